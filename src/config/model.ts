@@ -1,0 +1,62 @@
+// The typed model that the loader produces from validated YAML. Everything downstream
+// (schedule, reconcile, runtime) works on this, never on raw YAML.
+// test/unit/schema-types.test.ts checks that these names and enums match schemas/.
+
+export const MERCHANT_SERVICES = ["orderDelivery", "shippingConfirmations", "inventory"] as const;
+export const CART_SERVICES = ["orderDownload", "shipmentUpload", "inventoryUpload"] as const;
+/** Services that may be `automatic` (the three push services of the hub). */
+export const AUTOMATIC_SERVICES = ["orderDelivery", "shipmentUpload", "inventoryUpload"] as const;
+
+export type MerchantService = (typeof MERCHANT_SERVICES)[number];
+export type CartService = (typeof CART_SERVICES)[number];
+export type ServiceName = MerchantService | CartService;
+
+export const DEFAULT_AUTOMATIC_WINDOW_MS = 2_000;
+export const DEFAULT_AUTOMATIC_MAX_BATCH = 500;
+export const DEFAULT_CLEANUP_RUNS_PER_DAY = 2;
+
+/** A frequency after parsing and defaulting. `text`/`times` keep the canonical YAML form. */
+export type Frequency =
+  | { kind: "off" }
+  | { kind: "automatic"; windowMs: number; maxBatch: number }
+  | { kind: "every"; ms: number; text: string }
+  | { kind: "cron"; expr: string }
+  | { kind: "at"; times: string[] };
+
+/** Where a node came from, for error messages and `explain`. File is relative to the repo root. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Connector settings as written in YAML; each connector validates its own block. */
+export type ConnectionSpec = { type: string } & Record<string, unknown>;
+
+export interface CartModel {
+  id: string;
+  merchantId: string;
+  name?: string;
+  suspended: boolean;
+  services: Record<CartService, Frequency>;
+  connection?: ConnectionSpec;
+  source: SourcePos;
+}
+
+export interface MerchantModel {
+  id: string;
+  name?: string;
+  timezone: string;
+  suspended: boolean;
+  cleanupRunsPerDay: number;
+  services: Record<MerchantService, Frequency>;
+  connection?: ConnectionSpec;
+  carts: CartModel[];
+  source: SourcePos;
+}
+
+export interface ScheduleModel {
+  merchants: MerchantModel[];
+  /** Number of YAML documents read. */
+  documents: number;
+}
