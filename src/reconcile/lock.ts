@@ -1,0 +1,106 @@
+// One reconcile at a time per database: a lease document. A holder that crashes loses the lease
+// when it expires; a live holder renews it while it works.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Db } from "mongodb";
+
+export const LOCKS = "schedsync_locks";
+
+export interface Lease {
+  holder: string;
+  /** Throws if the lease was lost (another holder took it after expiry). */
+  renew(): Promise<void>;
+  release(): Promise<void>;
+}
+
+export class LockBusyError extends Error {
+  constructor(
+    readonly heldBy: string,
+    readonly expiresAt: Date,
+  ) {
+    super(`another reconcile holds the lock (${heldBy}) until ${expiresAt.toISOString()}`);
+    this.name = "LockBusyError";
+  }
+}
+
+interface LockDoc {
+  _id: string;
+  holder: string;
+  expiresAt: Date;
+  acquiredAt: Date;
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}
+
+export async function tryAcquire(db: Db, name: string, leaseMs: number): Promise<Lease | undefined> {
+  const col = db.collection<LockDoc>(LOCKS);
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const now = new Date();
+  try {
+    // Matches only a free (expired) lock; when none matches, the upsert's insert collides on _id.
+    await col.updateOne(
+      { _id: name, expiresAt: { $lt: now } },
+      { $set: { holder, expiresAt: new Date(now.getTime() + leaseMs), acquiredAt: now } },
+      { upsert: true },
+    );
+  } catch (err) {
+    if (isDuplicateKey(err)) return undefined;
+    throw err;
+  }
+  const doc = await col.findOne({ _id: name });
+  if (doc?.holder !== holder) return undefined;
+  return {
+    holder,
+    renew: async () => {
+      const r = await col.updateOne(
+        { _id: name, holder },
+        { $set: { expiresAt: new Date(Date.now() + leaseMs) } },
+      );
+      if (r.matchedCount !== 1) throw new Error(`lost the ${name} lock`);
+    },
+    release: async () => {
+      await col.deleteOne({ _id: name, holder });
+    },
+  };
+}
+
+/** Waits up to waitMs for the lock; LockBusyError names the holder if it stays taken. */
+export async function acquire(
+  db: Db,
+  name: string,
+  opts: { leaseMs: number; waitMs: number },
+): Promise<Lease> {
+  const deadline = Date.now() + opts.waitMs;
+  for (;;) {
+    const lease = await tryAcquire(db, name, opts.leaseMs);
+    if (lease) return lease;
+    if (Date.now() >= deadline) {
+      const doc = await db.collection<LockDoc>(LOCKS).findOne({ _id: name });
+      throw new LockBusyError(doc?.holder ?? "unknown", doc?.expiresAt ?? new Date());
+    }
+    await new Promise((r) => setTimeout(r, 100 + Math.random() * 150));
+  }
+}
+
+/** Keeps a lease alive in the background while fn runs; fn fails if the lease is lost. */
+export async function withLease<T>(lease: Lease, leaseMs: number, fn: () => Promise<T>): Promise<T> {
+  let lost: unknown;
+  const timer = setInterval(
+    () => {
+      lease.renew().catch((err) => {
+        lost = err;
+      });
+    },
+    Math.max(250, leaseMs / 3),
+  );
+  try {
+    const out = await fn();
+    if (lost) throw lost;
+    return out;
+  } finally {
+    clearInterval(timer);
+    await lease.release().catch(() => {});
+  }
+}
