@@ -1,0 +1,59 @@
+// Every apply leaves a record; the applied revision is a separate single document that is only
+// written after a plan has been applied in full.
+import type { Db } from "mongodb";
+
+export const HISTORY = "schedsync_history";
+export const STATE = "schedsync_state";
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  unchanged: number;
+}
+
+export interface HistoryEntry {
+  revision: string;
+  author: string;
+  message: string;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+  outcome: "applied" | "in-sync" | "failed" | "refused";
+  summary?: PlanSummary;
+  error?: string;
+  holder?: string;
+}
+
+export interface AppliedState {
+  revision: string;
+  appliedAt: Date;
+  author?: string;
+  message?: string;
+}
+
+export async function recordHistory(db: Db, entry: HistoryEntry): Promise<void> {
+  await db.collection<HistoryEntry>(HISTORY).insertOne({ ...entry });
+}
+
+export async function listHistory(db: Db, limit: number): Promise<HistoryEntry[]> {
+  return db
+    .collection<HistoryEntry>(HISTORY)
+    .find({}, { projection: { _id: 0 } })
+    .sort({ startedAt: -1 })
+    .limit(limit)
+    .toArray();
+}
+
+export async function readApplied(db: Db): Promise<AppliedState | undefined> {
+  const doc = await db.collection<AppliedState & { _id: string }>(STATE).findOne({ _id: "applied" });
+  if (!doc) return undefined;
+  const { _id, ...rest } = doc;
+  return rest;
+}
+
+export async function writeApplied(db: Db, state: AppliedState): Promise<void> {
+  await db
+    .collection<AppliedState & { _id: string }>(STATE)
+    .updateOne({ _id: "applied" }, { $set: state }, { upsert: true });
+}

@@ -1,0 +1,67 @@
+import { symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { isAncestor, readRevision, SourceError } from "../../src/reconcile/source.js";
+import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
+
+describe("source: reading one commit's tree", () => {
+  let repo: TempRepo;
+  afterEach(async () => repo?.remove());
+
+  it("reads the YAML under the schedules dir at the exact commit, not the work tree", async () => {
+    repo = await tempRepo();
+    const first = await repo.commit(
+      { "schedules/a.yaml": "a: 1\n", "schedules/sub/b.yml": "b: 2\n", "README.md": "x" },
+      "first",
+    );
+    await repo.commit({ "schedules/a.yaml": "a: 2\n" }, "second");
+    await writeFile(join(repo.dir, "schedules", "a.yaml"), "uncommitted: true\n");
+
+    const head = await readRevision({ repo: repo.dir });
+    expect(head.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(head.message).toBe("second");
+    expect(head.author).toBe("Test Author <author@example.test>");
+    expect(head.files.get("schedules/a.yaml")?.toString()).toBe("a: 2\n");
+    expect([...head.files.keys()].sort()).toEqual(["schedules/a.yaml", "schedules/sub/b.yml"]);
+
+    const old = await readRevision({ repo: repo.dir, ref: first });
+    expect(old.sha).toBe(first);
+    expect(old.files.get("schedules/a.yaml")?.toString()).toBe("a: 1\n");
+    expect(await isAncestor(head.gitDir, first, head.sha)).toBe(true);
+    expect(await isAncestor(head.gitDir, head.sha, first)).toBe(false);
+  });
+
+  it("clones a URL into the cache and reads from it", async () => {
+    repo = await tempRepo();
+    const sha = await repo.commit({ "schedules/m.yaml": "m: 1\n" });
+    const cache = join(repo.dir, ".cache-test");
+    const rev = await readRevision({ repo: `file://${repo.dir}`, env: { SCHEDSYNC_CACHE_DIR: cache } });
+    expect(rev.sha).toBe(sha);
+    const sha2 = await repo.commit({ "schedules/m.yaml": "m: 2\n" });
+    const rev2 = await readRevision({
+      repo: `file://${repo.dir}`,
+      ref: "main",
+      env: { SCHEDSYNC_CACHE_DIR: cache },
+    });
+    expect(rev2.sha).toBe(sha2);
+  });
+
+  it("refuses symlinks and reports unknown refs and non-repos clearly", async () => {
+    repo = await tempRepo();
+    await repo.commit({ "schedules/a.yaml": "a: 1\n" });
+    await symlink("/etc/passwd", join(repo.dir, "schedules", "evil.yaml"));
+    await repo.commit({});
+    const rev = await readRevision({ repo: repo.dir });
+    expect(rev.rejected).toEqual([{ path: "schedules/evil.yaml", reason: expect.stringMatching(/symlink/) }]);
+    expect(rev.files.has("schedules/evil.yaml")).toBe(false);
+    await expect(readRevision({ repo: repo.dir, ref: "nope" })).rejects.toThrow(/cannot resolve ref "nope"/);
+    await expect(readRevision({ repo: join(repo.dir, "missing") })).rejects.toBeInstanceOf(SourceError);
+  });
+
+  it("does not read oversized files into memory", async () => {
+    repo = await tempRepo();
+    await repo.commit({ "schedules/big.yaml": "x".repeat(3000) });
+    const rev = await readRevision({ repo: repo.dir, maxFileBytes: 1000 });
+    expect(rev.files.get("schedules/big.yaml")?.length).toBe(1001);
+  });
+});
