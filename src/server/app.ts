@@ -1,0 +1,209 @@
+// The HTTP server of `schedsync serve`/`start`, on node:http: the GitHub webhook, health, metrics,
+// the status page and Agendash (the only part that needs express).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Db } from "mongodb";
+import { authorized, isLoopback } from "./auth.js";
+import { countJobs, type RecordsCounter } from "./collectors.js";
+import type { Logger } from "./log.js";
+import { pingStore } from "./readiness.js";
+import { type ReconcileFn, Reconciler } from "./reconciler.js";
+import { jobsGauge, recordsGauge, registry, webhooksTotal } from "./schedsync-metrics.js";
+import { gatherStatus } from "./status-data.js";
+import { renderStatusPage } from "./status-page.js";
+import { DeliveryCache, decide, HttpError, MAX_BODY_BYTES, readBody, verifySignature } from "./webhook.js";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface ServerOptions {
+  db: Db;
+  /** The store's URI with its password hidden. */
+  storeUri: string;
+  reconcile: ReconcileFn;
+  log: Logger;
+  /** The branch whose pushes trigger a reconcile (default "main"). */
+  branch?: string;
+  /** Default: SCHEDSYNC_WEBHOOK_SECRET. Without one every webhook is refused. */
+  webhookSecret?: string;
+  /** Default: SCHEDSYNC_UI_PASSWORD. */
+  uiPassword?: string;
+  records?: RecordsCounter;
+  /** A request handler for /agendash (see agendash.ts); omitted: no Agendash. */
+  agendash?: Handler;
+  maxBodyBytes?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  reconciler: Reconciler;
+  close(): Promise<void>;
+}
+
+export class BindRefusedError extends Error {}
+
+function send(res: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8"): void {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+  res.end(body);
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, `${JSON.stringify(body)}\n`, "application/json");
+}
+
+export async function startServer(
+  opts: ServerOptions,
+  listen: { host: string; port: number },
+): Promise<RunningServer> {
+  const env = opts.env ?? process.env;
+  const secret = opts.webhookSecret ?? env.SCHEDSYNC_WEBHOOK_SECRET ?? "";
+  const password = opts.uiPassword ?? env.SCHEDSYNC_UI_PASSWORD ?? "";
+  if (!isLoopback(listen.host) && !password)
+    throw new BindRefusedError(
+      `refusing to listen on ${listen.host} without SCHEDSYNC_UI_PASSWORD (the status page and Agendash would be open)`,
+    );
+  const log = opts.log;
+  const branch = opts.branch ?? "main";
+  const reconciler = new Reconciler(opts.reconcile, log);
+  const deliveries = new DeliveryCache();
+
+  async function webhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== "POST") return send(res, 405, "POST only\n");
+    const body = await readBody(req, opts.maxBodyBytes ?? MAX_BODY_BYTES);
+    const signature = req.headers["x-hub-signature-256"];
+    if (!verifySignature(secret, body, typeof signature === "string" ? signature : undefined)) {
+      webhooksTotal.inc({ result: "unauthorized" });
+      log.warn({ delivery: req.headers["x-github-delivery"] }, "webhook with a bad or missing signature");
+      return send(res, 401, "bad signature\n");
+    }
+    const delivery = String(req.headers["x-github-delivery"] ?? "");
+    if (delivery && !deliveries.add(delivery)) {
+      webhooksTotal.inc({ result: "replay" });
+      return json(res, 200, { ignored: "replayed delivery" });
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString("utf8"));
+    } catch {
+      throw new HttpError(400, "body is not JSON");
+    }
+    const event = req.headers["x-github-event"];
+    const decision = decide(typeof event === "string" ? event : undefined, payload, branch);
+    if (decision.action === "ignore") {
+      webhooksTotal.inc({ result: "ignored" });
+      log.info({ delivery, reason: decision.reason }, "webhook ignored");
+      return json(res, 200, { ignored: decision.reason });
+    }
+    webhooksTotal.inc({ result: "accepted" });
+    log.info({ delivery, after: decision.after }, "webhook push accepted");
+    reconciler.request("webhook").catch(() => {});
+    return json(res, 202, { queued: true });
+  }
+
+  async function metrics(res: ServerResponse): Promise<void> {
+    // Gauges come from the store at scrape time; a store that is down keeps the last values.
+    if (await pingStore(opts.db, 1_000)) {
+      try {
+        const jobs = await countJobs(opts.db);
+        jobsGauge.replace(Object.entries(jobs).map(([state, value]) => ({ labels: { state }, value })));
+        if (opts.records) {
+          const rows = await opts.records(opts.db);
+          const sums = new Map<string, { kind: string; state: string; value: number }>();
+          for (const r of rows) {
+            const k = `${r.kind}\0${r.state}`;
+            const cur = sums.get(k) ?? { kind: r.kind, state: r.state, value: 0 };
+            cur.value += r.count;
+            sums.set(k, cur);
+          }
+          recordsGauge.replace(
+            [...sums.values()].map((s) => ({ labels: { kind: s.kind, state: s.state }, value: s.value })),
+          );
+        }
+      } catch (err) {
+        log.warn({ err: String(err) }, "metrics collection failed");
+      }
+    }
+    send(res, 200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
+  }
+
+  async function readyz(res: ServerResponse): Promise<void> {
+    const store = await pingStore(opts.db);
+    const ready = store && reconciler.healthy;
+    const last = reconciler.last;
+    json(res, ready ? 200 : 503, {
+      ready,
+      store: store ? "reachable" : "unreachable",
+      lastReconcile: last ? { outcome: last.outcome, revision: last.revision, at: last.at } : null,
+    });
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (path === "/hooks/github") return webhook(req, res);
+    if (path === "/healthz") return json(res, 200, { ok: true });
+    if (path === "/readyz") return readyz(res);
+    if (path === "/metrics") return metrics(res);
+    if (path === "/" || path === "/agendash" || path.startsWith("/agendash/")) {
+      if (!authorized(req, password)) {
+        res.writeHead(401, { "www-authenticate": 'Basic realm="schedsync", charset="UTF-8"' });
+        res.end("authentication required\n");
+        return;
+      }
+      if (path === "/") {
+        const data = await gatherStatus({
+          db: opts.db,
+          storeUri: opts.storeUri,
+          last: reconciler.last,
+          records: opts.records,
+          agendash: !!opts.agendash,
+        });
+        return send(res, 200, renderStatusPage(data), "text/html; charset=utf-8");
+      }
+      if (!opts.agendash) return send(res, 404, "Agendash is not enabled\n");
+      if (path === "/agendash") {
+        res.writeHead(302, { location: "/agendash/" });
+        res.end();
+        return;
+      }
+      return opts.agendash(req, res);
+    }
+    send(res, 404, "not found\n");
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (status === 500) log.error({ err: String(err), url: req.url }, "request failed");
+      if (!res.headersSent)
+        send(res, status, `${err instanceof HttpError ? err.message : "internal error"}\n`);
+      else res.end();
+      // A rejected oversized upload: stop reading it.
+      if (status === 413) req.destroy();
+    });
+  });
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = listen.host.includes(":") ? `[${listen.host}]` : listen.host;
+  return {
+    url: `http://${hostForUrl}:${port}/`,
+    port,
+    server,
+    reconciler,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await reconciler.stop();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// Gathers the status page's data; a store that does not answer yields a page that says so.
+import type { Db } from "mongodb";
+import { type HistoryEntry, listHistory, type PlanSummary, readApplied } from "../reconcile/history.js";
+import { countJobs, nextRuns, type RecordsCounter } from "./collectors.js";
+import { pingStore } from "./readiness.js";
+import type { LastReconcile } from "./reconciler.js";
+import type { StatusData } from "./status-page.js";
+
+const SETTLED = new Set(["applied", "in-sync"]);
+
+/** The latest plan, and how much of it is still pending given how that reconcile ended. */
+export function driftOf(
+  last: LastReconcile | undefined,
+  history: HistoryEntry[],
+): { plan?: PlanSummary; pending?: number } {
+  const latest = last ?? history[0];
+  if (!latest) return {};
+  const plan = latest.summary;
+  if (SETTLED.has(latest.outcome)) return { plan, pending: 0 };
+  return { plan, pending: plan ? plan.create + plan.update + plan.delete : undefined };
+}
+
+export async function gatherStatus(opts: {
+  db: Db;
+  storeUri: string;
+  last?: LastReconcile;
+  records?: RecordsCounter;
+  agendash: boolean;
+}): Promise<StatusData> {
+  const base: StatusData = {
+    generatedAt: new Date(),
+    storeUri: opts.storeUri,
+    storeOk: await pingStore(opts.db),
+    last: opts.last,
+    drift: driftOf(opts.last, []),
+    history: [],
+    records: [],
+    nextRuns: [],
+    agendash: opts.agendash,
+  };
+  if (!base.storeOk) return base;
+  const [applied, history, jobs, runs, records] = await Promise.all([
+    readApplied(opts.db),
+    listHistory(opts.db, 10),
+    countJobs(opts.db),
+    nextRuns(opts.db, 15),
+    opts.records ? opts.records(opts.db).catch(() => []) : Promise.resolve([]),
+  ]);
+  return { ...base, applied, history, jobs, nextRuns: runs, records, drift: driftOf(opts.last, history) };
+}
