@@ -1,0 +1,74 @@
+// `schedsync serve` and `start` share this: open the HTTP server, reconcile at start-up and on
+// each poll, stop cleanly on SIGINT/SIGTERM.
+import type { Db } from "mongodb";
+import { agendashHandler } from "./agendash.js";
+import { type RunningServer, startServer } from "./app.js";
+import type { RecordsCounter } from "./collectors.js";
+import type { Logger } from "./log.js";
+import { Poller } from "./poller.js";
+import type { ReconcileFn } from "./reconciler.js";
+
+export interface RunOptions {
+  db: Db;
+  storeUri: string;
+  host: string;
+  port: number;
+  intervalMs: number;
+  branch: string;
+  reconcile: ReconcileFn;
+  log: Logger;
+  records?: RecordsCounter;
+  agendash?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Running {
+  server: RunningServer;
+  /** Stops polling, finishes the running reconcile, closes the HTTP server. */
+  stop(): Promise<void>;
+}
+
+export async function runServer(opts: RunOptions): Promise<Running> {
+  const dash = opts.agendash === false ? undefined : agendashHandler(opts.db);
+  const server = await startServer(
+    {
+      db: opts.db,
+      storeUri: opts.storeUri,
+      reconcile: opts.reconcile,
+      log: opts.log,
+      branch: opts.branch,
+      records: opts.records,
+      agendash: dash?.handler,
+      env: opts.env,
+    },
+    { host: opts.host, port: opts.port },
+  );
+  const poller = new Poller(opts.intervalMs, () => server.reconciler.request("poll"));
+  server.reconciler.request("startup").catch(() => {});
+  poller.start();
+  let stopping: Promise<void> | undefined;
+  return {
+    server,
+    stop: () => {
+      stopping ??= (async () => {
+        poller.stop();
+        await server.close();
+        await dash?.agenda.stop().catch(() => {});
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(sig);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
