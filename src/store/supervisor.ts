@@ -7,6 +7,7 @@ import { readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pidAlive, withFileLock } from "./file-lock.js";
+import { startWriteSerializer } from "./write-serializer.js";
 
 export interface SupervisorConfig {
   binary: string;
@@ -22,7 +23,10 @@ export interface SupervisorConfig {
 export interface ServerState {
   supervisorPid: number;
   ferretdbPid: number;
+  /** The port clients use: the write-serializing proxy in front of FerretDB. */
   port: number;
+  /** FerretDB's own port (loopback; clients should not use it directly). */
+  ferretdbPort: number;
   startedAt: string;
 }
 
@@ -109,15 +113,20 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function runSupervisor(cfg: SupervisorConfig): Promise<void> {
   const log = createWriteStream(cfg.logFile, { flags: "a" });
   const note = (msg: string) => log.write(`${new Date().toISOString()} supervisor[${process.pid}] ${msg}\n`);
-  const port = await freePort();
-  let child = startFerretdb(cfg, port, log);
+  const ferretdbPort = await freePort();
+  let child = startFerretdb(cfg, ferretdbPort, log);
   let stopping = false;
   const restarts: number[] = [];
-  await waitReady(child, port, 30_000);
+  await waitReady(child, ferretdbPort, 30_000);
+  // Clients talk to the proxy, which makes FerretDB's read-then-write commands atomic.
+  const proxy = await startWriteSerializer(0, ferretdbPort);
+  const address = proxy.address();
+  const port = typeof address === "object" && address ? address.port : 0;
   const state: ServerState = {
     supervisorPid: process.pid,
     ferretdbPid: child.pid ?? 0,
     port,
+    ferretdbPort,
     startedAt: new Date().toISOString(),
   };
   const writeState = async () => {
@@ -125,7 +134,7 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<void> {
     await rename(`${cfg.stateFile}.tmp`, cfg.stateFile);
   };
   await writeState();
-  note(`ferretdb pid ${state.ferretdbPid} ready on 127.0.0.1:${port}`);
+  note(`ferretdb pid ${state.ferretdbPid} on 127.0.0.1:${ferretdbPort}; clients use 127.0.0.1:${port}`);
 
   const shutdown = async (why: string) => {
     if (stopping) return;
@@ -148,10 +157,10 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<void> {
       while (restarts.length && now - (restarts[0] ?? now) > 60_000) restarts.shift();
       if (restarts.length > 5) return shutdown("ferretdb keeps crashing");
       await sleep(200);
-      child = startFerretdb(cfg, port, log);
+      child = startFerretdb(cfg, ferretdbPort, log);
       watch(child);
       try {
-        await waitReady(child, port, 30_000);
+        await waitReady(child, ferretdbPort, 30_000);
         state.ferretdbPid = child.pid ?? 0;
         await writeState();
       } catch (err) {
