@@ -1,7 +1,8 @@
-// Where record counts come from: the records stage (src/records) when it provides a counter,
-// else a single "records" collection grouped by kind, state and merchant.
+// Record counts for /metrics and the status page: deliveries (one per record and destination)
+// grouped by record kind, delivery state and merchant.
+import { DELIVERIES } from "../records/collections.js";
 import { groupedRecords, type RecordsCounter } from "./collectors.js";
 
 export function recordsCounter(): RecordsCounter {
-  return groupedRecords("records");
+  return groupedRecords(DELIVERIES);
 }

@@ -1,0 +1,112 @@
+// Two views of a simulation: a compact text chart (one line per day, one character per slot) and
+// an SVG (stacked bars per slot, one colour per service, the peak slot marked).
+import type { ServiceName } from "../config/model.js";
+import type { Simulation } from "./simulate.js";
+
+const BARS = " ▁▂▃▄▅▆▇█";
+const DAY_SLOTS = 96;
+
+const COLORS: Record<ServiceName, string> = {
+  orderDownload: "#0969da",
+  orderDelivery: "#1a7f37",
+  shippingConfirmations: "#8250df",
+  shipmentUpload: "#bf3989",
+  inventory: "#9a6700",
+  inventoryUpload: "#d1242f",
+};
+
+function utc(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+export function peakText(sim: Simulation): string {
+  const parts = Object.entries(sim.peak.byService).map(([s, n]) => `${s} ${n}`);
+  return `peak: ${sim.peak.total} runs in the 15 minutes from ${utc(sim.peak.at)}${parts.length ? ` (${parts.join(", ")})` : ""}`;
+}
+
+/** One line per day; each character is one 15-minute slot scaled to the peak; the peak is `█`. */
+export function textChart(sim: Simulation): string {
+  const max = Math.max(1, sim.peak.total);
+  const lines = [`runs per 15-minute slot, ${sim.days} day(s) from ${utc(sim.start)}; scale 0..${max}`];
+  lines.push(`${" ".repeat(12)}${"00".padEnd(24)}${"06".padEnd(24)}${"12".padEnd(24)}18`);
+  for (let d = 0; d * DAY_SLOTS < sim.totals.length; d++) {
+    const row = sim.totals.slice(d * DAY_SLOTS, (d + 1) * DAY_SLOTS);
+    const chars = row.map((n) => (n === 0 ? "·" : (BARS[Math.max(1, Math.round((n / max) * 8))] ?? "█")));
+    const day = new Date(sim.start.getTime() + d * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`${day}  ${chars.join("")}`);
+  }
+  lines.push(peakText(sim));
+  const totals = sim.services.map((s) => `${s} ${(sim.counts.get(s) ?? []).reduce((a, b) => a + b, 0)}`);
+  lines.push(`runs by service: ${totals.join(", ") || "none"}`);
+  if (sim.automatic) lines.push(`${sim.automatic} automatic service(s) run on demand and are not charted`);
+  return lines.join("\n");
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+export function svgChart(sim: Simulation): string {
+  const barW = 2;
+  const left = 56;
+  const top = 40;
+  const plotH = 220;
+  const n = sim.totals.length;
+  const width = left + n * barW + 20;
+  const height = top + plotH + 70;
+  const max = Math.max(1, sim.peak.total);
+  const y = (v: number) => top + plotH - (v / max) * plotH;
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui,sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${left}" y="18" font-size="13" font-weight="600">${esc(`Runs per 15-minute slot, ${sim.days} day(s) from ${utc(sim.start)}`)}</text>`,
+  );
+  // Y axis: 0, half, max.
+  for (const v of [0, Math.round(max / 2), max]) {
+    out.push(
+      `<line x1="${left}" x2="${left + n * barW}" y1="${y(v)}" y2="${y(v)}" stroke="#eaeef2"/>`,
+      `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#57606a">${v}</text>`,
+    );
+  }
+  // Day separators.
+  for (let d = 0; d * DAY_SLOTS <= n; d++) {
+    const x = left + d * DAY_SLOTS * barW;
+    const day = new Date(sim.start.getTime() + d * 86_400_000).toISOString().slice(5, 10);
+    out.push(`<line x1="${x}" x2="${x}" y1="${top}" y2="${top + plotH}" stroke="#d0d7de"/>`);
+    if (d * DAY_SLOTS < n)
+      out.push(`<text x="${x + 3}" y="${top + plotH + 14}" fill="#57606a">${day}</text>`);
+  }
+  // Stacked bars.
+  for (let i = 0; i < n; i++) {
+    let base = 0;
+    for (const s of sim.services) {
+      const v = sim.counts.get(s)?.[i] ?? 0;
+      if (!v) continue;
+      const y1 = y(base + v);
+      out.push(
+        `<rect x="${left + i * barW}" y="${y1.toFixed(1)}" width="${barW}" height="${(y(base) - y1).toFixed(1)}" fill="${COLORS[s]}"/>`,
+      );
+      base += v;
+    }
+  }
+  // The peak: a marker and its label.
+  const px = left + sim.peak.slot * barW + barW / 2;
+  out.push(
+    `<g id="peak"><line x1="${px}" x2="${px}" y1="${top - 4}" y2="${top + plotH}" stroke="#cf222e" stroke-dasharray="3 2"/>`,
+    `<circle cx="${px}" cy="${y(sim.peak.total)}" r="3.5" fill="none" stroke="#cf222e" stroke-width="1.5"/>`,
+    `<text x="${px > width / 2 ? px - 6 : px + 6}" y="${top + 8}" text-anchor="${px > width / 2 ? "end" : "start"}" fill="#cf222e" font-weight="600">${esc(peakText(sim))}</text></g>`,
+  );
+  // Legend.
+  let lx = left;
+  const ly = top + plotH + 40;
+  for (const s of sim.services) {
+    out.push(
+      `<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${COLORS[s]}"/>`,
+      `<text x="${lx + 14}" y="${ly}">${esc(s)}</text>`,
+    );
+    lx += 24 + s.length * 6.5;
+  }
+  out.push("</svg>");
+  return `${out.join("\n")}\n`;
+}
