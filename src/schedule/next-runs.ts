@@ -1,0 +1,62 @@
+// When a job runs next, computed exactly the way it will really run: cron forms the way Agenda
+// evaluates them (cron-parser in the merchant's timezone, from the last run), `every` that Agenda
+// keeps as milliseconds as lastRunAt + ms, and `at` with schedsync's own DST rules (wall-clock.ts).
+import { CronExpressionParser } from "cron-parser";
+import type { Frequency } from "../config/model.js";
+import { toAgendaRepeat } from "./agenda-repeat.js";
+import { localDay, parseClock, wallClockInstant, zoneOf } from "./wall-clock.js";
+
+const DAY_MS = 86_400_000;
+
+/** The next `count` run instants strictly after `from` (taken as the last run); [] for automatic/off. */
+export function nextRuns(freq: Frequency, timezone: string, from: Date, count: number): Date[] {
+  const out: Date[] = [];
+  let last = from;
+  while (out.length < count) {
+    const next = nextRunAfter(freq, timezone, last);
+    if (!next) break;
+    out.push(next);
+    last = next;
+  }
+  return out;
+}
+
+/**
+ * The run that follows a run started at `after`; null for automatic/off. The runtime worker uses this
+ * to reschedule jobs whose repeat is `managedNextRun` (see docs/reconcile.md).
+ */
+export function nextRunAfter(freq: Frequency, timezone: string, after: Date): Date | null {
+  if (freq.kind === "at") return nextAtAfter(freq.times, timezone, after);
+  const repeat = toAgendaRepeat(freq, timezone);
+  if (!repeat || repeat.repeatInterval === null) return null;
+  if (typeof repeat.repeatInterval === "number") return new Date(after.getTime() + repeat.repeatInterval);
+  return nextCronAfter(repeat.repeatInterval, timezone, after);
+}
+
+/** Same evaluation as Agenda's computeFromInterval for a cron repeatInterval with a lastRunAt. */
+export function nextCronAfter(expr: string, timezone: string, after: Date): Date {
+  let next = CronExpressionParser.parse(expr, { currentDate: after, tz: timezone }).next().toDate();
+  if (next.getTime() <= after.getTime()) {
+    const nudged = new Date(after.getTime() + 1000);
+    next = CronExpressionParser.parse(expr, { currentDate: nudged, tz: timezone }).next().toDate();
+  }
+  return next;
+}
+
+/** The first of the daily local `times` strictly after `after`. */
+export function nextAtAfter(times: readonly string[], timezone: string, after: Date): Date | null {
+  if (times.length === 0) return null;
+  const zone = zoneOf(timezone);
+  const minutes = times.map(parseClock);
+  const t = after.getTime();
+  const today = localDay(zone, t);
+  let best: number | undefined;
+  // Yesterday's times can land after `after` only around a transition; two days ahead is always enough.
+  for (let d = -1; d <= 2 && best === undefined; d++) {
+    for (const m of minutes) {
+      const ts = wallClockInstant(zone, today + d * DAY_MS, m);
+      if (ts > t && (best === undefined || ts < best)) best = ts;
+    }
+  }
+  return best === undefined ? null : new Date(best);
+}

@@ -1,0 +1,70 @@
+// Turning a local wall-clock time into an instant, with the DST rules schedsync promises for `at`:
+// a time skipped by a spring-forward gap runs at the first instant after the gap, and a time that
+// occurs twice at fall-back runs once, at its first occurrence.
+import { IANAZone } from "luxon";
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+const zones = new Map<string, IANAZone>();
+
+export function zoneOf(timezone: string): IANAZone {
+  let zone = zones.get(timezone);
+  if (!zone) {
+    zone = IANAZone.create(timezone);
+    if (!zone.isValid) throw new Error(`unknown timezone: ${timezone}`);
+    zones.set(timezone, zone);
+  }
+  return zone;
+}
+
+/** Offset of the zone from UTC at an instant, in ms. */
+export function offsetMs(zone: IANAZone, ts: number): number {
+  return zone.offset(ts) * MINUTE_MS;
+}
+
+/** "HH:MM" → minutes after midnight. */
+export function parseClock(time: string): number {
+  const match = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!match) throw new Error(`bad time of day: ${time}`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+/** Minutes after midnight → "HH:MM". */
+export function formatClock(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`;
+}
+
+/** The local calendar day (as a UTC-midnight timestamp) that an instant falls on in the zone. */
+export function localDay(zone: IANAZone, ts: number): number {
+  const local = ts + offsetMs(zone, ts);
+  return local - (((local % DAY_MS) + DAY_MS) % DAY_MS);
+}
+
+/**
+ * The instant at which local wall time `day + minutes` happens in the zone. `day` is a UTC-midnight
+ * timestamp naming the local calendar day.
+ */
+export function wallClockInstant(zone: IANAZone, day: number, minutes: number): number {
+  const wall = day + minutes * MINUTE_MS;
+  // Offsets either side of this wall time; at most one transition happens within a day of it.
+  const before = offsetMs(zone, wall - DAY_MS);
+  const after = offsetMs(zone, wall + DAY_MS);
+  const candidates = [...new Set([before, after])]
+    .map((offset) => wall - offset)
+    .filter((ts) => ts + offsetMs(zone, ts) === wall)
+    .sort((a, b) => a - b);
+  const first = candidates[0];
+  if (first !== undefined) return first;
+  // In a gap: find the transition instant, the first one whose offset is the later one.
+  let lo = wall - Math.max(before, after);
+  let hi = wall - Math.min(before, after);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offsetMs(zone, mid) === after) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
