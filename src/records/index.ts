@@ -1,0 +1,19 @@
+// The records module: what the hub holds and where each record stands per destination.
+export {
+  type ClaimedBatch,
+  type ClaimOptions,
+  claimBatch,
+  LostBatchError,
+  releaseBatch,
+  renewBatch,
+} from "./claim.js";
+export { CURSORS, cols, ensureRecordIndexes } from "./collections.js";
+export { deliveryId, inventoryId, isDeliveryId, orderId, shipmentId } from "./ids.js";
+export { type IncomingLevel, storeLevels } from "./inventory.js";
+export { countStates, type ListQuery, listDeliveries, type StateCounts, skipExpired } from "./list.js";
+export { type IncomingOrder, storeOrders } from "./orders.js";
+export { enqueue, requeueChanged } from "./queue.js";
+export { type ResendResult, resend } from "./resend.js";
+export { applyResult, completeBatch, failAll, NOT_ACKNOWLEDGED, type Outcome } from "./results.js";
+export { type IncomingShipment, type StoredShipments, storeShipments } from "./shipments.js";
+export * from "./types.js";

@@ -1,0 +1,47 @@
+// Manual resend: records (or single deliveries) go back to pending with a fresh attempt count.
+import type { Db, Filter } from "mongodb";
+import { cols } from "./collections.js";
+import { isDeliveryId } from "./ids.js";
+import type { DeliveryDoc, Scope } from "./types.js";
+
+export interface ResendResult {
+  /** Deliveries put back to pending. */
+  requeued: number;
+  /** The scopes that now have pending work (to trigger their runs). */
+  scopes: Scope[];
+  /** Ids that matched no delivery that could be resent. */
+  unknown: string[];
+}
+
+/** Resends failed, skipped or delivered deliveries; pending and inflight ones are left alone. */
+export async function resend(db: Db, ids: string[], now = new Date()): Promise<ResendResult> {
+  const { deliveries } = cols(db);
+  const out: ResendResult = { requeued: 0, scopes: [], unknown: [] };
+  const seen = new Set<string>();
+  for (const id of ids) {
+    const filter: Filter<DeliveryDoc> = {
+      ...(isDeliveryId(id) ? { _id: id } : { recordId: id }),
+      state: { $in: ["failed", "skipped", "delivered"] },
+    };
+    const targets = await deliveries.find(filter).toArray();
+    if (targets.length === 0) {
+      out.unknown.push(id);
+      continue;
+    }
+    const r = await deliveries.updateMany(
+      { _id: { $in: targets.map((t) => t._id) }, state: { $in: ["failed", "skipped", "delivered"] } },
+      {
+        $set: { state: "pending", attempts: 0, createdAt: now, updatedAt: now },
+        $unset: { lastError: "", nextEligibleAt: "", deliveredAt: "" },
+      },
+    );
+    out.requeued += r.modifiedCount;
+    for (const t of targets) {
+      const k = `${t.service}|${t.merchantId}|${t.cartId}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.scopes.push({ service: t.service, merchantId: t.merchantId, cartId: t.cartId });
+    }
+  }
+  return out;
+}

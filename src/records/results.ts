@@ -1,0 +1,147 @@
+// Recording what the receiver said, per record: acknowledged ids become delivered, rejected and
+// missing ones failed (or skipped once attempts or age run out).
+import type { AnyBulkWriteOperation, Db } from "mongodb";
+import { cols } from "./collections.js";
+import { setOrderStatus } from "./orders.js";
+import {
+  type BatchDoc,
+  type BatchResult,
+  DEFAULT_RETRY_POLICY,
+  type DeliveryDoc,
+  type RetryPolicy,
+} from "./types.js";
+
+export const NOT_ACKNOWLEDGED = "not acknowledged by the receiver";
+
+export interface Outcome {
+  delivered: string[];
+  failed: string[];
+  skipped: string[];
+  /** Acknowledged, but the record changed meanwhile: queued again. */
+  requeued: string[];
+}
+
+/**
+ * Finishes a batch. The result is first written on the batch (one atomic write) so a worker
+ * that dies half way is finished by whoever takes the batch over. Returns undefined when the
+ * lease was lost: the new owner resends with the same Idempotency-Key and records the outcome.
+ */
+export async function completeBatch(
+  db: Db,
+  batch: BatchDoc,
+  result: BatchResult,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): Promise<Outcome | undefined> {
+  const { batches } = cols(db);
+  const r = await batches.updateOne({ _id: batch._id, owner: batch.owner }, { $set: { result } });
+  if (r.matchedCount !== 1) return undefined;
+  const outcome = await applyResult(db, batch, result, policy);
+  await batches.deleteOne({ _id: batch._id });
+  return outcome;
+}
+
+/** The whole batch failed (no usable response): every record gets the same error. */
+export function failAll(
+  batch: BatchDoc & { items?: { recordId: string }[] },
+  error: string,
+  retryAfterMs?: number,
+): BatchResult {
+  return { ok: [], failed: (batch.items ?? []).map((i) => ({ id: i.recordId, error, retryAfterMs })) };
+}
+
+export async function applyResult(
+  db: Db,
+  batch: BatchDoc,
+  result: BatchResult,
+  policy: RetryPolicy,
+  now = new Date(),
+): Promise<Outcome> {
+  const { deliveries } = cols(db);
+  const inBatch = await deliveries.find({ batchId: batch._id, state: "inflight" }).toArray();
+  const ok = new Set(result.ok);
+  const rejected = new Map(result.failed.map((f) => [f.id, f]));
+  const out: Outcome = { delivered: [], failed: [], skipped: [], requeued: [] };
+  const ops: AnyBulkWriteOperation<DeliveryDoc>[] = [];
+  const mine = (d: DeliveryDoc) => ({ _id: d._id, batchId: batch._id, state: "inflight" as const });
+  for (const d of inBatch) {
+    if (ok.has(d.recordId) && !rejected.has(d.recordId)) {
+      if (d.stale) {
+        out.requeued.push(d.recordId);
+        ops.push({
+          updateOne: {
+            filter: mine(d),
+            update: {
+              $set: { state: "pending", attempts: 0, updatedAt: now },
+              $unset: { batchId: "", stale: "" },
+            },
+          },
+        });
+      } else {
+        out.delivered.push(d.recordId);
+        ops.push({
+          updateOne: {
+            filter: mine(d),
+            update: {
+              $set: { state: "delivered", deliveredAt: now, lastAttemptAt: now, updatedAt: now },
+              $inc: { attempts: 1 },
+              $unset: { batchId: "", lastError: "", nextEligibleAt: "", stale: "" },
+            },
+          },
+        });
+      }
+      continue;
+    }
+    const why = rejected.get(d.recordId);
+    const attempts = d.attempts + 1;
+    const tooOld = now.getTime() - d.createdAt.getTime() >= policy.maxAgeMs;
+    const giveUp = attempts >= policy.maxAttempts || tooOld;
+    const wait = Math.max(policy.retryDelayMs, why?.retryAfterMs ?? 0);
+    (giveUp ? out.skipped : out.failed).push(d.recordId);
+    ops.push({
+      updateOne: {
+        filter: mine(d),
+        update: {
+          $set: {
+            state: giveUp ? "skipped" : "failed",
+            attempts,
+            lastError: why?.error ?? NOT_ACKNOWLEDGED,
+            lastAttemptAt: now,
+            nextEligibleAt: new Date(now.getTime() + wait),
+            updatedAt: now,
+          },
+          $unset: { batchId: "", stale: "" },
+        },
+      },
+    });
+  }
+  if (ops.length > 0) await deliveries.bulkWrite(ops, { ordered: false });
+  await updateOrderStatuses(db, batch, out, result);
+  return out;
+}
+
+/** The hub's order status follows its deliveries: new → at_wms → shipped → confirmed, or error. */
+async function updateOrderStatuses(
+  db: Db,
+  batch: BatchDoc,
+  out: Outcome,
+  result: BatchResult,
+): Promise<void> {
+  if (batch.service === "orderDelivery") {
+    await setOrderStatus(db, out.delivered, ["new", "error"], "at_wms");
+    const bad = [...out.failed, ...out.skipped];
+    for (const id of bad) {
+      const error = result.failed.find((f) => f.id === id)?.error ?? NOT_ACKNOWLEDGED;
+      await setOrderStatus(db, [id], ["new", "error"], "error", error);
+    }
+  } else if (batch.service === "shipmentUpload" && out.delivered.length > 0) {
+    const shipments = await cols(db)
+      .shipments.find({ _id: { $in: out.delivered } }, { projection: { orderId: 1 } })
+      .toArray();
+    await setOrderStatus(
+      db,
+      shipments.map((s) => s.orderId),
+      ["new", "at_wms", "shipped", "error"],
+      "confirmed",
+    );
+  }
+}
