@@ -1,0 +1,134 @@
+// The pull-request comment for a plan, Atlantis-style: the summary first, then the changes as a
+// ```diff block, and a warning when the PR is behind its base branch. A pure function.
+import type { PlanSummary } from "./history.js";
+
+/** The parts of a Plan (src/reconcile/types.ts) the comment uses. */
+export interface CommentPlan {
+  changes: readonly {
+    action: string;
+    key: string;
+    reason?: string;
+    before?: unknown;
+    after?: unknown;
+  }[];
+  summary: PlanSummary;
+}
+
+export interface CommentMeta {
+  /** The PR head commit the plan was computed for. */
+  revision: string;
+  /** The revision currently applied in the target environment, if any. */
+  appliedRevision?: string;
+  /** Target environment name, e.g. "production". */
+  environment?: string;
+  /** False when the PR branch does not contain the base branch's head. */
+  upToDate?: boolean;
+  baseBranch?: string;
+  /** How many base-branch commits the PR lacks. */
+  behindBy?: number;
+  /** One line from `schedsync simulate` (the peak), if run. */
+  simulation?: string;
+  /** Link to the CI run. */
+  runUrl?: string;
+  /** Changes listed before truncating (default 300). */
+  maxChanges?: number;
+}
+
+/** Hidden marker the workflow uses to find and update its one comment. */
+export const COMMENT_MARKER = "<!-- schedsync-plan -->";
+/** GitHub rejects comments longer than 65,536 characters. */
+const MAX_CHARS = 60_000;
+
+const ORDER = ["create", "update", "delete"];
+
+function short(sha: string | undefined): string {
+  return sha ? sha.slice(0, 12) : "nothing";
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}`;
+}
+
+export function summaryLine(s: PlanSummary): string {
+  const pending = s.create + s.update + s.delete;
+  if (pending === 0) return `**No changes.** ${s.unchanged} job(s) already match the schedules.`;
+  return `**Plan: ${plural(s.create, "to create")}, ${plural(s.update, "to update")}, ${plural(s.delete, "to delete")}** (${s.unchanged} unchanged).`;
+}
+
+function value(v: unknown): string {
+  if (v === undefined) return "—";
+  if (v instanceof Date) return v.toISOString();
+  const text = typeof v === "string" ? v : JSON.stringify(v);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+
+/** Only the fields that differ, so an update reads as `- field: old` / `+ field: new`. */
+function updateLines(key: string, before: unknown, after: unknown): string[] {
+  const b = record(before);
+  const a = record(after);
+  if (!b || !a) return [`- ${key}  ${value(before)}`, `+ ${key}  ${value(after)}`];
+  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter(
+    (f) => JSON.stringify(b[f]) !== JSON.stringify(a[f]),
+  );
+  const out: string[] = [];
+  for (const f of fields) out.push(`-     ${f}: ${value(b[f])}`, `+     ${f}: ${value(a[f])}`);
+  return out;
+}
+
+function describe(v: unknown): string {
+  const r = record(v);
+  if (!r) return v === undefined ? "" : `  ${value(v)}`;
+  const picks = ["repeatInterval", "repeat", "schedule", "frequency", "timezone", "disabled"]
+    .filter((k) => r[k] !== undefined)
+    .map((k) => `${k}: ${value(r[k])}`);
+  return picks.length ? `  (${picks.join(", ")})` : "";
+}
+
+export function diffLines(plan: CommentPlan, max = 300): { lines: string[]; omitted: number } {
+  const changes = plan.changes
+    .filter((c) => ORDER.includes(c.action))
+    .slice()
+    .sort((x, y) => ORDER.indexOf(x.action) - ORDER.indexOf(y.action) || x.key.localeCompare(y.key));
+  const lines: string[] = [];
+  for (const c of changes.slice(0, max)) {
+    const why = c.reason ? `  # ${c.reason}` : "";
+    if (c.action === "create") lines.push(`+ ${c.key}${describe(c.after)}${why}`);
+    else if (c.action === "delete") lines.push(`- ${c.key}${describe(c.before)}${why}`);
+    else lines.push(`! ${c.key}${why}`, ...updateLines(c.key, c.before, c.after));
+  }
+  return { lines, omitted: Math.max(0, changes.length - max) };
+}
+
+export function renderPlanComment(plan: CommentPlan, meta: CommentMeta): string {
+  const env = meta.environment ? ` for **${meta.environment}**` : "";
+  const parts: string[] = [COMMENT_MARKER, `### schedsync plan${env}`, "", summaryLine(plan.summary), ""];
+  parts.push(
+    `Planned for \`${short(meta.revision)}\` against the applied revision \`${short(meta.appliedRevision)}\`.`,
+  );
+  if (meta.upToDate === false) {
+    const base = meta.baseBranch ?? "the base branch";
+    const behind = meta.behindBy ? ` (${meta.behindBy} commit(s) behind)` : "";
+    parts.push(
+      "",
+      `> [!WARNING]\n> This PR is not up to date with \`${base}\`${behind}. The plan may not be what merging applies; update the branch and the plan runs again.`,
+    );
+  }
+  if (meta.simulation) parts.push("", `Load: ${meta.simulation}`);
+  const { lines, omitted } = diffLines(plan, meta.maxChanges);
+  if (lines.length) {
+    let body = lines.join("\n");
+    if (body.length > MAX_CHARS)
+      body = `${body.slice(0, body.lastIndexOf("\n", MAX_CHARS))}\n# ... truncated`;
+    parts.push("", "<details open><summary>Changes</summary>", "", "```diff", body, "```");
+    if (omitted) parts.push("", `... and ${omitted} more change(s); run \`schedsync plan\` locally for all.`);
+    parts.push("", "</details>");
+  }
+  if (meta.runUrl) parts.push("", `<sub>[CI run](${meta.runUrl}) · updated on every push</sub>`);
+  return `${parts.join("\n")}\n`;
+}
