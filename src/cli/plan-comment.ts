@@ -1,0 +1,88 @@
+// `schedsync plan-comment`: renders `schedsync plan --json` output as the PR comment (CI uses it).
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { type CommentPlan, renderPlanComment } from "../reconcile/plan-comment.js";
+import { CliError } from "./errors.js";
+
+interface Options {
+  base?: string;
+  behind?: string;
+  simulation?: string;
+  runUrl?: string;
+  environment?: string;
+}
+
+function sha(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  const s =
+    (v as { sha?: unknown; revision?: unknown } | undefined)?.sha ?? (v as { revision?: unknown })?.revision;
+  return typeof s === "string" ? s : undefined;
+}
+
+/** Accepts `{ plan: {changes, summary}, revision, applied }` or a bare plan. */
+export function fromPlanJson(doc: unknown): { plan: CommentPlan; revision?: string; applied?: string } {
+  const d = (doc ?? {}) as Record<string, unknown>;
+  const plan = (d.plan ?? d) as CommentPlan;
+  if (!Array.isArray(plan.changes) || typeof plan.summary !== "object")
+    throw new CliError(
+      "the plan JSON has no changes/summary (expected the output of `schedsync plan --json`)",
+    );
+  return {
+    plan,
+    revision: sha(d.revision) ?? sha((plan as { revision?: unknown }).revision),
+    applied: sha(d.appliedRevision) ?? sha(d.applied) ?? sha((plan as { applied?: unknown }).applied),
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command("plan-comment")
+    .description(
+      "Render the JSON of `schedsync plan --json` as the pull-request comment (markdown, to stdout).",
+    )
+    .argument("<plan.json>", "file written by `schedsync plan --json` (- for stdin)")
+    .option("--base <branch>", "the PR's base branch, named in the not-up-to-date warning")
+    .option("--behind <n>", "commits of the base branch the PR lacks (0: up to date)")
+    .option("--simulation <file>", "output of `schedsync simulate`; its peak line is embedded")
+    .option("--run-url <url>", "link to the CI run")
+    .option("--environment <name>", "target environment named in the heading")
+    .addHelpText(
+      "after",
+      `
+Example (what .github/workflows/validate.yml runs):
+  $ schedsync plan --ref "$HEAD_SHA" --json > plan.json
+  $ schedsync plan-comment plan.json --base main --behind 2 --simulation simulate.txt > plan.md`,
+    )
+    .action(async (file: string, o: Options) => {
+      const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch {
+        throw new CliError(`${file} is not JSON`);
+      }
+      const { plan, revision, applied } = fromPlanJson(doc);
+      const behind = o.behind === undefined ? undefined : Number(o.behind);
+      const simulation = o.simulation
+        ? (await readFile(o.simulation, "utf8")).split("\n").find((l) => l.startsWith("peak:"))
+        : undefined;
+      process.stdout.write(
+        renderPlanComment(plan, {
+          revision: revision ?? "",
+          appliedRevision: applied,
+          environment: o.environment,
+          baseBranch: o.base,
+          behindBy: behind,
+          upToDate: behind === undefined ? undefined : behind === 0,
+          simulation,
+          runUrl: o.runUrl,
+        }),
+      );
+    });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
