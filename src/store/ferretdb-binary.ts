@@ -58,6 +58,8 @@ export async function findFerretdb(env: NodeJS.ProcessEnv = process.env): Promis
 export interface BuildOptions {
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** Build even when the cached binary exists (`schedsync store install --force`). */
+  force?: boolean;
 }
 
 /**
@@ -74,10 +76,11 @@ export async function buildFerretdb(opts: BuildOptions = {}): Promise<string> {
   const target = cachedBinaryPath(env);
   await mkdir(join(cacheDir(env), "bin"), { recursive: true });
   return withFileLock(`${target}.build-lock`, { staleMs: 15 * 60_000, waitMs: 15 * 60_000 }, async () => {
-    if (await executable(target)) return target; // another process built it while we waited
+    if (!opts.force && (await executable(target))) return target; // another process built it meanwhile
     const started = Date.now();
     log(`building FerretDB ${FERRETDB_VERSION} with Go (once; cached in ${target}) …`);
     const goEnv = { ...env, GOFLAGS: "-mod=mod", CGO_ENABLED: env.CGO_ENABLED ?? "0" };
+    log(`  downloading the ${FERRETDB_MODULE}@${FERRETDB_VERSION} module (Go module proxy) …`);
     const { stdout } = await run(go, ["mod", "download", "-json", `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
       env: goEnv,
       cwd: tmpdir(),
@@ -92,6 +95,7 @@ export async function buildFerretdb(opts: BuildOptions = {}): Promise<string> {
       await run("chmod", ["-R", "u+w", work]);
       await writeFile(join(work, "build", "version", "version.txt"), `${FERRETDB_VERSION}\n`);
       const tmpOut = `${target}.tmp-${process.pid}`;
+      log("  compiling ./cmd/ferretdb (the slow part; about a minute on 2 cores) …");
       await run(go, ["build", "-trimpath", "-o", tmpOut, "./cmd/ferretdb"], {
         env: goEnv,
         cwd: work,

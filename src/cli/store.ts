@@ -1,0 +1,72 @@
+// `schedsync store install|status`: provision and inspect the embedded FerretDB store.
+import type { Command } from "commander";
+import { buildFerretdb, findFerretdb, StoreUnavailableError } from "../store/ferretdb-binary.js";
+import { FERRETDB_VERSION } from "../store/paths.js";
+import { storeStatus } from "../store/status.js";
+import { CliError } from "./errors.js";
+
+export function register(program: Command): void {
+  const store = program
+    .command("store")
+    .description("Manage the embedded store (FerretDB) used when MONGODB_URI is not set.")
+    .addHelpText(
+      "after",
+      `
+Provisioning order: MONGODB_URI → SCHEDSYNC_FERRETDB → ferretdb on PATH → the cache
+(SCHEDSYNC_CACHE_DIR, default ~/.cache/schedsync) → build FerretDB ${FERRETDB_VERSION} with Go.
+Data lives in SCHEDSYNC_DATA_DIR (default ./.schedsync). See docs/store.md.
+
+Examples:
+  $ schedsync store install     # once per machine; CI runs it before the tests
+  $ schedsync store status`,
+    );
+
+  store
+    .command("install")
+    .description(
+      `Find FerretDB ${FERRETDB_VERSION}, or build it once with Go into the cache (a minute or two).`,
+    )
+    .option("--force", "build again even if a binary is found")
+    .action(async (o: { force?: boolean }) => install(!!o.force));
+
+  store
+    .command("status")
+    .description("Show which store is used, where the binary and data are, and whether a server is running.")
+    .option("--json", "print the status as JSON")
+    .option("--data-dir <path>", "data dir to inspect (default: SCHEDSYNC_DATA_DIR or ./.schedsync)")
+    .action(async (o: { json?: boolean; dataDir?: string }) => status(o));
+}
+
+async function install(force: boolean): Promise<void> {
+  const log = (line: string) => console.error(line);
+  try {
+    const found = force ? undefined : await findFerretdb();
+    if (found) {
+      console.log(`FerretDB is available: ${found}`);
+      return;
+    }
+    const path = await buildFerretdb({ log, force });
+    console.log(`FerretDB ${FERRETDB_VERSION} installed: ${path}`);
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+async function status(o: { json?: boolean; dataDir?: string }): Promise<void> {
+  const s = await storeStatus(process.env, o.dataDir);
+  if (o.json) {
+    console.log(JSON.stringify(s, null, 2));
+    return;
+  }
+  const lines = [
+    `store:     ${s.externalUri ? `MONGODB_URI ${s.externalUri}` : "embedded FerretDB"}`,
+    `binary:    ${s.binary ?? `not found (run \`schedsync store install\`; it builds into ${s.cachePath})`}`,
+    `data dir:  ${s.dataDir}`,
+    s.server
+      ? `server:    running on 127.0.0.1:${s.server.port} (supervisor pid ${s.server.supervisorPid}, ferretdb pid ${s.server.ferretdbPid}, since ${s.server.startedAt})`
+      : "server:    not running (started on demand by any schedsync command that needs the store)",
+  ];
+  if (s.externalUri) lines.push("note:      MONGODB_URI is set, so the embedded server is not used");
+  console.log(lines.join("\n"));
+}
