@@ -1,0 +1,231 @@
+// Cross-document checks and the typed model: kinds, ids, references, defaults, timezones,
+// frequencies. Structure comes from the schemas; everything needing context is checked here.
+import { type ConfigError, errorAt } from "./errors.js";
+import { allowsAutomatic, parseFrequency } from "./frequency.js";
+import {
+  CART_SERVICES,
+  type CartModel,
+  type CartService,
+  type ConnectionSpec,
+  DEFAULT_AUTOMATIC_MAX_BATCH,
+  DEFAULT_AUTOMATIC_WINDOW_MS,
+  DEFAULT_CLEANUP_RUNS_PER_DAY,
+  type Frequency,
+  MERCHANT_SERVICES,
+  type MerchantModel,
+  type MerchantService,
+  type ScheduleModel,
+  type ServiceName,
+} from "./model.js";
+import { offsetOf } from "./positions.js";
+import { schemaIssues } from "./schema.js";
+import { canonicalTimezone } from "./timezone.js";
+import type { ParsedDoc } from "./yaml-read.js";
+
+type Obj = Record<string, unknown>;
+type Path = (string | number)[];
+
+interface Doc {
+  pd: ParsedDoc;
+  value: Obj;
+  kind: string;
+}
+
+const FALLBACK_FREQUENCY: Frequency = { kind: "every", ms: 15 * 60_000, text: "15m" };
+
+function obj(v: unknown): Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {};
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+export class ModelBuilder {
+  readonly errors: ConfigError[] = [];
+  private defaultsTz = "UTC";
+  private defaultsCleanup = DEFAULT_CLEANUP_RUNS_PER_DAY;
+  private readonly defaultServices = new Map<ServiceName, Frequency>();
+
+  report(pd: ParsedDoc, path: Path, message: string, key = false): void {
+    this.errors.push(errorAt(pd.file, pd.lines, offsetOf(pd.doc, path, key), message));
+  }
+
+  where(pd: ParsedDoc): string {
+    const { line } = pd.lines.linePos(pd.doc.contents?.range[0] ?? 0);
+    return `${pd.file}:${line}`;
+  }
+
+  build(parsed: ParsedDoc[]): ScheduleModel | undefined {
+    const docs: Doc[] = [];
+    for (const pd of parsed) {
+      if (typeof pd.value !== "object" || pd.value === null || Array.isArray(pd.value)) {
+        this.report(pd, [], "a schedule document must be a map with apiVersion, kind, metadata and spec");
+        continue;
+      }
+      for (const i of schemaIssues(pd.value)) this.report(pd, i.path, i.message, i.key);
+      docs.push({ pd, value: pd.value as Obj, kind: String((pd.value as Obj).kind) });
+    }
+    this.readDefaults(docs.filter((d) => d.kind === "Defaults"));
+    const merchants = this.readMerchants(docs.filter((d) => d.kind === "Merchant"));
+    this.readCarts(
+      docs.filter((d) => d.kind === "Cart"),
+      merchants,
+    );
+    if (this.errors.length) return undefined;
+    return { merchants: [...merchants.values()], documents: parsed.length };
+  }
+
+  private readDefaults(defaults: Doc[]): void {
+    const [first, ...rest] = defaults;
+    for (const d of rest)
+      this.report(
+        d.pd,
+        ["kind"],
+        `only one Defaults document is allowed; the first is at ${this.where(first!.pd)}`,
+      );
+    if (!first) return;
+    const spec = obj(first.value.spec);
+    this.defaultsTz = this.timezone(first.pd, spec, "UTC");
+    this.defaultsCleanup = cleanupRuns(spec, DEFAULT_CLEANUP_RUNS_PER_DAY);
+    for (const svc of [...MERCHANT_SERVICES, ...CART_SERVICES]) {
+      const f = this.frequency(first.pd, spec, svc, this.defaultsTz);
+      if (f) this.defaultServices.set(svc, f);
+    }
+  }
+
+  private readMerchants(docs: Doc[]): Map<string, MerchantModel> {
+    const merchants = new Map<string, MerchantModel>();
+    const firstAt = new Map<string, ParsedDoc>();
+    for (const { pd, value } of docs) {
+      const meta = obj(value.metadata);
+      const spec = obj(value.spec);
+      const id = str(meta.id);
+      const timezone = this.timezone(pd, spec, this.defaultsTz);
+      const services = {} as Record<MerchantService, Frequency>;
+      for (const svc of MERCHANT_SERVICES) services[svc] = this.service(pd, spec, svc, timezone);
+      if (id === undefined) continue;
+      const earlier = firstAt.get(id);
+      if (earlier) {
+        this.report(
+          pd,
+          ["metadata", "id"],
+          `duplicate merchant id "${id}"; it is already defined at ${this.where(earlier)}`,
+        );
+        continue;
+      }
+      firstAt.set(id, pd);
+      merchants.set(id, {
+        id,
+        ...(str(meta.name) !== undefined && { name: str(meta.name) }),
+        timezone,
+        suspended: spec.suspended === true,
+        cleanupRunsPerDay: cleanupRuns(spec, this.defaultsCleanup),
+        services,
+        ...connection(spec),
+        carts: [],
+        source: sourceOf(pd),
+      });
+    }
+    return merchants;
+  }
+
+  private readCarts(docs: Doc[], merchants: Map<string, MerchantModel>): void {
+    const firstAt = new Map<string, ParsedDoc>();
+    for (const { pd, value } of docs) {
+      const meta = obj(value.metadata);
+      const spec = obj(value.spec);
+      const id = str(meta.id);
+      const merchantId = str(meta.merchant);
+      const merchant = merchantId === undefined ? undefined : merchants.get(merchantId);
+      const services = {} as Record<CartService, Frequency>;
+      for (const svc of CART_SERVICES)
+        services[svc] = this.service(pd, spec, svc, merchant?.timezone ?? "UTC");
+      if (merchantId !== undefined && !merchant) {
+        const known = [...merchants.keys()].sort();
+        const hint = known.length
+          ? `known merchants: ${known.slice(0, 10).join(", ")}`
+          : "no Merchant is defined";
+        this.report(pd, ["metadata", "merchant"], `merchant "${merchantId}" is not defined (${hint})`);
+      }
+      if (!merchant || id === undefined) continue;
+      const earlier = firstAt.get(`${merchant.id}/${id}`);
+      if (earlier) {
+        this.report(
+          pd,
+          ["metadata", "id"],
+          `duplicate cart id "${id}" in merchant "${merchant.id}"; it is already defined at ${this.where(earlier)}`,
+        );
+        continue;
+      }
+      firstAt.set(`${merchant.id}/${id}`, pd);
+      const cart: CartModel = {
+        id,
+        merchantId: merchant.id,
+        ...(str(meta.name) !== undefined && { name: str(meta.name) }),
+        // Suspending a merchant suspends its carts; the model carries the effective flag.
+        suspended: spec.suspended === true || merchant.suspended,
+        services,
+        ...connection(spec),
+        source: sourceOf(pd),
+      };
+      merchant.carts.push(cart);
+    }
+  }
+
+  private timezone(pd: ParsedDoc, spec: Obj, fallback: string): string {
+    const tz = str(spec.timezone);
+    if (tz === undefined) return fallback;
+    const canonical = canonicalTimezone(tz);
+    if (canonical) return canonical;
+    this.report(
+      pd,
+      ["spec", "timezone"],
+      `timezone: "${tz}" is not a known IANA timezone; use a name like America/Chicago, Europe/Berlin or UTC`,
+    );
+    return "UTC";
+  }
+
+  /** The service's frequency as written, after defaults. */
+  private service(pd: ParsedDoc, spec: Obj, svc: ServiceName, timezone: string): Frequency {
+    return this.frequency(pd, spec, svc, timezone) ?? this.defaultFor(svc);
+  }
+
+  private frequency(pd: ParsedDoc, spec: Obj, svc: ServiceName, timezone: string): Frequency | undefined {
+    const services = obj(spec.services);
+    if (!Object.hasOwn(services, svc)) return undefined;
+    const result = parseFrequency(services[svc], svc, timezone);
+    if (result.ok) return result.freq;
+    for (const issue of result.issues)
+      this.report(
+        pd,
+        ["spec", "services", svc, ...issue.path],
+        `services.${svc}: ${issue.message}`,
+        issue.key,
+      );
+    return undefined;
+  }
+
+  private defaultFor(svc: ServiceName): Frequency {
+    const d = this.defaultServices.get(svc);
+    if (d) return d;
+    return allowsAutomatic(svc)
+      ? { kind: "automatic", windowMs: DEFAULT_AUTOMATIC_WINDOW_MS, maxBatch: DEFAULT_AUTOMATIC_MAX_BATCH }
+      : FALLBACK_FREQUENCY;
+  }
+}
+
+function cleanupRuns(spec: Obj, fallback: number): number {
+  const runs = obj(spec.cleanup).runsPerDay;
+  return typeof runs === "number" ? runs : fallback;
+}
+
+function connection(spec: Obj): { connection?: ConnectionSpec } {
+  const c = spec.connection;
+  return c && typeof c === "object" ? { connection: c as ConnectionSpec } : {};
+}
+
+function sourceOf(pd: ParsedDoc) {
+  const { line, col } = pd.lines.linePos(pd.doc.contents?.range[0] ?? 0);
+  return { file: pd.file, line, column: col };
+}

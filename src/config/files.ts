@@ -1,0 +1,97 @@
+// Which files make up the schedules: from a map (a git commit's tree) or from disk, where links
+// leading outside the repository are refused.
+import type { Dirent } from "node:fs";
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { isAbsolute, join, posix, relative, sep } from "node:path";
+import type { ConfigError } from "./errors.js";
+
+export interface SourceFile {
+  /** Path relative to the repo root, with forward slashes. */
+  file: string;
+  content: string | Buffer;
+}
+
+export interface FileSet {
+  files: SourceFile[];
+  errors: ConfigError[];
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+function fileError(file: string, message: string): ConfigError {
+  return { file, line: 1, column: 1, message };
+}
+
+function normalizeDir(dir: string): string {
+  const d = posix.normalize(dir.split(sep).join("/")).replace(/\/+$/, "");
+  return d === "." ? "" : d;
+}
+
+/** The YAML files under `dir` from an in-memory tree, sorted by path. */
+export function filesFromMap(files: Map<string, string | Buffer>, dir: string): FileSet {
+  const prefix = normalizeDir(dir);
+  const out: SourceFile[] = [];
+  for (const [path, content] of files) {
+    const file = posix.normalize(path.split(sep).join("/"));
+    if (!YAML_FILE.test(file)) continue;
+    if (prefix && file !== prefix && !file.startsWith(`${prefix}/`)) continue;
+    out.push({ file, content });
+  }
+  out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { files: out, errors: [] };
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** The YAML files under rootDir/dir on disk (any depth; dot-directories skipped), sorted by path. */
+export async function filesFromDisk(rootDir: string, dir: string, maxFileBytes: number): Promise<FileSet> {
+  const root = await realpath(rootDir);
+  const start = join(rootDir, dir);
+  const show = (abs: string) => relative(rootDir, abs).split(sep).join("/") || ".";
+  const set: FileSet = { files: [], errors: [] };
+  const visited = new Set<string>();
+
+  async function visit(abs: string, explicit: boolean): Promise<void> {
+    const link = await lstat(abs);
+    let real = abs;
+    if (link.isSymbolicLink()) {
+      real = await realpath(abs).catch(() => "");
+      if (!real) return void set.errors.push(fileError(show(abs), "symlink is broken; it points nowhere"));
+      if (!inside(root, real))
+        return void set.errors.push(fileError(show(abs), "symlink points outside the repository; refused"));
+    }
+    const info = await stat(real);
+    if (info.isDirectory()) {
+      if (visited.has(real)) return;
+      visited.add(real);
+      const entries: Dirent[] = await readdir(abs, { withFileTypes: true });
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        if (e.name.startsWith(".") && !e.isFile()) continue;
+        if (e.isFile() && !YAML_FILE.test(e.name)) continue;
+        await visit(join(abs, e.name), false);
+      }
+    } else if (info.isFile() && (explicit || YAML_FILE.test(abs))) {
+      if (info.size > maxFileBytes)
+        set.errors.push(
+          fileError(
+            show(abs),
+            `file is larger than the ${maxFileBytes}-byte limit; split it into smaller files`,
+          ),
+        );
+      else set.files.push({ file: show(abs), content: await readFile(real) });
+    }
+  }
+
+  try {
+    await visit(start, true);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT") throw err;
+  }
+  set.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return set;
+}

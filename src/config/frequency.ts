@@ -1,0 +1,182 @@
+// Frequencies: YAML value → Frequency (with messages a person can act on) and back.
+import { parseCron } from "../schedule/cron.js";
+import { formatDuration, parseDuration } from "../schedule/duration.js";
+import {
+  AUTOMATIC_SERVICES,
+  DEFAULT_AUTOMATIC_MAX_BATCH,
+  DEFAULT_AUTOMATIC_WINDOW_MS,
+  type Frequency,
+  type ServiceName,
+} from "./model.js";
+
+export const MIN_EVERY_MS = 60_000;
+export const MAX_EVERY_MS = 7 * 86_400_000;
+export const MAX_WINDOW_MS = 10 * 60_000;
+export const MAX_BATCH = 10_000;
+export const MAX_AT_TIMES = 48;
+
+/** A problem inside a frequency; `path` is relative to the frequency's own node. */
+export interface FrequencyIssue {
+  path: (string | number)[];
+  message: string;
+  /** Point at the key of the last path segment rather than its value. */
+  key?: boolean;
+}
+
+export type FrequencyResult = { ok: true; freq: Frequency } | { ok: false; issues: FrequencyIssue[] };
+
+const AUTOMATIC_LIST = AUTOMATIC_SERVICES.join(", ");
+const TIME = /^([01][0-9]|2[0-3]):([0-5][0-9])$/;
+
+export function allowsAutomatic(service: ServiceName): boolean {
+  return (AUTOMATIC_SERVICES as readonly string[]).includes(service);
+}
+
+function forms(service: ServiceName): string {
+  return `${allowsAutomatic(service) ? "automatic, " : ""}off, { every: 30m }, { cron: "0 * * * *" } or { at: ["06:00"] }`;
+}
+
+function fail(message: string, path: (string | number)[] = [], key = false): FrequencyResult {
+  return { ok: false, issues: [{ path, message, key }] };
+}
+
+/** Checks one service's frequency; `timezone` is used to check cron expressions. */
+export function parseFrequency(value: unknown, service: ServiceName, timezone = "UTC"): FrequencyResult {
+  const automaticOk = allowsAutomatic(service);
+  if (value === "off") return { ok: true, freq: { kind: "off" } };
+  if (value === "automatic" || (isObject(value) && "automatic" in value)) {
+    if (!automaticOk) return fail(`"automatic" is only available for ${AUTOMATIC_LIST}`);
+    if (value === "automatic")
+      return {
+        ok: true,
+        freq: {
+          kind: "automatic",
+          windowMs: DEFAULT_AUTOMATIC_WINDOW_MS,
+          maxBatch: DEFAULT_AUTOMATIC_MAX_BATCH,
+        },
+      };
+  }
+  if (value === null || value === undefined) return fail(`is empty; write a frequency: ${forms(service)}`);
+  if (!isObject(value)) {
+    const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+    return fail(`${shown} is not a frequency; use ${forms(service)}`);
+  }
+  const keys = Object.keys(value);
+  const allowed = automaticOk ? ["every", "cron", "at", "automatic"] : ["every", "cron", "at"];
+  const unknown = keys.filter((k) => !allowed.includes(k));
+  if (unknown.length)
+    return {
+      ok: false,
+      issues: unknown.map((k) => ({
+        path: [k],
+        key: true,
+        message: `unknown field "${k}" in a frequency; use exactly one of ${allowed.join(", ")}`,
+      })),
+    };
+  if (keys.length !== 1)
+    return fail(
+      keys.length === 0
+        ? `is an empty map; write a frequency: ${forms(service)}`
+        : `has ${keys.join(" and ")}; a frequency has exactly one of ${allowed.join(", ")}`,
+    );
+  const kind = keys[0] as "every" | "cron" | "at" | "automatic";
+  const body = value[kind];
+  if (kind === "every") return parseEvery(body);
+  if (kind === "cron") {
+    const cron = parseCron(body, timezone);
+    return cron.ok ? { ok: true, freq: { kind: "cron", expr: cron.expr } } : fail(cron.message, ["cron"]);
+  }
+  if (kind === "at") return parseAt(body);
+  return parseAutomatic(body);
+}
+
+function parseEvery(body: unknown): FrequencyResult {
+  const d = parseDuration(body);
+  if (!d.ok) return fail(d.message, ["every"]);
+  const shown = typeof body === "string" ? `"${body}"` : String(body);
+  if (d.ms < MIN_EVERY_MS)
+    return fail(`every: ${shown} is too short; the minimum is ${formatDuration(MIN_EVERY_MS)}`, ["every"]);
+  if (d.ms > MAX_EVERY_MS)
+    return fail(`every: ${shown} is too long; the maximum is ${formatDuration(MAX_EVERY_MS)}`, ["every"]);
+  return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text } };
+}
+
+function parseAt(body: unknown): FrequencyResult {
+  if (!Array.isArray(body) || body.length === 0)
+    return fail(`at must be a list of 1 to ${MAX_AT_TIMES} "HH:MM" times, e.g. ["06:00", "18:00"]`, ["at"]);
+  if (body.length > MAX_AT_TIMES)
+    return fail(`at has ${body.length} times; at most ${MAX_AT_TIMES} are allowed (use every or cron)`, [
+      "at",
+    ]);
+  const issues: FrequencyIssue[] = [];
+  const seen = new Map<string, number>();
+  body.forEach((t, i) => {
+    const shown = typeof t === "string" ? `"${t}"` : JSON.stringify(t);
+    if (typeof t !== "string" || !TIME.test(t))
+      issues.push({
+        path: ["at", i],
+        message: `at[${i}]: ${shown} is not a valid time; use HH:MM from 00:00 to 23:59`,
+      });
+    else if (seen.has(t))
+      issues.push({ path: ["at", i], message: `at[${i}]: "${t}" is already listed at at[${seen.get(t)}]` });
+    else seen.set(t, i);
+  });
+  if (issues.length) return { ok: false, issues };
+  return { ok: true, freq: { kind: "at", times: [...seen.keys()].sort() } };
+}
+
+function parseAutomatic(body: unknown): FrequencyResult {
+  if (body === null || body === undefined) body = {};
+  if (!isObject(body))
+    return fail(`automatic settings must be a map like { window: 5s, maxBatch: 500 }`, ["automatic"]);
+  const issues: FrequencyIssue[] = [];
+  for (const k of Object.keys(body))
+    if (k !== "window" && k !== "maxBatch")
+      issues.push({
+        path: ["automatic", k],
+        key: true,
+        message: `unknown field "${k}" in automatic; use window, maxBatch`,
+      });
+  let windowMs = DEFAULT_AUTOMATIC_WINDOW_MS;
+  if (body.window !== undefined) {
+    const d = parseDuration(body.window);
+    if (!d.ok) issues.push({ path: ["automatic", "window"], message: `window: ${d.message}` });
+    else if (d.ms > MAX_WINDOW_MS)
+      issues.push({
+        path: ["automatic", "window"],
+        message: `window: "${String(body.window)}" is too long; the maximum is ${formatDuration(MAX_WINDOW_MS)}`,
+      });
+    else windowMs = d.ms;
+  }
+  const maxBatch = body.maxBatch ?? DEFAULT_AUTOMATIC_MAX_BATCH;
+  if (typeof maxBatch !== "number" || !Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH)
+    issues.push({
+      path: ["automatic", "maxBatch"],
+      message: `maxBatch: ${JSON.stringify(maxBatch)} must be a whole number from 1 to ${MAX_BATCH}`,
+    });
+  if (issues.length) return { ok: false, issues };
+  return { ok: true, freq: { kind: "automatic", windowMs, maxBatch: maxBatch as number } };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The canonical YAML value of a frequency (what `explain` and plans print). */
+export function formatFrequency(f: Frequency): unknown {
+  switch (f.kind) {
+    case "off":
+      return "off";
+    case "every":
+      return { every: formatDuration(f.ms) };
+    case "cron":
+      return { cron: f.expr };
+    case "at":
+      return { at: [...f.times].sort() };
+    case "automatic": {
+      if (f.windowMs === DEFAULT_AUTOMATIC_WINDOW_MS && f.maxBatch === DEFAULT_AUTOMATIC_MAX_BATCH)
+        return "automatic";
+      return { automatic: { window: formatDuration(f.windowMs), maxBatch: f.maxBatch } };
+    }
+  }
+}

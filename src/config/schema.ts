@@ -1,0 +1,141 @@
+// The JSON Schemas in schemas/ are the source of truth for structure; ajv is compiled once and its
+// errors are rewritten into messages that say what to change.
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { showPath } from "./errors.js";
+import { CART_SERVICES, MERCHANT_SERVICES } from "./model.js";
+import { splitPointer } from "./positions.js";
+
+export const SCHEMA_BASE = "https://schedsync.dev/schemas/v1/";
+export const SCHEMAS_DIR = fileURLToPath(new URL("../../schemas/", import.meta.url));
+
+/** A structural problem: path into the document, and whether to point at the key. */
+export interface SchemaIssue {
+  path: (string | number)[];
+  key: boolean;
+  message: string;
+}
+
+let compiled: ValidateFunction | undefined;
+
+/** Every schema file by file name, parsed. */
+export function readSchemas(): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const name of readdirSync(SCHEMAS_DIR)
+    .filter((n) => n.endsWith(".schema.json"))
+    .sort())
+    out.set(name, JSON.parse(readFileSync(`${SCHEMAS_DIR}/${name}`, "utf8")));
+  return out;
+}
+
+export function documentValidator(): ValidateFunction {
+  if (compiled) return compiled;
+  // verbose: errors carry their schema, which the messages quote (allowed fields, descriptions).
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true });
+  const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
+  addFormats(ajv);
+  for (const schema of readSchemas().values()) ajv.addSchema(schema);
+  const validate = ajv.getSchema(`${SCHEMA_BASE}schedule.schema.json`);
+  if (!validate) throw new Error("schedule.schema.json is missing from schemas/");
+  compiled = validate;
+  return validate;
+}
+
+const ALL_SERVICES: readonly string[] = [...MERCHANT_SERVICES, ...CART_SERVICES];
+// Errors on these keywords only summarise the nested errors that are reported anyway.
+const SUMMARY = new Set(["if", "oneOf", "anyOf", "allOf", "not"]);
+
+/** Structural issues of one document; frequencies are left to parseFrequency. */
+export function schemaIssues(value: unknown): SchemaIssue[] {
+  const validate = documentValidator();
+  if (validate(value)) return [];
+  const issues: SchemaIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of validate.errors ?? []) {
+    if (SUMMARY.has(e.keyword)) continue;
+    const path = splitPointer(e.instancePath, value);
+    if (path[0] === "spec" && path[1] === "services" && ALL_SERVICES.includes(String(path[2]))) continue;
+    const issue = describe(e, path);
+    const id = `${issue.path.join("/")}|${issue.message}`;
+    if (!seen.has(id)) issues.push(issue);
+    seen.add(id);
+  }
+  return issues;
+}
+
+function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
+  const where = showPath(path);
+  const schema = (e.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown> };
+  const prefix = where ? `${where}: ` : "";
+  const shown = JSON.stringify(e.data);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const name = String(p.additionalProperty);
+      const allowed = Object.keys(schema.properties ?? {});
+      return { path: [...path, name], key: true, message: unknownField(path, name, allowed) };
+    }
+    case "required":
+      return {
+        path,
+        key: false,
+        message: `${where || "document"}: missing required field "${String(p.missingProperty)}"`,
+      };
+    case "propertyNames": {
+      const name = String(p.propertyName);
+      const why = /^(token|password|secret|apiKey)$/.test(name)
+        ? "secrets are never written in schedules; put it in an environment variable and name that in tokenEnv"
+        : "this field name is reserved";
+      return { path: [...path, name], key: true, message: `${prefix}field "${name}" is not allowed: ${why}` };
+    }
+    case "const":
+      return { path, key: false, message: `${prefix}${shown} must be ${JSON.stringify(p.allowedValue)}` };
+    case "enum":
+      return {
+        path,
+        key: false,
+        message: `${prefix}${shown} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
+      };
+    case "type":
+      return { path, key: false, message: `${prefix}${shown} must be ${article(String(p.type))}` };
+    case "format":
+      return {
+        path,
+        key: false,
+        message: `${prefix}${shown} is not a valid ${String(p.format).toUpperCase()}`,
+      };
+    case "minimum":
+    case "maximum":
+      return {
+        path,
+        key: false,
+        message: `${prefix}${shown} is out of range: ${schema.description ?? e.message}`,
+      };
+    default:
+      return {
+        path,
+        key: false,
+        message: `${prefix}${shown === undefined ? "value" : shown} is not valid: ${schema.description ?? e.message}`,
+      };
+  }
+}
+
+function unknownField(path: (string | number)[], name: string, allowed: string[]): string {
+  const where = showPath(path);
+  let msg = `unknown field "${name}"${where ? ` in ${where}` : ""}; allowed: ${allowed.join(", ")}`;
+  if (path.join("/") === "spec/services") {
+    if ((CART_SERVICES as readonly string[]).includes(name) && !allowed.includes(name))
+      msg += ` (${name} is a cart service: put it in a Cart document)`;
+    else if ((MERCHANT_SERVICES as readonly string[]).includes(name) && !allowed.includes(name))
+      msg += ` (${name} is a merchant service: put it in the Merchant document)`;
+  }
+  return msg;
+}
+
+function article(type: string): string {
+  const word =
+    type === "integer" ? "a whole number" : type === "object" ? "a map" : type === "array" ? "a list" : type;
+  return /^(a |an )/.test(word) ? word : `a ${word}`;
+}

@@ -1,0 +1,178 @@
+// Bytes → YAML documents with positions, refusing what a schedule never needs: non-UTF-8, custom
+// tags, duplicate keys, prototype-polluting keys, deep nesting and alias bombs.
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+} from "yaml";
+import { type ConfigError, errorAt } from "./errors.js";
+import type { Limits } from "./limits.js";
+
+export interface ParsedDoc {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  /** The document as plain JS (null-prototype-safe: forbidden keys were rejected first). */
+  value: unknown;
+}
+
+export interface ReadResult {
+  docs: ParsedDoc[];
+  errors: ConfigError[];
+  /** Non-empty documents seen, including ones with errors. */
+  count: number;
+}
+
+const CORE_TAGS = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`),
+);
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function at(file: string, line = 1, column = 1, message = ""): ConfigError {
+  return { file, line, column, message };
+}
+
+/** Decodes and parses one file; documents with any error are left out of `docs`. */
+export function readYamlFile(file: string, content: string | Buffer, limits: Limits): ReadResult {
+  const size = typeof content === "string" ? Buffer.byteLength(content) : content.length;
+  if (size > limits.maxFileBytes)
+    return {
+      docs: [],
+      count: 0,
+      errors: [
+        at(
+          file,
+          1,
+          1,
+          `file is larger than the ${limits.maxFileBytes}-byte limit; split it into smaller files`,
+        ),
+      ],
+    };
+  let text: string;
+  if (typeof content === "string") text = content;
+  else {
+    try {
+      text = utf8.decode(content);
+    } catch {
+      return {
+        docs: [],
+        count: 0,
+        errors: [at(file, 1, 1, "file is not valid UTF-8; save it as UTF-8 text")],
+      };
+    }
+  }
+  const nul = text.indexOf("\0");
+  if (nul >= 0) {
+    const lines = new LineCounter();
+    for (let i = text.indexOf("\n"); i >= 0 && i < nul; i = text.indexOf("\n", i + 1))
+      lines.addNewLine(i + 1);
+    return {
+      docs: [],
+      count: 0,
+      errors: [errorAt(file, lines, nul, "file contains a NUL byte; is it a binary file?")],
+    };
+  }
+  return parseText(file, text, limits);
+}
+
+function parseText(file: string, text: string, limits: Limits): ReadResult {
+  const lines = new LineCounter();
+  const errors: ConfigError[] = [];
+  const docs: ParsedDoc[] = [];
+  let parsed: Document.Parsed[];
+  try {
+    const all = parseAllDocuments(text, {
+      lineCounter: lines,
+      uniqueKeys: true,
+      schema: "core",
+      merge: false,
+      prettyErrors: false,
+      strict: true,
+      stringKeys: false,
+    });
+    parsed = Array.isArray(all) ? all : [];
+  } catch (err) {
+    // A parser stack overflow on absurd nesting is reported like any other limit.
+    const why = err instanceof RangeError ? `nesting is deeper than ${limits.maxDepth} levels` : String(err);
+    return { docs: [], count: 0, errors: [at(file, 1, 1, why)] };
+  }
+  let count = 0;
+  for (const doc of parsed) {
+    if (doc.contents !== null || doc.errors.length) count++;
+    const before = errors.length;
+    for (const e of [...doc.errors, ...doc.warnings])
+      errors.push(errorAt(file, lines, e.pos[0], yamlMessage(e, text)));
+    if (doc.contents !== null) checkNode(doc.contents, 1, file, lines, limits, errors);
+    if (errors.length > before || doc.contents === null) continue;
+    try {
+      docs.push({ file, doc, lines, value: doc.toJS({ maxAliasCount: limits.maxAliasCount }) });
+    } catch (err) {
+      const why =
+        err instanceof ReferenceError && /alias/i.test(err.message)
+          ? `too many alias expansions (more than ${limits.maxAliasCount}); this looks like a "billion laughs" file`
+          : `cannot read document: ${err instanceof Error ? err.message : String(err)}`;
+      errors.push(errorAt(file, lines, doc.contents.range[0], why));
+    }
+  }
+  return { docs, errors, count };
+}
+
+function yamlMessage(e: { code: string; message: string; pos: [number, number] }, text: string): string {
+  const first = e.message.split("\n")[0] ?? e.message;
+  if (e.code === "DUPLICATE_KEY") {
+    const key = text.slice(e.pos[0], e.pos[1]).split(/[:\n]/)[0]?.trim();
+    return `duplicate key${key ? ` "${key}"` : ""}: each field may appear only once in a map`;
+  }
+  if (e.code === "TAG_RESOLVE_FAILED") return `${first}; custom tags are not allowed in schedules`;
+  return `YAML syntax error: ${first}`;
+}
+
+/** Walks the AST once (aliases are not followed): depth, tags and key checks. */
+function checkNode(
+  node: Node,
+  depth: number,
+  file: string,
+  lines: LineCounter,
+  limits: Limits,
+  errors: ConfigError[],
+): void {
+  const start = node.range?.[0] ?? 0;
+  if (node.tag && !CORE_TAGS.has(node.tag) && !isAlias(node)) {
+    errors.push(
+      errorAt(file, lines, start, `tag ${node.tag} is not allowed; schedules use plain YAML values only`),
+    );
+    return;
+  }
+  if (isAlias(node) || isScalar(node)) return;
+  if (depth > limits.maxDepth) {
+    errors.push(errorAt(file, lines, start, `nesting is deeper than ${limits.maxDepth} levels`));
+    return;
+  }
+  if (isSeq(node)) {
+    for (const item of node.items) if (item) checkNode(item as Node, depth + 1, file, lines, limits, errors);
+    return;
+  }
+  if (!isMap(node)) return;
+  for (const pair of node.items) {
+    if (!isPair(pair)) continue;
+    const key = pair.key as Node | null;
+    if (key && !isScalar(key)) {
+      errors.push(errorAt(file, lines, key.range?.[0] ?? start, "map keys must be plain text"));
+      continue;
+    }
+    if (key && FORBIDDEN_KEYS.has(String(key.value))) {
+      errors.push(
+        errorAt(file, lines, key.range?.[0] ?? start, `field name "${String(key.value)}" is not allowed`),
+      );
+      continue;
+    }
+    if (pair.value) checkNode(pair.value as Node, depth + 1, file, lines, limits, errors);
+  }
+}
