@@ -5,6 +5,7 @@ import type { Frequency } from "../../src/config/model.js";
 import { toAgendaRepeat } from "../../src/schedule/agenda-repeat.js";
 import { nextRuns } from "../../src/schedule/next-runs.js";
 import { gapsOf } from "../../src/schedule/tz-gaps.js";
+import { rng } from "../helpers/rng.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -59,18 +60,6 @@ describe("toAgendaRepeat", () => {
     expect(gapsOf("UTC")).toEqual([]);
   });
 });
-
-/** Small seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Instants of the 2026 DST changes (and plain days for zones without DST).
 const CHANGES: Record<string, string[]> = {

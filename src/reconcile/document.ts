@@ -1,0 +1,104 @@
+// The Agenda job document of a managed job, and the way back from a document to an ActualJob.
+// Layout and rationale: docs/reconcile.md. Pure; the store/apply code does the writes.
+import { createHash } from "node:crypto";
+import { type ActualJob, CLEANUP_SERVICE, type DesiredJob, type JobService, type JobSpec } from "./types.js";
+
+export const JOBS_COLLECTION = "agendaJobs";
+export const OWNER = "schedsync";
+
+/** The spec fields kept under data.schedsync.spec (the rest live in Agenda's own top-level fields). */
+export type StoredSpec = Omit<JobSpec, "key" | "name" | "repeatInterval" | "repeatTimezone" | "disabled">;
+
+export interface OwnerMark {
+  managed: true;
+  key: string;
+  specHash: string;
+  /** The commit that last wrote this job's spec. */
+  revision: string;
+  spec: StoredSpec;
+}
+
+/** The document's _id, derived from the key: 12 bytes of sha256, so a key can only ever have one job. */
+export function jobIdHex(key: string): string {
+  return createHash("sha256").update(`schedsync job\0${key}`).digest("hex").slice(0, 24);
+}
+
+export function ownerMark(job: DesiredJob, revision: string): OwnerMark {
+  return {
+    managed: true,
+    key: job.key,
+    specHash: job.specHash,
+    revision,
+    spec: {
+      merchantId: job.merchantId,
+      cartId: job.cartId,
+      service: job.service,
+      frequency: job.frequency,
+      schedule: job.schedule,
+      timezone: job.timezone,
+      managedNextRun: job.managedNextRun,
+      connection: job.connection,
+    },
+  };
+}
+
+/** The spec-owned top-level fields; runtime fields (nextRunAt, lastRunAt, lockedAt...) are not here. */
+export function specFields(job: DesiredJob, revision: string) {
+  return {
+    name: job.name,
+    type: "normal" as const,
+    priority: 0,
+    disabled: job.disabled,
+    repeatInterval: job.repeatInterval,
+    repeatTimezone: job.repeatTimezone,
+    data: { schedsync: ownerMark(job, revision) },
+  };
+}
+
+/** A new job document without _id and nextRunAt, which the writer adds (jobIdHex, nextRunAfter). */
+export function newJobDocument(job: DesiredJob, revision: string) {
+  return { ...specFields(job, revision), lastModifiedBy: OWNER };
+}
+
+/** The filter that selects only the jobs schedsync owns. */
+export function ownedFilter() {
+  return { "data.schedsync.managed": true };
+}
+
+function str(value: unknown, fallback = ""): string {
+  return typeof value === "string" ? value : fallback;
+}
+
+function repeatOf(value: unknown): string | number | null {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return null;
+  // Some backends store a numeric interval as a string; Agenda reads both as ms.
+  return value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
+}
+
+/**
+ * The normalised view of a job document the reconciler owns (null when it is not owned). Missing or
+ * mistyped fields come out as defaults, so their hash differs from the stored one and shows as drift.
+ */
+export function actualFromDocument(doc: Record<string, unknown>): ActualJob | null {
+  const data = doc.data as { schedsync?: Partial<OwnerMark> } | undefined;
+  const mark = data?.schedsync;
+  if (mark?.managed !== true || typeof mark.key !== "string") return null;
+  const stored: Partial<StoredSpec> = mark.spec ?? {};
+  const spec: JobSpec = {
+    key: mark.key,
+    name: str(doc.name),
+    merchantId: str(stored.merchantId),
+    cartId: typeof stored.cartId === "string" ? stored.cartId : null,
+    service: str(stored.service, CLEANUP_SERVICE) as JobService,
+    frequency: str(stored.frequency),
+    schedule: stored.schedule ?? { kind: "off" },
+    timezone: str(stored.timezone),
+    repeatInterval: repeatOf(doc.repeatInterval),
+    repeatTimezone: typeof doc.repeatTimezone === "string" ? doc.repeatTimezone : null,
+    managedNextRun: stored.managedNextRun === true,
+    disabled: doc.disabled === true,
+    connection: stored.connection ?? null,
+  };
+  return { id: String(doc._id), key: mark.key, storedHash: str(mark.specHash), spec };
+}

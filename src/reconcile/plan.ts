@@ -1,0 +1,113 @@
+// The planner: a pure function from desired and actual jobs to the changes that make actual equal
+// desired. It compares hashes of normalised specs, never raw documents, so runtime fields cannot drift.
+import { compareKeys } from "./desired.js";
+import { canonicalJson, specHash } from "./spec-hash.js";
+import type { ActualJob, Change, DesiredJob, JobSpec, Plan, SpecView } from "./types.js";
+
+const ACTION_ORDER = { delete: 0, update: 1, create: 2 } as const;
+
+export function specView(spec: JobSpec): SpecView {
+  return { frequency: spec.frequency, timezone: spec.timezone, disabled: spec.disabled };
+}
+
+/**
+ * True when apply must recompute nextRunAt: the run times change, or a disabled job is enabled again
+ * (its old nextRunAt would be in the past and fire a catch-up run). Otherwise apply keeps nextRunAt.
+ */
+export function isRescheduled(before: JobSpec, after: JobSpec): boolean {
+  const timing = (s: JobSpec) =>
+    canonicalJson([s.schedule, s.timezone, s.repeatInterval, s.repeatTimezone, s.managedNextRun]);
+  return timing(before) !== timing(after) || (before.disabled && !after.disabled);
+}
+
+function inSync(desired: DesiredJob, actual: ActualJob): boolean {
+  return actual.storedHash === desired.specHash && specHash(actual.spec) === desired.specHash;
+}
+
+export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[]): Plan {
+  const wanted = new Map<string, DesiredJob>();
+  for (const job of desired) {
+    if (wanted.has(job.key)) throw new Error(`duplicate desired job key: ${job.key}`);
+    wanted.set(job.key, job);
+  }
+  const byKey = new Map<string, ActualJob[]>();
+  for (const job of actual) {
+    const list = byKey.get(job.key);
+    if (list) list.push(job);
+    else byKey.set(job.key, [job]);
+  }
+
+  const changes: Change[] = [];
+  let unchanged = 0;
+  for (const [key, found] of byKey) {
+    const want = wanted.get(key);
+    // Keep one document per key: one already in sync if any, else the lowest id. The rest are extras.
+    const sorted = [...found].sort(
+      (a, b) =>
+        Number(want !== undefined && inSync(want, b)) - Number(want !== undefined && inSync(want, a)) ||
+        compareKeys(a.id, b.id),
+    );
+    const [kept, ...extras] = sorted as [ActualJob, ...ActualJob[]];
+    for (const extra of extras) {
+      changes.push({
+        action: "delete",
+        key,
+        reason: "duplicate",
+        before: specView(extra.spec),
+        after: null,
+        id: extra.id,
+      });
+    }
+    if (!want) {
+      changes.push({
+        action: "delete",
+        key,
+        reason: "removed from config",
+        before: specView(kept.spec),
+        after: null,
+        id: kept.id,
+      });
+    } else if (inSync(want, kept)) {
+      unchanged++;
+    } else {
+      changes.push({
+        action: "update",
+        key,
+        reason: kept.storedHash === want.specHash ? "drift" : "config changed",
+        before: specView(kept.spec),
+        after: specView(want),
+        id: kept.id,
+        job: want,
+        rescheduled: isRescheduled(kept.spec, want),
+      });
+    }
+  }
+  for (const [key, want] of wanted) {
+    if (byKey.has(key)) continue;
+    changes.push({
+      action: "create",
+      key,
+      reason: "config changed",
+      before: null,
+      after: specView(want),
+      job: want,
+    });
+  }
+
+  changes.sort(
+    (a, b) =>
+      compareKeys(a.key, b.key) ||
+      ACTION_ORDER[a.action] - ACTION_ORDER[b.action] ||
+      compareKeys("id" in a ? a.id : "", "id" in b ? b.id : ""),
+  );
+  const count = (action: Change["action"]) => changes.filter((c) => c.action === action).length;
+  return {
+    changes,
+    summary: { create: count("create"), update: count("update"), delete: count("delete"), unchanged },
+  };
+}
+
+/** True when the plan changes nothing. */
+export function isEmptyPlan(p: Plan): boolean {
+  return p.changes.length === 0;
+}

@@ -1,0 +1,91 @@
+// Shapes shared by the desired state, the planner and (later) apply/status. See docs/reconcile.md.
+import type { ConnectionSpec, Frequency, ServiceName } from "../config/model.js";
+import type { PlanSummary } from "./history.js";
+
+export type { PlanSummary };
+
+export const CLEANUP_SERVICE = "cleanup";
+export type JobService = ServiceName | typeof CLEANUP_SERVICE;
+
+/**
+ * Everything that defines a managed job, normalised; this and only this is hashed. Fields Agenda
+ * rewrites while running (nextRunAt, lastRunAt, lockedAt, failCount...) never appear here.
+ */
+export interface JobSpec {
+  key: string;
+  /** Agenda job name: one per service type, e.g. "schedsync:orderDelivery". */
+  name: string;
+  merchantId: string;
+  cartId: string | null;
+  service: JobService;
+  /** The frequency in the YAML's canonical form, for people. */
+  frequency: string;
+  /** The same frequency, structured, for the runtime worker. */
+  schedule: Frequency;
+  timezone: string;
+  /** What Agenda repeats on (null: no Agenda repeat — automatic, or managedNextRun). */
+  repeatInterval: string | number | null;
+  repeatTimezone: string | null;
+  /** The runtime worker sets nextRunAt itself after each run (Agenda cannot express the schedule). */
+  managedNextRun: boolean;
+  disabled: boolean;
+  /** The merchant's (merchant services) or cart's (cart services) connection block; null for cleanup. */
+  connection: ConnectionSpec | null;
+}
+
+export interface DesiredJob extends JobSpec {
+  specHash: string;
+}
+
+/** A job document schedsync owns, normalised by actualFromDocument(). */
+export interface ActualJob {
+  /** The document's _id as a hex string. */
+  id: string;
+  key: string;
+  /** data.schedsync.specHash as stored by the last apply. */
+  storedHash: string;
+  /** The spec as the document holds it now; its hash differs from storedHash after out-of-band edits. */
+  spec: JobSpec;
+}
+
+/** The human-readable part of a spec shown in plans. */
+export interface SpecView {
+  frequency: string;
+  timezone: string;
+  disabled: boolean;
+}
+
+export type CreateChange = {
+  action: "create";
+  key: string;
+  reason: "config changed";
+  before: null;
+  after: SpecView;
+  job: DesiredJob;
+};
+export type UpdateChange = {
+  action: "update";
+  key: string;
+  reason: "config changed" | "drift";
+  before: SpecView;
+  after: SpecView;
+  id: string;
+  job: DesiredJob;
+  /** Frequency, timezone or repeat changed: apply must recompute nextRunAt (else keep it). */
+  rescheduled: boolean;
+};
+export type DeleteChange = {
+  action: "delete";
+  key: string;
+  reason: "removed from config" | "duplicate";
+  before: SpecView;
+  after: null;
+  id: string;
+};
+export type Change = CreateChange | UpdateChange | DeleteChange;
+export type ChangeReason = Change["reason"];
+
+export interface Plan {
+  changes: Change[];
+  summary: PlanSummary;
+}
