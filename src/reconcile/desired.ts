@@ -1,5 +1,6 @@
 // Desired state: the jobs a schedule model asks for, one per service that is not `off`, plus one
 // cleanup job per merchant that has an automatic service. Pure; sorted by key.
+import { formatFrequency } from "../config/frequency.js";
 import {
   CART_SERVICES,
   type CartModel,
@@ -11,7 +12,6 @@ import {
 } from "../config/model.js";
 import { toAgendaRepeat } from "../schedule/agenda-repeat.js";
 import { cleanupTimes } from "../schedule/cleanup.js";
-import { formatFrequency } from "./frequency-text.js";
 import { specHash } from "./spec-hash.js";
 import { CLEANUP_SERVICE, type DesiredJob, type JobService, type JobSpec } from "./types.js";
 

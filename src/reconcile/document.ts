@@ -91,7 +91,7 @@ export function actualFromDocument(doc: Record<string, unknown>): ActualJob | nu
     merchantId: str(stored.merchantId),
     cartId: typeof stored.cartId === "string" ? stored.cartId : null,
     service: str(stored.service, CLEANUP_SERVICE) as JobService,
-    frequency: str(stored.frequency),
+    frequency: stored.frequency ?? null,
     schedule: stored.schedule ?? { kind: "off" },
     timezone: str(stored.timezone),
     repeatInterval: repeatOf(doc.repeatInterval),

@@ -18,8 +18,8 @@ export interface JobSpec {
   merchantId: string;
   cartId: string | null;
   service: JobService;
-  /** The frequency in the YAML's canonical form, for people. */
-  frequency: string;
+  /** The frequency's canonical YAML value (formatFrequency: "automatic", { every: "30m" }...), for people. */
+  frequency: unknown;
   /** The same frequency, structured, for the runtime worker. */
   schedule: Frequency;
   timezone: string;
@@ -50,7 +50,7 @@ export interface ActualJob {
 
 /** The human-readable part of a spec shown in plans. */
 export interface SpecView {
-  frequency: string;
+  frequency: unknown;
   timezone: string;
   disabled: boolean;
 }

@@ -41,7 +41,7 @@ describe("desiredJobs", () => {
       connection: { type: "wms" },
     });
     expect(byKey.get("acme/inventory")).toMatchObject({
-      frequency: "{ every: 30m }",
+      frequency: { every: "30m" },
       repeatInterval: "*/30 * * * *",
       repeatTimezone: "America/New_York",
     });
@@ -176,7 +176,7 @@ describe("job documents", () => {
     expect(job).toMatchObject({
       managedNextRun: true,
       repeatInterval: null,
-      frequency: '{ at: ["06:30", "18:00"] }',
+      frequency: { at: ["06:30", "18:00"] },
     });
     const ms = {
       ...newJobDocument({ ...job, repeatInterval: 5_400_000 }, "r"),

@@ -166,8 +166,8 @@ describe("plan reasons", () => {
     ]);
     expect(p.summary).toEqual({ create: 1, update: 2, delete: 2, unchanged: newer.length - 3 });
     const inventory = p.changes[1]!;
-    expect(inventory.before).toEqual({ frequency: "{ every: 15m }", timezone: "UTC", disabled: false });
-    expect(inventory.after).toEqual({ frequency: "{ every: 1h }", timezone: "UTC", disabled: false });
+    expect(inventory.before).toEqual({ frequency: { every: "15m" }, timezone: "UTC", disabled: false });
+    expect(inventory.after).toEqual({ frequency: { every: "1h" }, timezone: "UTC", disabled: false });
     expect(inventory.action === "update" && inventory.rescheduled).toBe(true);
     const drift = p.changes[3]!;
     expect(drift.action === "update" && drift.rescheduled).toBe(true);
