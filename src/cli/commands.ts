@@ -1,11 +1,21 @@
 // One line per command; each module exports register(program: Command): void.
 import type { Command } from "commander";
+import { register as apply } from "./apply.js";
+import { register as history } from "./history.js";
+import { register as plan } from "./plan.js";
 import { register as planComment } from "./plan-comment.js";
 import { register as serve } from "./serve.js";
+import { register as simulate } from "./simulate.js";
+import { register as status } from "./status.js";
 import { register as store } from "./store.js";
 
 export function registerCommands(program: Command): void {
+  plan(program);
+  apply(program);
+  status(program);
+  history(program);
   serve(program);
   planComment(program);
+  simulate(program);
   store(program);
 }

@@ -1,0 +1,65 @@
+// `schedsync apply`: make the jobs in MongoDB equal to a git revision.
+import type { Command } from "commander";
+import { reconcile } from "../reconcile/engine.js";
+import {
+  addSourceOptions,
+  cliErrorFrom,
+  planJson,
+  planText,
+  type SourceFlags,
+  withStore,
+} from "./reconcile-options.js";
+
+interface ApplyFlags extends SourceFlags {
+  allowMassDelete?: boolean;
+  allowRollback?: boolean;
+}
+
+export function register(program: Command): void {
+  addSourceOptions(
+    program
+      .command("apply")
+      .description("Apply a git revision of the schedules to the Agenda jobs in MongoDB."),
+  )
+    .option("--allow-mass-delete", "allow a plan that deletes more than half of the managed jobs")
+    .option("--allow-rollback", "allow applying a revision older than (an ancestor of) the applied one")
+    .addHelpText(
+      "after",
+      `
+Safety: an invalid revision, an unreadable repo or a revision without schedules changes nothing and
+exits 1. One apply runs at a time per database (a lease lock); an older revision than the applied one
+is skipped unless --allow-rollback. Unchanged jobs are not written at all.
+
+Exit codes: 0 applied or already in sync, 1 error.
+
+Examples:
+  $ schedsync apply
+  $ schedsync apply --ref "$GITHUB_SHA" --json`,
+    )
+    .action(async (o: ApplyFlags) => {
+      const tty = process.stderr.isTTY && !o.json && !process.env.CI;
+      const result = await withStore(o.json, (store) =>
+        reconcile({
+          db: store.db,
+          repo: o.repo,
+          ref: o.ref,
+          dir: o.dir,
+          allowMassDelete: o.allowMassDelete,
+          allowRollback: o.allowRollback,
+          onProgress: tty
+            ? (done, total) => process.stderr.write(`\rapplying ${done}/${total} changes`)
+            : undefined,
+        }),
+      ).catch((err) => cliErrorFrom(err, o.json));
+      if (tty && result.plan.changes.length) process.stderr.write("\n");
+      const { plan, revision, outcome, note } = result;
+      if (o.json) {
+        console.log(
+          JSON.stringify({ ...planJson(revision.sha, plan), outcome, ...(note ? { note } : {}) }, null, 2),
+        );
+      } else {
+        console.log(planText(revision.sha, plan));
+        console.log(note ?? (outcome === "applied" ? "Applied." : "Already in sync; nothing written."));
+      }
+    });
+}

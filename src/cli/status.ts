@@ -1,0 +1,54 @@
+// `schedsync status`: the applied revision and the managed jobs.
+import type { Command } from "commander";
+import { readStatus } from "../reconcile/status.js";
+import { withStore } from "./reconcile-options.js";
+
+function freqText(f: unknown): string {
+  return typeof f === "string"
+    ? f
+    : JSON.stringify(f)
+        .replace(/"/g, "")
+        .replace(/([:,])/g, "$1 ");
+}
+
+export function register(program: Command): void {
+  program
+    .command("status")
+    .description("Show the applied revision and every managed job with its frequency and run times.")
+    .option("--merchant <id>", "only this merchant's jobs")
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      `
+JSON: {"revision", "appliedAt", "jobs": [{"key", "frequency", "nextRunAt", "lastRunAt", "disabled"}]}
+(frequency in the YAML's canonical form; nextRunAt is null for automatic services).`,
+    )
+    .action(async (o: { json?: boolean; merchant?: string }) => {
+      const status = await withStore(o.json, (store) => readStatus(store.db, { merchant: o.merchant }));
+      if (o.json) {
+        console.log(JSON.stringify(status, null, 2));
+        return;
+      }
+      console.log(
+        status.revision
+          ? `revision ${status.revision} applied ${status.appliedAt}`
+          : "no revision applied yet (run `schedsync apply`)",
+      );
+      const rows = status.jobs.map((j) => [
+        j.key,
+        freqText(j.frequency),
+        j.nextRunAt ?? "-",
+        j.lastRunAt ?? "-",
+        j.disabled ? "disabled" : "",
+      ]);
+      const head = ["KEY", "FREQUENCY", "NEXT RUN (UTC)", "LAST RUN (UTC)", ""];
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+      for (const r of [head, ...rows])
+        console.log(
+          r
+            .map((c, i) => c.padEnd(widths[i] ?? 0))
+            .join("  ")
+            .trimEnd(),
+        );
+    });
+}

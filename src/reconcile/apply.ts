@@ -1,0 +1,82 @@
+// The apply stage: executes a plan with bulk writes. Only changed jobs are written, and an update
+// touches only spec fields, so nextRunAt, lastRunAt, locks and failure counts survive unless the
+// run times themselves changed.
+import type { AnyBulkWriteOperation, Db } from "mongodb";
+import { ObjectId } from "mongodb";
+import { nextRunAfter } from "../schedule/next-runs.js";
+import { type JobDocument, jobsCollection, OWNED, type OwnedData } from "./actual.js";
+import type { DesiredJob, Plan } from "./types.js";
+
+const CHUNK = 1_000;
+
+export interface ApplyOptions {
+  revision: string;
+  now?: Date;
+  /** Called after each chunk (for progress and to renew the lock). */
+  onProgress?: (done: number, total: number) => Promise<void> | void;
+}
+
+function ownedData(job: DesiredJob, revision: string): OwnedData {
+  const { name: _n, repeatInterval: _r, repeatTimezone: _t, disabled: _d, ...spec } = job;
+  const { specHash: _h, ...rest } = spec;
+  return { managed: true, key: job.key, specHash: job.specHash, revision, spec: rest };
+}
+
+/** The first run of a job created or rescheduled at `now`; null for automatic (no timer). */
+export function firstRunAt(job: DesiredJob, now: Date): Date | null {
+  if (job.repeatInterval === null && !job.managedNextRun) return null;
+  // A plain interval (`every` that is not a cron) starts now, as Agenda starts a new interval job.
+  if (typeof job.repeatInterval === "number") return now;
+  return nextRunAfter(job.schedule, job.timezone, now);
+}
+
+function specFields(job: DesiredJob, revision: string) {
+  return {
+    name: job.name,
+    repeatInterval: job.repeatInterval,
+    repeatTimezone: job.repeatTimezone,
+    disabled: job.disabled,
+    "data.schedsync": ownedData(job, revision),
+  };
+}
+
+export function planToOperations(plan: Plan, opts: ApplyOptions): AnyBulkWriteOperation<JobDocument>[] {
+  const now = opts.now ?? new Date();
+  const ops: AnyBulkWriteOperation<JobDocument>[] = [];
+  for (const change of plan.changes) {
+    if (change.action === "delete") {
+      ops.push({ deleteOne: { filter: { _id: new ObjectId(change.id), ...OWNED } } });
+    } else if (change.action === "update") {
+      const $set: Record<string, unknown> = specFields(change.job, opts.revision);
+      if (change.rescheduled) $set.nextRunAt = firstRunAt(change.job, now);
+      ops.push({ updateOne: { filter: { _id: new ObjectId(change.id), ...OWNED }, update: { $set } } });
+    } else {
+      const job = change.job;
+      const doc = {
+        name: job.name,
+        type: "normal",
+        priority: 0,
+        data: { schedsync: ownedData(job, opts.revision) },
+        nextRunAt: firstRunAt(job, now),
+        repeatInterval: job.repeatInterval,
+        repeatTimezone: job.repeatTimezone,
+        disabled: job.disabled,
+        lockedAt: null,
+        lastModifiedBy: "schedsync",
+      } as unknown as JobDocument;
+      ops.push({ insertOne: { document: doc } });
+    }
+  }
+  return ops;
+}
+
+/** Writes the plan in chunks; safe to re-run after a crash (the next plan picks up the rest). */
+export async function applyPlan(db: Db, plan: Plan, opts: ApplyOptions): Promise<number> {
+  const ops = planToOperations(plan, opts);
+  const col = jobsCollection(db);
+  for (let i = 0; i < ops.length; i += CHUNK) {
+    await col.bulkWrite(ops.slice(i, i + CHUNK), { ordered: true });
+    await opts.onProgress?.(Math.min(i + CHUNK, ops.length), ops.length);
+  }
+  return ops.length;
+}

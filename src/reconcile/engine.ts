@@ -1,0 +1,171 @@
+// The reconcile loop in visible stages: source (git) → load (schema + semantics) → desired jobs →
+// actual jobs → plan (pure) → apply, under a lease lock, with a history record for every apply.
+import type { Db } from "mongodb";
+import { loadSchedules } from "../config/load.js";
+import { ensureJobIndexes, readActual } from "./actual.js";
+import { applyPlan } from "./apply.js";
+import { desiredJobs } from "./desired.js";
+import { RevisionRejectedError } from "./errors.js";
+import { type HistoryEntry, readApplied, recordHistory, writeApplied } from "./history.js";
+import { acquire, withLease } from "./lock.js";
+import { plan as makePlan } from "./plan.js";
+import { isAncestor, type Revision, readRevision, type SourceOptions } from "./source.js";
+import type { DesiredJob, Plan } from "./types.js";
+
+export interface ReconcileOptions extends SourceOptions {
+  db: Db;
+  /** Plan only; nothing is written. */
+  dryRun?: boolean;
+  /** Allow a plan that deletes more than half of the managed jobs. */
+  allowMassDelete?: boolean;
+  /** Allow applying a revision that is an ancestor of the applied one (going back in history). */
+  allowRollback?: boolean;
+  leaseMs?: number;
+  lockWaitMs?: number;
+  log?: (line: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface RevisionInfo {
+  sha: string;
+  author: string;
+  message: string;
+}
+
+export interface ReconcileResult {
+  revision: RevisionInfo;
+  plan: Plan;
+  /** planned: dry run; in-sync: nothing to do; applied: changes written; skipped: an older revision. */
+  outcome: "planned" | "in-sync" | "applied" | "skipped";
+  durationMs: number;
+  note?: string;
+}
+
+function info(rev: Revision): RevisionInfo {
+  return { sha: rev.sha, author: rev.author, message: rev.message };
+}
+
+/** Stages source → load → desired. Throws RevisionRejectedError for anything that must not be applied. */
+export async function desiredFromRevision(rev: Revision): Promise<DesiredJob[]> {
+  if (rev.rejected.length > 0) {
+    const errors = rev.rejected.map((r) => ({
+      file: r.path,
+      line: 1,
+      column: 1,
+      message: `${r.path} ${r.reason}`,
+    }));
+    throw new RevisionRejectedError(`revision ${rev.sha.slice(0, 12)} is invalid`, errors);
+  }
+  const files = new Map([...rev.files].map(([path, buf]) => [path, buf] as const));
+  const loaded = await loadSchedules({ rootDir: ".", dir: rev.dir, files });
+  if (!loaded.ok)
+    throw new RevisionRejectedError(`revision ${rev.sha.slice(0, 12)} is invalid`, loaded.errors);
+  const desired = desiredJobs(loaded.model);
+  if (desired.length === 0) {
+    throw new RevisionRejectedError(
+      `revision ${rev.sha.slice(0, 12)} defines no jobs; refusing to delete every job`,
+    );
+  }
+  return desired;
+}
+
+function checkMassDelete(plan: Plan, managed: number, allow: boolean | undefined): void {
+  const deletes = plan.summary.delete;
+  if (!allow && managed > 0 && deletes > managed / 2) {
+    throw new RevisionRejectedError(
+      `the plan deletes ${deletes} of ${managed} managed jobs (more than half); ` +
+        "re-run with --allow-mass-delete if that is intended",
+    );
+  }
+}
+
+export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult> {
+  const started = Date.now();
+  const { db } = opts;
+  const rev = await readRevision(opts);
+  let desired: DesiredJob[];
+  try {
+    desired = await desiredFromRevision(rev);
+  } catch (err) {
+    if (!opts.dryRun && err instanceof RevisionRejectedError) {
+      const now = new Date();
+      await recordHistory(db, {
+        revision: rev.sha,
+        author: rev.author,
+        message: rev.message,
+        startedAt: now,
+        finishedAt: now,
+        durationMs: 0,
+        outcome: "refused",
+        error: err.message,
+      }).catch(() => {});
+    }
+    throw err;
+  }
+  if (opts.dryRun) {
+    const plan = makePlan(desired, await readActual(db));
+    return { revision: info(rev), plan, outcome: "planned", durationMs: Date.now() - started };
+  }
+
+  const leaseMs = opts.leaseMs ?? 30_000;
+  const lease = await acquire(db, "reconcile", { leaseMs, waitMs: opts.lockWaitMs ?? 120_000 });
+  const startedAt = new Date();
+  let plan: Plan = { changes: [], summary: { create: 0, update: 0, delete: 0, unchanged: 0 } };
+  const history = (outcome: HistoryEntry["outcome"], error?: string): HistoryEntry => ({
+    revision: rev.sha,
+    author: rev.author,
+    message: rev.message,
+    startedAt,
+    finishedAt: new Date(),
+    durationMs: Date.now() - startedAt.getTime(),
+    outcome,
+    summary: plan.summary,
+    ...(error ? { error } : {}),
+    holder: lease.holder,
+  });
+  return withLease(lease, leaseMs, async () => {
+    try {
+      // Never go back in history: with several reconcilers, the newest revision must win.
+      const applied = await readApplied(db);
+      if (!opts.allowRollback && applied && applied.revision !== rev.sha) {
+        if ((await isAncestor(rev.gitDir, rev.sha, applied.revision)) === true) {
+          const note = `revision ${rev.sha.slice(0, 12)} is older than the applied ${applied.revision.slice(0, 12)}; skipped (use --allow-rollback to go back)`;
+          await recordHistory(db, history("refused", note));
+          return { revision: info(rev), plan, outcome: "skipped", durationMs: Date.now() - started, note };
+        }
+      }
+      await ensureJobIndexes(db);
+      const actual = await readActual(db);
+      plan = makePlan(desired, actual);
+      checkMassDelete(plan, actual.length, opts.allowMassDelete);
+      const changed = plan.changes.length > 0;
+      if (changed) {
+        await applyPlan(db, plan, {
+          revision: rev.sha,
+          onProgress: async (done, total) => {
+            await lease.renew();
+            opts.onProgress?.(done, total);
+          },
+        });
+      }
+      await writeApplied(db, {
+        revision: rev.sha,
+        appliedAt: new Date(),
+        author: rev.author,
+        message: rev.message,
+      });
+      await recordHistory(db, history(changed ? "applied" : "in-sync"));
+      return {
+        revision: info(rev),
+        plan,
+        outcome: changed ? "applied" : "in-sync",
+        durationMs: Date.now() - started,
+      };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const outcome = err instanceof RevisionRejectedError ? "refused" : "failed";
+      await recordHistory(db, history(outcome, message)).catch(() => {});
+      throw err;
+    }
+  });
+}
