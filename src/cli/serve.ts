@@ -77,7 +77,7 @@ async function serve(o: ServeOptions): Promise<void> {
       port,
       intervalMs,
       branch: o.branch ?? (o.ref === "HEAD" ? "main" : o.ref),
-      reconcile: engineReconcile(store, target),
+      reconcile: engineReconcile(store, target, (line) => log.info(line)),
       log,
       records: recordsCounter(),
       agendash: o.agendash,

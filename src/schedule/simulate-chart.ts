@@ -29,11 +29,19 @@ export function textChart(sim: Simulation): string {
   const max = Math.max(1, sim.peak.total);
   const lines = [`runs per 15-minute slot, ${sim.days} day(s) from ${utc(sim.start)}; scale 0..${max}`];
   lines.push(`${" ".repeat(12)}${"00".padEnd(24)}${"06".padEnd(24)}${"12".padEnd(24)}18`);
-  for (let d = 0; d * DAY_SLOTS < sim.totals.length; d++) {
-    const row = sim.totals.slice(d * DAY_SLOTS, (d + 1) * DAY_SLOTS);
-    const chars = row.map((n) => (n === 0 ? "·" : (BARS[Math.max(1, Math.round((n / max) * 8))] ?? "█")));
-    const day = new Date(sim.start.getTime() + d * 86_400_000).toISOString().slice(0, 10);
-    lines.push(`${day}  ${chars.join("")}`);
+  // Rows are UTC days; slots before the start (first row) and after the end (last row) are blank.
+  const lead = Math.floor((sim.start.getTime() % 86_400_000) / sim.slotMs);
+  const dayStart = sim.start.getTime() - lead * sim.slotMs;
+  for (let d = 0; d * DAY_SLOTS < lead + sim.totals.length; d++) {
+    const chars: string[] = [];
+    for (let k = 0; k < DAY_SLOTS; k++) {
+      const i = d * DAY_SLOTS + k - lead;
+      const n = sim.totals[i];
+      if (n === undefined) chars.push(" ");
+      else chars.push(n === 0 ? "·" : (BARS[Math.max(1, Math.round((n / max) * 8))] ?? "█"));
+    }
+    const day = new Date(dayStart + d * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`${day}  ${chars.join("").trimEnd()}`);
   }
   lines.push(peakText(sim));
   const totals = sim.services.map((s) => `${s} ${(sim.counts.get(s) ?? []).reduce((a, b) => a + b, 0)}`);

@@ -1,7 +1,10 @@
-// Adapts the reconcile engine (src/reconcile/engine.ts, owned by the reconcile stage) to the
-// server's ReconcileFn. Loaded at run time so the server does not depend on its exact shape.
+// Adapts the reconcile engine (src/reconcile/engine.ts) to the server's ReconcileFn. A poll that
+// finds the same commit as the last good reconcile does not run the engine again (no history
+// record every minute); webhooks and start-up always run it.
 import type { Db } from "mongodb";
+import { reconcile } from "../reconcile/engine.js";
 import type { PlanSummary } from "../reconcile/history.js";
+import { readRevision } from "../reconcile/source.js";
 import type { ReconcileFn, ReconcileResult } from "./reconciler.js";
 
 export interface EngineTarget {
@@ -10,47 +13,29 @@ export interface EngineTarget {
   dir?: string;
 }
 
-type EngineFn = (opts: Record<string, unknown>) => Promise<unknown>;
-
-/** Maps whatever the engine returns ({ revision, plan, outcome }) to a ReconcileResult. */
-export function toResult(out: unknown): ReconcileResult {
-  const o = (out ?? {}) as {
-    revision?: unknown;
-    plan?: { summary?: PlanSummary };
-    outcome?: unknown;
-    summary?: PlanSummary;
-    error?: unknown;
-  };
-  const rev = o.revision as { sha?: unknown } | string | undefined;
-  const revision = typeof rev === "string" ? rev : typeof rev?.sha === "string" ? rev.sha : "";
-  const outcome =
-    typeof o.outcome === "string"
-      ? o.outcome
-      : typeof (o.outcome as { outcome?: unknown })?.outcome === "string"
-        ? String((o.outcome as { outcome: string }).outcome)
-        : "applied";
-  return {
-    revision,
-    outcome,
-    summary: o.plan?.summary ?? o.summary,
-    error: typeof o.error === "string" ? o.error : undefined,
-  };
+/** Maps the engine's result ({ revision: {sha}, plan, outcome }) to a ReconcileResult. */
+export function toResult(out: {
+  revision: { sha: string } | string;
+  plan?: { summary: PlanSummary };
+  outcome: string;
+}): ReconcileResult {
+  const revision = typeof out.revision === "string" ? out.revision : out.revision.sha;
+  return { revision, outcome: out.outcome, summary: out.plan?.summary };
 }
 
-/** The engine is loaded on the first reconcile, so a missing or broken engine shows as a failed reconcile. */
 export function engineReconcile(
   store: { db: Db },
   target: EngineTarget,
-  load: () => Promise<{ reconcile?: EngineFn }> = () =>
-    import(ENGINE_MODULE) as Promise<{ reconcile?: EngineFn }>,
+  log?: (line: string) => void,
 ): ReconcileFn {
-  return async () => {
-    const { reconcile } = await load();
-    if (typeof reconcile !== "function")
-      throw new Error("the reconcile engine (src/reconcile/engine.ts) exports no reconcile()");
-    return toResult(await reconcile({ store, db: store.db, ...target, dryRun: false }));
+  let lastGood: string | undefined;
+  return async (reason) => {
+    if (reason === "poll" && lastGood) {
+      const rev = await readRevision(target);
+      if (rev.sha === lastGood) return { revision: rev.sha, outcome: "unchanged" };
+    }
+    const result = toResult(await reconcile({ db: store.db, ...target, log }));
+    if (result.outcome === "applied" || result.outcome === "in-sync") lastGood = result.revision;
+    return result;
   };
 }
-
-// A variable specifier keeps the compiler from requiring the module while it is being written.
-const ENGINE_MODULE = "../reconcile/engine.js";

@@ -6,7 +6,7 @@ import { pingStore } from "./readiness.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { StatusData } from "./status-page.js";
 
-const SETTLED = new Set(["applied", "in-sync"]);
+const SETTLED = new Set(["applied", "in-sync", "unchanged"]);
 
 /** The latest plan, and how much of it is still pending given how that reconcile ended. */
 export function driftOf(
