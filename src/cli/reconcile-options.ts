@@ -4,7 +4,7 @@ import type { ConfigError } from "../config/errors.js";
 import { RevisionRejectedError } from "../reconcile/errors.js";
 import { LockBusyError } from "../reconcile/lock.js";
 import { SourceError } from "../reconcile/source.js";
-import type { Plan } from "../reconcile/types.js";
+import type { Plan, SpecView } from "../reconcile/types.js";
 import { openStore, type Store } from "../store/index.js";
 import { CliError } from "./errors.js";
 
@@ -66,9 +66,18 @@ export function planJson(revision: string, plan: Plan) {
   };
 }
 
-function view(v: { frequency: string; timezone: string; disabled: boolean } | null): string {
+/** A canonical YAML frequency value on one line: automatic, {every: 30m}, {at: [06:00, 18:00]}. */
+export function frequencyText(f: unknown): string {
+  return typeof f === "string"
+    ? f
+    : JSON.stringify(f)
+        .replace(/"/g, "")
+        .replace(/([:,])/g, "$1 ");
+}
+
+function view(v: SpecView | null): string {
   if (!v) return "";
-  return `${v.frequency} (${v.timezone}${v.disabled ? ", disabled" : ""})`;
+  return `${frequencyText(v.frequency)} (${v.timezone}${v.disabled ? ", disabled" : ""})`;
 }
 
 /** A readable diff: + create, ~ update, - delete, with the reason. */

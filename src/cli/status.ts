@@ -1,7 +1,7 @@
 // `schedsync status`: the applied revision and the managed jobs.
 import type { Command } from "commander";
 import { readStatus } from "../reconcile/status.js";
-import { withStore } from "./reconcile-options.js";
+import { frequencyText, withStore } from "./reconcile-options.js";
 
 function freqText(f: unknown): string {
   return typeof f === "string"
@@ -36,7 +36,7 @@ JSON: {"revision", "appliedAt", "jobs": [{"key", "frequency", "nextRunAt", "last
       );
       const rows = status.jobs.map((j) => [
         j.key,
-        freqText(j.frequency),
+        frequencyText(j.frequency),
         j.nextRunAt ?? "-",
         j.lastRunAt ?? "-",
         j.disabled ? "disabled" : "",
