@@ -1,3 +1,3 @@
 export { type AgendaRepeat, atAsCron, everyAsCron, toAgendaRepeat } from "./agenda-repeat.js";
 export { cleanupTimes } from "./cleanup.js";
-export { nextAtAfter, nextCronAfter, nextRunAfter, nextRuns } from "./next-runs.js";
+export { nextAtAfter, nextCronAfter, nextRunAfter, nextRuns, nextRunsAt } from "./next-runs.js";

@@ -4,7 +4,7 @@
 import { CronExpressionParser } from "cron-parser";
 import type { Frequency } from "../config/model.js";
 import { toAgendaRepeat } from "./agenda-repeat.js";
-import { localDay, parseClock, wallClockInstant, zoneOf } from "./wall-clock.js";
+import { localDay, offsetMs, parseClock, wallClockInstant, zoneOf } from "./wall-clock.js";
 
 const DAY_MS = 86_400_000;
 
@@ -50,13 +50,36 @@ export function nextAtAfter(times: readonly string[], timezone: string, after: D
   const minutes = times.map(parseClock);
   const t = after.getTime();
   const today = localDay(zone, t);
+  // Fast path: one offset over the whole window (no DST change near), so plain arithmetic is exact.
+  const offset = offsetMs(zone, t - DAY_MS);
+  const steady = offsetMs(zone, t + 3 * DAY_MS) === offset && offsetMs(zone, t + DAY_MS) === offset;
+  const instant = steady
+    ? (day: number, m: number) => day + m * 60_000 - offset
+    : (day: number, m: number) => wallClockInstant(zone, day, m);
   let best: number | undefined;
   // Yesterday's times can land after `after` only around a transition; two days ahead is always enough.
   for (let d = -1; d <= 2 && best === undefined; d++) {
     for (const m of minutes) {
-      const ts = wallClockInstant(zone, today + d * DAY_MS, m);
+      const ts = instant(today + d * DAY_MS, m);
       if (ts > t && (best === undefined || ts < best)) best = ts;
     }
   }
   return best === undefined ? null : new Date(best);
+}
+
+/**
+ * nextRunAfter for many jobs at one instant (apply computing first runs): cron-parser costs ~0.5 ms a
+ * call, and most jobs share a frequency and timezone, so each distinct pair is computed once.
+ */
+export function nextRunsAt(after: Date): (freq: Frequency, timezone: string) => Date | null {
+  const cache = new Map<string, Date | null>();
+  return (freq, timezone) => {
+    const id = `${timezone}\0${JSON.stringify(freq)}`;
+    let next = cache.get(id);
+    if (next === undefined) {
+      next = nextRunAfter(freq, timezone, after);
+      cache.set(id, next);
+    }
+    return next === null ? null : new Date(next.getTime());
+  };
 }

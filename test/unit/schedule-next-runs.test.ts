@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Frequency } from "../../src/config/model.js";
-import { nextRunAfter, nextRuns } from "../../src/schedule/next-runs.js";
+import { nextRunAfter, nextRuns, nextRunsAt } from "../../src/schedule/next-runs.js";
 
 const at = (...times: string[]): Frequency => ({ kind: "at", times });
 const every = (ms: number, text: string): Frequency => ({ kind: "every", ms, text });
@@ -120,5 +120,18 @@ describe("nextRuns: every and cron", () => {
       "2026-03-06T00:45:00.000Z",
       "2026-03-06T02:45:00.000Z",
     ]);
+  });
+});
+
+describe("nextRunsAt", () => {
+  it("gives the same instants as nextRunAfter, as fresh Date objects", () => {
+    const now = from("2026-03-08T06:10:00Z");
+    const next = nextRunsAt(now);
+    const freq = at("02:30", "09:00");
+    const first = next(freq, "America/New_York");
+    expect(first).toEqual(nextRunAfter(freq, "America/New_York", now));
+    expect(next(freq, "America/New_York")).not.toBe(first);
+    expect(next(freq, "Asia/Kolkata")).toEqual(nextRunAfter(freq, "Asia/Kolkata", now));
+    expect(next({ kind: "off" }, "UTC")).toBeNull();
   });
 });
