@@ -1,0 +1,97 @@
+// Time and concurrency: DST-correct next runs through Agenda's own code, and concurrent applies.
+import { MongoBackend } from "@agendajs/mongo-backend";
+import { Agenda, Job } from "agenda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reconcile } from "../../src/reconcile/engine.js";
+import { readApplied } from "../../src/reconcile/history.js";
+import { type TestDb, testDb } from "../helpers/db.js";
+import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
+
+function merchant(id: string, services: string, tz: string): string {
+  return `apiVersion: schedsync/v1\nkind: Merchant\nmetadata: { id: ${id} }\nspec:\n  timezone: ${tz}\n  services:\n${services}\n`;
+}
+
+describe("reconciled jobs and time", () => {
+  let t: TestDb;
+  let repo: TempRepo;
+  beforeAll(async () => {
+    t = await testDb("rt");
+    repo = await tempRepo();
+  });
+  afterAll(async () => {
+    await t.close();
+    await repo.remove();
+  });
+
+  it("at 09:00 in America/New_York runs at 09:00 New York time on both sides of a DST change", async () => {
+    await repo.commit({
+      "schedules/ny.yaml": merchant(
+        "ny",
+        '    orderDelivery: { at: ["09:00"] }\n    shippingConfirmations: off\n    inventory: off',
+        "America/New_York",
+      ),
+    });
+    await reconcile({ db: t.db, repo: repo.dir });
+    const doc = await t.db.collection("agendaJobs").findOne({ "data.schedsync.key": "ny/orderDelivery" });
+    expect(doc?.repeatTimezone).toBe("America/New_York");
+    const fmt = new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/New_York",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    expect(fmt.format(doc?.nextRunAt)).toBe("09:00");
+
+    // Agenda's own next-run computation on the stored document, across spring forward and fall back.
+    const agenda = new Agenda({ backend: new MongoBackend({ mongo: t.db }) });
+    const cases: [string, string][] = [
+      ["2026-03-07T14:00:00Z", "2026-03-08T13:00:00Z"], // 09:00 EST → 09:00 EDT
+      ["2026-10-31T13:00:00Z", "2026-11-01T14:00:00Z"], // 09:00 EDT → 09:00 EST
+    ];
+    for (const [last, expected] of cases) {
+      const job = new Job(agenda, {
+        name: doc?.name,
+        data: doc?.data,
+        repeatInterval: doc?.repeatInterval,
+        repeatTimezone: doc?.repeatTimezone,
+        lastRunAt: new Date(last),
+      } as never);
+      job.computeNextRunAt();
+      expect(job.attrs.nextRunAt?.toISOString()).toBe(new Date(expected).toISOString());
+    }
+  });
+
+  it("concurrent applies of different revisions end at the newest, never a mix", async () => {
+    const services = (every: string) =>
+      `    orderDelivery: { every: ${every} }\n    shippingConfirmations: { every: ${every} }\n    inventory: { every: ${every} }`;
+    const shas: string[] = [];
+    for (const every of ["5m", "10m", "15m", "20m", "30m"]) {
+      shas.push(
+        await repo.commit({
+          "schedules/ny.yaml": null,
+          "schedules/a.yaml": merchant("a", services(every), "UTC"),
+          "schedules/b.yaml": merchant("b", services(every), "Europe/London"),
+        }),
+      );
+    }
+    // Newest first, so the older ones must be recognised as older and skipped.
+    const order = [shas[4], shas[1], shas[3], shas[0], shas[2]] as string[];
+    const results = await Promise.all(
+      order.map((ref) =>
+        reconcile({ db: t.db, repo: repo.dir, ref, allowMassDelete: true, lockWaitMs: 60_000 }),
+      ),
+    );
+    expect((await readApplied(t.db))?.revision).toBe(shas[4]);
+    const jobs = await t.db.collection("agendaJobs").find({ "data.schedsync.managed": true }).toArray();
+    expect(jobs).toHaveLength(6);
+    expect(new Set(jobs.map((j) => j.repeatInterval))).toEqual(new Set(["*/30 * * * *"]));
+    expect(new Set(jobs.map((j) => j.data.schedsync.revision))).toEqual(new Set([shas[4]]));
+    expect(results.filter((r) => r.outcome === "skipped").length).toBeGreaterThanOrEqual(1);
+    const history = await t.db.collection("schedsync_history").find({}).sort({ startedAt: 1 }).toArray();
+    // Applies never interleave: each starts after the previous one finished.
+    const locked = history.filter((h) => h.holder);
+    for (let i = 1; i < locked.length; i++) {
+      expect(locked[i]?.startedAt.getTime()).toBeGreaterThanOrEqual(locked[i - 1]?.finishedAt.getTime());
+    }
+  });
+});
