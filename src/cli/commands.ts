@@ -6,6 +6,7 @@ import { register as plan } from "./plan.js";
 import { register as planComment } from "./plan-comment.js";
 import { register as serve } from "./serve.js";
 import { register as simulate } from "./simulate.js";
+import { register as start } from "./start.js";
 import { register as status } from "./status.js";
 import { register as store } from "./store.js";
 
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   serve(program);
   planComment(program);
   simulate(program);
+  start(program);
   store(program);
 }

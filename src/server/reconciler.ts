@@ -78,6 +78,7 @@ export class Reconciler {
       summary: result.summary,
     };
     if (FAILED.has(result.outcome)) this.log.error({ ...fields, error: result.error }, "reconcile failed");
+    else if (result.outcome === "unchanged") this.log.debug(fields, "reconcile: commit unchanged");
     else this.log.info(fields, `reconcile ${result.outcome}`);
   }
 }

@@ -1,5 +1,6 @@
 // `schedsync serve` and `start` share this: open the HTTP server, reconcile at start-up and on
 // each poll, stop cleanly on SIGINT/SIGTERM.
+import type { Agenda } from "agenda";
 import type { Db } from "mongodb";
 import { agendashHandler } from "./agendash.js";
 import { type RunningServer, startServer } from "./app.js";
@@ -19,6 +20,8 @@ export interface RunOptions {
   log: Logger;
   records?: RecordsCounter;
   agendash?: boolean;
+  /** An Agenda to show in Agendash (the worker's); default: a read/edit-only one. */
+  agenda?: Agenda;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -29,7 +32,7 @@ export interface Running {
 }
 
 export async function runServer(opts: RunOptions): Promise<Running> {
-  const dash = opts.agendash === false ? undefined : agendashHandler(opts.db);
+  const dash = opts.agendash === false ? undefined : agendashHandler(opts.db, opts.agenda);
   const server = await startServer(
     {
       db: opts.db,
@@ -53,7 +56,7 @@ export async function runServer(opts: RunOptions): Promise<Running> {
       stopping ??= (async () => {
         poller.stop();
         await server.close();
-        await dash?.agenda.stop().catch(() => {});
+        if (!opts.agenda) await dash?.agenda.stop().catch(() => {});
       })();
       return stopping;
     },
