@@ -1,0 +1,115 @@
+// The three pull services. Each stores what it pulled (idempotently) before it moves its cursor,
+// then triggers the Automatic services that have new work.
+import type { Db } from "mongodb";
+import { CURSORS, cols, storeLevels, storeOrders, storeShipments } from "../../records/index.js";
+import type { RuntimeContext } from "../context.js";
+import { findSpecs, type ServiceSpec } from "../jobs.js";
+import type { Page } from "../ports.js";
+import { triggerAll } from "../trigger.js";
+
+export interface PullReport {
+  pages: number;
+  pulled: number;
+  stored: number;
+  triggered: string[];
+  more: boolean;
+}
+
+async function getCursor(db: Db, key: string): Promise<string | null> {
+  return (await cols(db).cursors.findOne({ _id: key }))?.cursor ?? null;
+}
+
+async function setCursor(db: Db, key: string, cursor: string | null): Promise<void> {
+  await db
+    .collection(CURSORS)
+    .updateOne({ _id: key as never }, { $set: { cursor, updatedAt: new Date() } }, { upsert: true });
+}
+
+/** Pulls pages until the source has no more, storing each page before moving the cursor. */
+async function pullAll<T>(
+  ctx: RuntimeContext,
+  key: string,
+  pull: (cursor: string | null) => Promise<Page<T>>,
+  store: (items: T[]) => Promise<number>,
+): Promise<PullReport> {
+  const report: PullReport = { pages: 0, pulled: 0, stored: 0, triggered: [], more: false };
+  let cursor = await getCursor(ctx.db, key);
+  for (;;) {
+    const page = await pull(cursor);
+    report.pages += 1;
+    report.pulled += page.items.length;
+    report.stored += page.items.length > 0 ? await store(page.items) : 0;
+    cursor = page.cursor;
+    await setCursor(ctx.db, key, cursor);
+    if (!page.more) break;
+    if (ctx.stopping || report.pages >= ctx.opts.maxPagesPerRun) {
+      report.more = true;
+      break;
+    }
+  }
+  return report;
+}
+
+function cartOf(spec: ServiceSpec): string {
+  if (!spec.cartId) throw new Error(`${spec.key}: a cart service without a cart`);
+  return spec.cartId;
+}
+
+export async function runOrderDownload(ctx: RuntimeContext, spec: ServiceSpec): Promise<PullReport> {
+  const cartId = cartOf(spec);
+  const cart = ctx.opts.ports.cart(spec.connection, { merchantId: spec.merchantId, cartId });
+  const report = await pullAll(
+    ctx,
+    spec.key,
+    (c) => cart.pullOrders(c),
+    async (orders) => {
+      return (await storeOrders(ctx.db, spec.merchantId, cartId, orders)).length;
+    },
+  );
+  if (report.stored > 0) {
+    // New orders go to the WMS; the merchant's other carts get inventory (stock was sold here).
+    const delivery = await findSpecs(ctx.db, { merchantId: spec.merchantId, service: "orderDelivery" });
+    const uploads = await findSpecs(ctx.db, { merchantId: spec.merchantId, service: "inventoryUpload" });
+    report.triggered = await triggerAll(ctx, [...delivery, ...uploads.filter((u) => u.cartId !== cartId)]);
+  }
+  return report;
+}
+
+export async function runShippingConfirmations(ctx: RuntimeContext, spec: ServiceSpec): Promise<PullReport> {
+  const wms = ctx.opts.ports.wms(spec.connection, { merchantId: spec.merchantId });
+  const carts = new Set<string>();
+  const report = await pullAll(
+    ctx,
+    spec.key,
+    (c) => wms.pullShipments(c),
+    async (items) => {
+      const r = await storeShipments(ctx.db, spec.merchantId, items);
+      if (r.queued.length > 0) for (const c of r.cartIds) carts.add(c);
+      return r.queued.length;
+    },
+  );
+  if (carts.size > 0) {
+    const uploads = await findSpecs(ctx.db, { merchantId: spec.merchantId, service: "shipmentUpload" });
+    report.triggered = await triggerAll(
+      ctx,
+      uploads.filter((u) => u.cartId && carts.has(u.cartId)),
+    );
+  }
+  return report;
+}
+
+export async function runInventory(ctx: RuntimeContext, spec: ServiceSpec): Promise<PullReport> {
+  const wms = ctx.opts.ports.wms(spec.connection, { merchantId: spec.merchantId });
+  const uploads = await findSpecs(ctx.db, { merchantId: spec.merchantId, service: "inventoryUpload" });
+  const cartIds = uploads.map((u) => u.cartId).filter((c): c is string => !!c);
+  const report = await pullAll(
+    ctx,
+    spec.key,
+    (c) => wms.pullInventory(c),
+    async (levels) => {
+      return (await storeLevels(ctx.db, spec.merchantId, cartIds, levels)).length;
+    },
+  );
+  if (report.stored > 0) report.triggered = await triggerAll(ctx, uploads);
+  return report;
+}

@@ -1,0 +1,45 @@
+// The three push services: orders to the WMS, tracking and inventory to a cart.
+import { DEFAULT_AUTOMATIC_MAX_BATCH } from "../../config/model.js";
+import type { PushService, Scope } from "../../records/index.js";
+import type { RuntimeContext } from "../context.js";
+import type { ServiceSpec } from "../jobs.js";
+import { type PushReport, pushScope, type Send } from "../push.js";
+
+function batchSize(ctx: RuntimeContext, spec: ServiceSpec): number {
+  if (spec.schedule.kind === "automatic") return spec.schedule.maxBatch || DEFAULT_AUTOMATIC_MAX_BATCH;
+  return ctx.opts.periodicBatch;
+}
+
+function cartOf(spec: ServiceSpec): string {
+  if (!spec.cartId) throw new Error(`${spec.key}: a cart service without a cart`);
+  return spec.cartId;
+}
+
+function sender(ctx: RuntimeContext, spec: ServiceSpec): Send {
+  const { ports } = ctx.opts;
+  switch (spec.service) {
+    case "orderDelivery": {
+      const wms = ports.wms(spec.connection, { merchantId: spec.merchantId });
+      return (items, key) => wms.pushOrders(items, key);
+    }
+    case "shipmentUpload": {
+      const cart = ports.cart(spec.connection, { merchantId: spec.merchantId, cartId: cartOf(spec) });
+      return (items, key) => cart.pushShipments(items, key);
+    }
+    case "inventoryUpload": {
+      const cart = ports.cart(spec.connection, { merchantId: spec.merchantId, cartId: cartOf(spec) });
+      return (items, key) => cart.pushInventory(items, key);
+    }
+    default:
+      throw new Error(`${spec.service} is not a push service`);
+  }
+}
+
+export async function runPush(ctx: RuntimeContext, spec: ServiceSpec, startedAt: Date): Promise<PushReport> {
+  const scope: Scope = {
+    service: spec.service as PushService,
+    merchantId: spec.merchantId,
+    cartId: spec.service === "orderDelivery" ? null : cartOf(spec),
+  };
+  return pushScope(ctx, scope, sender(ctx, spec), batchSize(ctx, spec), startedAt);
+}

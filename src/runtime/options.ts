@@ -1,0 +1,42 @@
+// Worker settings. Production defaults; tests shorten the leases and windows.
+import type { Logger } from "pino";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../records/index.js";
+import type { PortFactory } from "./ports.js";
+
+export interface RuntimeOptions {
+  /** Identifies this worker in leases and logs. */
+  owner: string;
+  /** Per-key run lease (never two runs of one key at once), renewed while running. */
+  runLeaseMs: number;
+  /** Batch lease: a batch whose worker died is taken over this long after its last renewal. */
+  batchLeaseMs: number;
+  /** Agenda's poll interval. */
+  processEvery: number;
+  /** Agenda lock lifetime: a job locked by a dead worker is run again after this. */
+  lockLifetime: number;
+  /** Jobs one worker runs at once. */
+  concurrency: number;
+  /** Overrides every Automatic window (tests, benchmarks). */
+  windowMs?: number;
+  /** Batch size of periodic pushes. */
+  periodicBatch: number;
+  /** Batches per run before a run hands over to the next (Automatic re-triggers itself). */
+  maxBatchesPerRun: number;
+  /** Pages per download run. */
+  maxPagesPerRun: number;
+  policy: RetryPolicy;
+  ports: PortFactory;
+  log: Logger;
+}
+
+export const DEFAULTS = {
+  runLeaseMs: 30_000,
+  batchLeaseMs: 60_000,
+  processEvery: 1_000,
+  lockLifetime: 10 * 60_000,
+  concurrency: 10,
+  periodicBatch: 500,
+  maxBatchesPerRun: 20,
+  maxPagesPerRun: 50,
+  policy: DEFAULT_RETRY_POLICY,
+} satisfies Partial<RuntimeOptions>;

@@ -1,0 +1,89 @@
+// A push run: claim a batch for the scope, send it with the batch id as Idempotency-Key, record
+// the per-record answer; repeat until nothing is left, the run's cap, or shutdown.
+import {
+  type BatchItem,
+  type BatchResult,
+  type ClaimedBatch,
+  claimBatch,
+  completeBatch,
+  failAll,
+  LostBatchError,
+  renewBatch,
+  type Scope,
+  skipExpired,
+} from "../records/index.js";
+import type { RuntimeContext } from "./context.js";
+import type { RetryAfterError } from "./ports.js";
+
+export type Send = (items: BatchItem[], idempotencyKey: string) => Promise<BatchResult>;
+
+export interface PushReport {
+  batches: number;
+  delivered: number;
+  failed: number;
+  skipped: number;
+  requeued: number;
+  /** Stopped with work possibly left (cap or shutdown). */
+  more: boolean;
+}
+
+export async function pushScope(
+  ctx: RuntimeContext,
+  scope: Scope,
+  send: Send,
+  batchSize: number,
+  runStartedAt: Date,
+): Promise<PushReport> {
+  const { db, opts } = ctx;
+  const report: PushReport = { batches: 0, delivered: 0, failed: 0, skipped: 0, requeued: 0, more: false };
+  await skipExpired(db, scope, opts.policy.maxAgeMs);
+  for (;;) {
+    if (ctx.stopping || report.batches >= opts.maxBatchesPerRun) {
+      report.more = true;
+      break;
+    }
+    const batch = await claimBatch(db, scope, {
+      owner: opts.owner,
+      leaseMs: opts.batchLeaseMs,
+      max: batchSize,
+      runStartedAt,
+      policy: opts.policy,
+    });
+    if (!batch) break;
+    report.batches += 1;
+    const result = await sendWithLease(ctx, batch, send);
+    const out = await completeBatch(db, batch, result, opts.policy);
+    if (!out) {
+      opts.log.warn({ batch: batch._id, scope }, "batch lease lost; its new owner finishes it");
+      continue;
+    }
+    report.delivered += out.delivered.length;
+    report.failed += out.failed.length;
+    report.skipped += out.skipped.length;
+    report.requeued += out.requeued.length;
+  }
+  return report;
+}
+
+/** Sends while renewing the batch lease; a failed request fails every record of the batch. */
+async function sendWithLease(ctx: RuntimeContext, batch: ClaimedBatch, send: Send): Promise<BatchResult> {
+  const { db, opts } = ctx;
+  let lost = false;
+  const timer = setInterval(
+    () => {
+      renewBatch(db, batch, opts.batchLeaseMs).catch((err) => {
+        if (err instanceof LostBatchError) lost = true;
+      });
+    },
+    Math.max(100, opts.batchLeaseMs / 3),
+  );
+  try {
+    return await send(batch.items, batch._id);
+  } catch (err) {
+    const e = err as RetryAfterError;
+    opts.log.warn({ batch: batch._id, err: e.message, lost }, "batch send failed");
+    return failAll(batch, e.message || String(err), e.retryAfterMs);
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,0 +1,41 @@
+// One run of one service key, under a per-key lease: never two runs of a key at once, across
+// all workers (Agenda's own locks are per job document, and one key can have several: its
+// scheduled job, triggered runs, manual runs).
+import { tryAcquire, withLease } from "../reconcile/lock.js";
+import type { RuntimeContext } from "./context.js";
+import { HANDLERS, type RunReport } from "./handlers/index.js";
+import type { ServiceSpec } from "./jobs.js";
+import { nextGen, recordRun } from "./runs.js";
+import { trigger } from "./trigger.js";
+
+export const runLockName = (key: string) => `run:${key}`;
+
+/** Runs the key now; "busy" when another run of it holds the lease. */
+export async function runKey(ctx: RuntimeContext, spec: ServiceSpec): Promise<RunReport | "busy"> {
+  const { db, opts } = ctx;
+  const lease = await tryAcquire(db, runLockName(spec.key), opts.runLeaseMs);
+  if (!lease) return "busy";
+  const automatic = spec.schedule.kind === "automatic";
+  return withLease(lease, opts.runLeaseMs, async () => {
+    if (automatic) await nextGen(db, spec.key);
+    const startedAt = new Date();
+    try {
+      const report = await HANDLERS[spec.service](ctx, spec, startedAt);
+      await recordRun(db, spec.key, { startedAt, outcome: numbers(report) });
+      opts.log.info({ key: spec.key, ...report }, "run finished");
+      // Work left over (cap or shutdown) goes to the next generation's run, on any worker.
+      if (automatic && report.more) await trigger(ctx, spec);
+      return report;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      await recordRun(db, spec.key, { startedAt, error: msg }).catch(() => {});
+      throw err;
+    }
+  });
+}
+
+function numbers(report: RunReport): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(report)) if (typeof v === "number") out[k] = v;
+  return out;
+}

@@ -1,0 +1,118 @@
+// The worker: an Agenda on the store's database that runs every schedsync job. Scheduled jobs
+// are the reconciler's ("schedsync:<service>"); Automatic runs are TRIGGER_JOB one-offs.
+import { hostname } from "node:os";
+import { MongoBackend } from "@agendajs/mongo-backend";
+import { Agenda, type Job } from "agenda";
+import type { Db } from "mongodb";
+import { CART_SERVICES, MERCHANT_SERVICES } from "../config/model.js";
+import { CLEANUP_SERVICE, type JobService } from "../reconcile/types.js";
+import { ensureRecordIndexes } from "../records/index.js";
+import { nextRunAfter } from "../schedule/index.js";
+import { silentLogger } from "../server/log.js";
+import type { RuntimeContext } from "./context.js";
+import { ensureJobIndexes, JOB_PREFIX, JOBS, loadSpec, type ServiceSpec, TRIGGER_JOB } from "./jobs.js";
+import { DEFAULTS, type RuntimeOptions } from "./options.js";
+import { runKey } from "./run.js";
+import { nextGen } from "./runs.js";
+import { type TriggerData, trigger } from "./trigger.js";
+
+export const ALL_SERVICES: JobService[] = [...MERCHANT_SERVICES, ...CART_SERVICES, CLEANUP_SERVICE];
+
+export type WorkerOptions = Partial<RuntimeOptions> & Pick<RuntimeOptions, "ports">;
+
+export interface Worker {
+  ctx: RuntimeContext;
+  agenda: Agenda;
+  start(): Promise<void>;
+  /** Graceful: stop taking jobs, let running ones finish their batch, unlock the rest. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export function resolveOptions(o: WorkerOptions): RuntimeOptions {
+  return {
+    ...DEFAULTS,
+    owner: `${hostname()}:${process.pid}`,
+    log: silentLogger(),
+    ...o,
+  };
+}
+
+export function createAgenda(db: Db, opts: RuntimeOptions): Agenda {
+  return new Agenda({
+    backend: new MongoBackend({ mongo: db, collection: JOBS }),
+    name: opts.owner,
+    processEvery: opts.processEvery,
+    maxConcurrency: opts.concurrency,
+    defaultConcurrency: opts.concurrency,
+    defaultLockLifetime: opts.lockLifetime,
+  });
+}
+
+export function createWorker(db: Db, options: WorkerOptions): Worker {
+  const opts = resolveOptions(options);
+  const agenda = createAgenda(db, opts);
+  const ctx: RuntimeContext = { db, agenda, opts, stopping: false };
+  const active = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    active.add(p);
+    return p.finally(() => active.delete(p));
+  };
+
+  for (const service of ALL_SERVICES) {
+    agenda.define(`${JOB_PREFIX}${service}`, (job: Job<{ schedsync: ServiceSpec }>) =>
+      track(runScheduled(ctx, job)),
+    );
+  }
+  agenda.define(TRIGGER_JOB, (job: Job<TriggerData>) => track(runTriggered(ctx, job)), {
+    removeOnComplete: true,
+  });
+  agenda.on("error", (err) => opts.log.error({ err: err.message }, "agenda error"));
+
+  return {
+    ctx,
+    agenda,
+    start: async () => {
+      await Promise.all([ensureRecordIndexes(db), ensureJobIndexes(db)]);
+      await agenda.start();
+    },
+    stop: async (timeoutMs = 30_000) => {
+      ctx.stopping = true;
+      const deadline = new Promise((r) => setTimeout(r, timeoutMs).unref());
+      await Promise.race([Promise.allSettled([...active]), deadline]);
+      // Unlocks jobs this worker locked but did not start, so another worker runs them now.
+      await agenda.stop(false);
+    },
+  };
+}
+
+async function runScheduled(ctx: RuntimeContext, job: Job<{ schedsync: ServiceSpec }>): Promise<void> {
+  const spec = job.attrs.data?.schedsync;
+  if (!spec) return;
+  // Agenda saves attrs.nextRunAt when the handler returns: schedules it cannot express are ours.
+  if (spec.managedNextRun) job.attrs.nextRunAt = nextRunAfter(spec.schedule, spec.timezone, new Date());
+  if (ctx.stopping) {
+    job.attrs.nextRunAt = new Date(); // due again at once, for another worker
+    return;
+  }
+  if (spec.schedule.kind === "automatic") {
+    // The reconciler's Automatic job only shows status; running it (e.g. `schedsync run`) is a trigger.
+    await trigger(ctx, spec, 1);
+    return;
+  }
+  const r = await runKey(ctx, spec);
+  if (r === "busy") ctx.opts.log.info({ key: spec.key }, "previous run still going; skipped this one");
+}
+
+async function runTriggered(ctx: RuntimeContext, job: Job<TriggerData>): Promise<void> {
+  const key = job.attrs.data?.key;
+  if (!key) return;
+  const spec = await loadSpec(ctx.db, key);
+  if (!spec || spec.disabled || spec.schedule.kind !== "automatic") return;
+  if (!ctx.stopping) {
+    const r = await runKey(ctx, spec);
+    if (r !== "busy") return;
+  }
+  // Busy or shutting down: hand over to the next generation so the records are not forgotten.
+  await nextGen(ctx.db, key);
+  await trigger(ctx, spec);
+}

@@ -1,0 +1,73 @@
+// Builds a schedule model and writes the reconciler's jobs for it (desiredJobs → agendaJobs
+// documents with nextRunAt null, so only triggers and explicit runs happen in tests).
+import type { Db } from "mongodb";
+import type { CartModel, ConnectionSpec, Frequency, MerchantModel } from "../../src/config/model.js";
+import { desiredJobs } from "../../src/reconcile/desired.js";
+import type { DesiredJob } from "../../src/reconcile/types.js";
+
+export const auto = (windowMs = 200, maxBatch = 500): Frequency => ({
+  kind: "automatic",
+  windowMs,
+  maxBatch,
+});
+export const every5m: Frequency = { kind: "every", ms: 300_000, text: "5m" };
+const pos = { file: "t.yaml", line: 1, column: 1 };
+
+export function cart(
+  id: string,
+  merchantId: string,
+  services: Partial<CartModel["services"]> = {},
+  connection?: ConnectionSpec,
+): CartModel {
+  return {
+    id,
+    merchantId,
+    suspended: false,
+    services: { orderDownload: every5m, shipmentUpload: auto(), inventoryUpload: auto(), ...services },
+    connection,
+    source: pos,
+  };
+}
+
+export function merchant(
+  id: string,
+  carts: CartModel[],
+  services: Partial<MerchantModel["services"]> = {},
+  connection?: ConnectionSpec,
+): MerchantModel {
+  return {
+    id,
+    timezone: "UTC",
+    suspended: false,
+    cleanupRunsPerDay: 2,
+    services: { orderDelivery: auto(), shippingConfirmations: every5m, inventory: every5m, ...services },
+    connection,
+    carts,
+    source: pos,
+  };
+}
+
+export async function installJobs(db: Db, merchants: MerchantModel[]): Promise<Map<string, DesiredJob>> {
+  const jobs = desiredJobs({ merchants, documents: 1 });
+  const col = db.collection("agendaJobs");
+  for (const j of jobs) {
+    await col.updateOne(
+      { name: j.name, "data.schedsync.key": j.key },
+      {
+        $set: {
+          name: j.name,
+          type: "normal",
+          priority: 0,
+          nextRunAt: null,
+          lockedAt: null,
+          disabled: j.disabled,
+          repeatInterval: j.repeatInterval,
+          repeatTimezone: j.repeatTimezone,
+          data: { schedsync: j },
+        },
+      },
+      { upsert: true },
+    );
+  }
+  return new Map(jobs.map((j) => [j.key, j]));
+}
