@@ -96,6 +96,11 @@ function parseEvery(body: unknown): FrequencyResult {
   const shown = typeof body === "string" ? `"${body}"` : String(body);
   if (d.ms < MIN_EVERY_MS)
     return fail(`every: ${shown} is too short; the minimum is ${formatDuration(MIN_EVERY_MS)}`, ["every"]);
+  if (d.ms % MIN_EVERY_MS !== 0)
+    return fail(
+      `every: ${shown} is too short a unit: intervals are whole minutes, the minimum is 1m; use e.g. "${formatDuration(Math.max(MIN_EVERY_MS, d.ms - (d.ms % MIN_EVERY_MS)))}"`,
+      ["every"],
+    );
   if (d.ms > MAX_EVERY_MS)
     return fail(`every: ${shown} is too long; the maximum is ${formatDuration(MAX_EVERY_MS)}`, ["every"]);
   return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text } };

@@ -78,9 +78,10 @@ function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
       return { path: [...path, name], key: true, message: unknownField(path, name, allowed) };
     }
     case "required":
+      // A missing field is pointed at its parent's key ("metadata:"), the line to add it under.
       return {
         path,
-        key: false,
+        key: path.length > 0,
         message: `${where || "document"}: missing required field "${String(p.missingProperty)}"`,
       };
     case "propertyNames": {
@@ -111,8 +112,10 @@ function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
       return {
         path,
         key: false,
-        message: `${prefix}${shown} is out of range: ${schema.description ?? e.message}`,
+        message: `${prefix}${shown} is out of range; the ${e.keyword} is ${String(p.limit)}`,
       };
+    case "pattern":
+      return { path, key: false, message: `${prefix}${shown} ${patternHint(path)}` };
     default:
       return {
         path,
@@ -132,6 +135,15 @@ function unknownField(path: (string | number)[], name: string, allowed: string[]
       msg += ` (${name} is a merchant service: put it in the Merchant document)`;
   }
   return msg;
+}
+
+function patternHint(path: (string | number)[]): string {
+  const last = path[path.length - 1];
+  if (last === "id" || last === "merchant")
+    return "is not a valid id: use lowercase letters, digits and dashes (1-63 characters, starting and ending with a letter or digit), e.g. acme or shopify-us";
+  if (last === "tokenEnv")
+    return "is not an environment variable name: use A-Z, 0-9 and _ (e.g. ACME_WMS_TOKEN); never the token itself";
+  return "does not have the expected form";
 }
 
 function article(type: string): string {

@@ -70,20 +70,58 @@ export function readYamlFile(file: string, content: string | Buffer, limits: Lim
   }
   const nul = text.indexOf("\0");
   if (nul >= 0) {
-    const lines = new LineCounter();
-    for (let i = text.indexOf("\n"); i >= 0 && i < nul; i = text.indexOf("\n", i + 1))
-      lines.addNewLine(i + 1);
     return {
       docs: [],
       count: 0,
-      errors: [errorAt(file, lines, nul, "file contains a NUL byte; is it a binary file?")],
+      errors: [errorAt(file, linesUpTo(text, nul), nul, "file contains a NUL byte; is it a binary file?")],
     };
   }
   return parseText(file, text, limits);
 }
 
+/** Line starts up to `end`, for errors found before the parser ran. */
+function linesUpTo(text: string, end: number): LineCounter {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf("\n"); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
+  return lines;
+}
+
+/**
+ * Offset of the first flow bracket nested deeper than `max`, found before parsing: the parser
+ * recurses per level, so `[[[[…` must be refused up front to fail fast. Quotes and comments are skipped.
+ */
+export function tooDeepAt(text: string, max: number): number {
+  let depth = 0;
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = "";
+      else if (c === "\\" && quote === '"') i++;
+    } else if (c === '"' || (c === "'" && /[\s[{,:]/.test(text[i - 1] ?? " "))) quote = c;
+    else if (c === "#" && /\s/.test(text[i - 1] ?? "\n")) {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? text.length : nl;
+    } else if (c === "[" || c === "{") {
+      if (++depth > max) return i;
+    } else if ((c === "]" || c === "}") && depth > 0) depth--;
+  }
+  return -1;
+}
+
 function parseText(file: string, text: string, limits: Limits): ReadResult {
   const lines = new LineCounter();
+  const deep = tooDeepAt(text, limits.maxDepth);
+  if (deep >= 0) {
+    return {
+      docs: [],
+      count: 0,
+      errors: [
+        errorAt(file, linesUpTo(text, deep), deep, `nesting is deeper than ${limits.maxDepth} levels`),
+      ],
+    };
+  }
   const errors: ConfigError[] = [];
   const docs: ParsedDoc[] = [];
   let parsed: Document.Parsed[];
@@ -107,8 +145,9 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
   for (const doc of parsed) {
     if (doc.contents !== null || doc.errors.length) count++;
     const before = errors.length;
-    for (const e of [...doc.errors, ...doc.warnings])
-      errors.push(errorAt(file, lines, e.pos[0], yamlMessage(e, text)));
+    // Unresolved tags are reported by checkNode, once per node.
+    const problems = [...doc.errors, ...doc.warnings].filter((e) => e.code !== "TAG_RESOLVE_FAILED");
+    for (const e of problems) errors.push(errorAt(file, lines, e.pos[0], yamlMessage(e, text)));
     if (doc.contents !== null) checkNode(doc.contents, 1, file, lines, limits, errors);
     if (errors.length > before || doc.contents === null) continue;
     try {
@@ -127,10 +166,12 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
 function yamlMessage(e: { code: string; message: string; pos: [number, number] }, text: string): string {
   const first = e.message.split("\n")[0] ?? e.message;
   if (e.code === "DUPLICATE_KEY") {
-    const key = text.slice(e.pos[0], e.pos[1]).split(/[:\n]/)[0]?.trim();
+    const key = text
+      .slice(e.pos[0], e.pos[0] + 200)
+      .split(/[:\n]/)[0]
+      ?.trim();
     return `duplicate key${key ? ` "${key}"` : ""}: each field may appear only once in a map`;
   }
-  if (e.code === "TAG_RESOLVE_FAILED") return `${first}; custom tags are not allowed in schedules`;
   return `YAML syntax error: ${first}`;
 }
 
@@ -145,8 +186,9 @@ function checkNode(
 ): void {
   const start = node.range?.[0] ?? 0;
   if (node.tag && !CORE_TAGS.has(node.tag) && !isAlias(node)) {
+    const tag = node.tag.replace("tag:yaml.org,2002:", "!!");
     errors.push(
-      errorAt(file, lines, start, `tag ${node.tag} is not allowed; schedules use plain YAML values only`),
+      errorAt(file, lines, start, `tag ${tag} is not allowed; schedules use plain YAML values only`),
     );
     return;
   }
