@@ -1,6 +1,8 @@
-// The runtime reads its configuration from the jobs the reconciler writes (data.schedsync, see
-// docs/reconcile.md); triggered Automatic runs are separate one-off jobs named TRIGGER_JOB.
+// The runtime reads its configuration from the jobs the reconciler writes (layout in
+// docs/reconcile.md: data.schedsync = { managed, key, spec }); triggered Automatic runs are
+// separate one-off jobs named TRIGGER_JOB that carry only the key.
 import type { Db, Filter } from "mongodb";
+import { actualFromDocument, ownedFilter } from "../reconcile/document.js";
 import type { JobService, JobSpec } from "../reconcile/types.js";
 
 export const JOBS = "agendaJobs";
@@ -10,45 +12,41 @@ export const TRIGGER_JOB = "schedsync-trigger";
 
 export type ServiceSpec = JobSpec;
 
-interface JobDoc {
-  name: string;
-  disabled?: boolean | null;
-  data?: { schedsync?: JobSpec };
-}
+type JobDoc = Record<string, unknown>;
 
 export function serviceOfKey(key: string): JobService {
   return key.slice(key.lastIndexOf("/") + 1) as JobService;
 }
 
-function toSpec(doc: JobDoc | null): ServiceSpec | undefined {
-  const spec = doc?.data?.schedsync;
-  if (!spec) return undefined;
-  return { ...spec, disabled: spec.disabled || doc?.disabled === true };
+/** The spec of a managed job document (undefined for anything schedsync does not own). */
+export function specOf(doc: JobDoc): ServiceSpec | undefined {
+  return actualFromDocument(doc)?.spec;
 }
 
 export async function loadSpec(db: Db, key: string): Promise<ServiceSpec | undefined> {
   const doc = await db
     .collection<JobDoc>(JOBS)
-    .findOne({ name: `${JOB_PREFIX}${serviceOfKey(key)}`, "data.schedsync.key": key });
-  return toSpec(doc);
+    .findOne({ ...ownedFilter(), name: `${JOB_PREFIX}${serviceOfKey(key)}`, "data.schedsync.key": key });
+  return doc ? specOf(doc) : undefined;
 }
 
 export async function findSpecs(
   db: Db,
-  q: { merchantId: string; service: JobService; cartId?: string | null },
+  q: { merchantId: string; service: JobService | JobService[]; automaticOnly?: boolean },
 ): Promise<ServiceSpec[]> {
+  const names = (Array.isArray(q.service) ? q.service : [q.service]).map((s) => `${JOB_PREFIX}${s}`);
   const filter: Filter<JobDoc> = {
-    name: `${JOB_PREFIX}${q.service}`,
-    "data.schedsync.merchantId": q.merchantId,
+    ...ownedFilter(),
+    name: { $in: names },
+    "data.schedsync.spec.merchantId": q.merchantId,
   };
-  if (q.cartId !== undefined) filter["data.schedsync.cartId"] = q.cartId;
-  const docs = await db.collection<JobDoc>(JOBS).find(filter).toArray();
-  return docs.map(toSpec).filter((s): s is ServiceSpec => !!s);
+  if (q.automaticOnly) filter["data.schedsync.spec.schedule.kind"] = "automatic";
+  const docs = await db.collection<JobDoc>(JOBS).find(filter).sort({ "data.schedsync.key": 1 }).toArray();
+  return docs.map(specOf).filter((s): s is ServiceSpec => !!s);
 }
 
 export async function ensureJobIndexes(db: Db): Promise<void> {
   const jobs = db.collection(JOBS);
-  await jobs.createIndex({ name: 1, "data.schedsync.key": 1 });
-  await jobs.createIndex({ name: 1, "data.schedsync.merchantId": 1 });
+  await jobs.createIndex({ name: 1, "data.schedsync.spec.merchantId": 1 });
   await jobs.createIndex({ name: 1, "data.key": 1, "data.gen": 1 });
 }

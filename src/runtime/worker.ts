@@ -3,14 +3,15 @@
 import { hostname } from "node:os";
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, type Job } from "agenda";
-import type { Db } from "mongodb";
+import { type Db, ObjectId } from "mongodb";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../config/model.js";
+import { ownedFilter } from "../reconcile/document.js";
 import { CLEANUP_SERVICE, type JobService } from "../reconcile/types.js";
 import { ensureRecordIndexes } from "../records/index.js";
 import { nextRunAfter } from "../schedule/index.js";
 import { silentLogger } from "../server/log.js";
 import type { RuntimeContext } from "./context.js";
-import { ensureJobIndexes, JOB_PREFIX, JOBS, loadSpec, type ServiceSpec, TRIGGER_JOB } from "./jobs.js";
+import { ensureJobIndexes, JOB_PREFIX, JOBS, loadSpec, specOf, TRIGGER_JOB } from "./jobs.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
 import { runKey } from "./run.js";
 import { nextGen } from "./runs.js";
@@ -59,9 +60,7 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
   };
 
   for (const service of ALL_SERVICES) {
-    agenda.define(`${JOB_PREFIX}${service}`, (job: Job<{ schedsync: ServiceSpec }>) =>
-      track(runScheduled(ctx, job)),
-    );
+    agenda.define(`${JOB_PREFIX}${service}`, (job: Job) => track(runScheduled(ctx, job)));
   }
   agenda.define(TRIGGER_JOB, (job: Job<TriggerData>) => track(runTriggered(ctx, job)), {
     removeOnComplete: true,
@@ -73,6 +72,7 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     agenda,
     start: async () => {
       await Promise.all([ensureRecordIndexes(db), ensureJobIndexes(db)]);
+      await rearmManaged(db);
       await agenda.start();
     },
     stop: async (timeoutMs = 30_000) => {
@@ -85,11 +85,18 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
   };
 }
 
-async function runScheduled(ctx: RuntimeContext, job: Job<{ schedsync: ServiceSpec }>): Promise<void> {
-  const spec = job.attrs.data?.schedsync;
+async function runScheduled(ctx: RuntimeContext, job: Job): Promise<void> {
+  const spec = specOf(job.attrs as unknown as Record<string, unknown>);
   if (!spec) return;
-  // Agenda saves attrs.nextRunAt when the handler returns: schedules it cannot express are ours.
-  if (spec.managedNextRun) job.attrs.nextRunAt = nextRunAfter(spec.schedule, spec.timezone, new Date());
+  if (spec.managedNextRun) {
+    // Schedules Agenda cannot express are ours (docs/reconcile.md): saved now so a crashed run
+    // still has a next one, and kept in attrs because Agenda writes attrs when the handler ends.
+    const next = nextRunAfter(spec.schedule, spec.timezone, job.attrs.lastRunAt ?? new Date());
+    job.attrs.nextRunAt = next;
+    await ctx.db
+      .collection(JOBS)
+      .updateOne({ _id: new ObjectId(String(job.attrs._id)) }, { $set: { nextRunAt: next } });
+  }
   if (ctx.stopping) {
     job.attrs.nextRunAt = new Date(); // due again at once, for another worker
     return;
@@ -101,6 +108,26 @@ async function runScheduled(ctx: RuntimeContext, job: Job<{ schedsync: ServiceSp
   }
   const r = await runKey(ctx, spec);
   if (r === "busy") ctx.opts.log.info({ key: spec.key }, "previous run still going; skipped this one");
+}
+
+/** Managed jobs left without a next run by a crash between Agenda's write and ours. */
+async function rearmManaged(db: Db): Promise<void> {
+  const now = new Date();
+  const docs = await db
+    .collection(JOBS)
+    .find({
+      ...ownedFilter(),
+      "data.schedsync.spec.managedNextRun": true,
+      disabled: { $ne: true },
+      nextRunAt: null,
+    })
+    .toArray();
+  for (const doc of docs) {
+    const spec = specOf(doc);
+    if (!spec) continue;
+    const next = nextRunAfter(spec.schedule, spec.timezone, now);
+    await db.collection(JOBS).updateOne({ _id: doc._id, nextRunAt: null }, { $set: { nextRunAt: next } });
+  }
 }
 
 async function runTriggered(ctx: RuntimeContext, job: Job<TriggerData>): Promise<void> {

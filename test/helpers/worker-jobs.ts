@@ -1,8 +1,9 @@
 // Builds a schedule model and writes the reconciler's jobs for it (desiredJobs → agendaJobs
-// documents with nextRunAt null, so only triggers and explicit runs happen in tests).
-import type { Db } from "mongodb";
+// documents as apply writes them, but with nextRunAt null: only triggers and explicit runs happen).
+import { type Db, ObjectId } from "mongodb";
 import type { CartModel, ConnectionSpec, Frequency, MerchantModel } from "../../src/config/model.js";
 import { desiredJobs } from "../../src/reconcile/desired.js";
+import { jobIdHex, specFields } from "../../src/reconcile/document.js";
 import type { DesiredJob } from "../../src/reconcile/types.js";
 
 export const auto = (windowMs = 200, maxBatch = 500): Frequency => ({
@@ -52,20 +53,8 @@ export async function installJobs(db: Db, merchants: MerchantModel[]): Promise<M
   const col = db.collection("agendaJobs");
   for (const j of jobs) {
     await col.updateOne(
-      { name: j.name, "data.schedsync.key": j.key },
-      {
-        $set: {
-          name: j.name,
-          type: "normal",
-          priority: 0,
-          nextRunAt: null,
-          lockedAt: null,
-          disabled: j.disabled,
-          repeatInterval: j.repeatInterval,
-          repeatTimezone: j.repeatTimezone,
-          data: { schedsync: j },
-        },
-      },
+      { _id: new ObjectId(jobIdHex(j.key)) },
+      { $set: { ...specFields(j, "test"), nextRunAt: null, lockedAt: null } },
       { upsert: true },
     );
   }
