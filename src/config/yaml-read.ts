@@ -79,6 +79,16 @@ export function readYamlFile(file: string, content: string | Buffer, limits: Lim
   return parseText(file, text, limits);
 }
 
+/** A self-referencing alias (`&a [*a]`) becomes a cycle in JS; nothing downstream expects one. */
+function isCircular(value: unknown, ancestors: Set<unknown>): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  for (const v of Object.values(value)) if (isCircular(v, ancestors)) return true;
+  ancestors.delete(value);
+  return false;
+}
+
 /** Line starts up to `end`, for errors found before the parser ran. */
 function linesUpTo(text: string, end: number): LineCounter {
   const lines = new LineCounter();
@@ -151,7 +161,12 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
     if (doc.contents !== null) checkNode(doc.contents, 1, file, lines, limits, errors);
     if (errors.length > before || doc.contents === null) continue;
     try {
-      docs.push({ file, doc, lines, value: doc.toJS({ maxAliasCount: limits.maxAliasCount }) });
+      const value: unknown = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+      if (isCircular(value, new Set()))
+        errors.push(
+          errorAt(file, lines, doc.contents.range[0], "an alias refers to a node that contains it"),
+        );
+      else docs.push({ file, doc, lines, value });
     } catch (err) {
       const why =
         err instanceof ReferenceError && /alias/i.test(err.message)
