@@ -48,8 +48,9 @@ export async function nextRuns(db: Db, limit = 15, collection = JOBS_COLLECTION)
   return docs.map((d) => ({
     name: String(d.name),
     nextRunAt: d.nextRunAt as Date,
-    merchantId: str(d.data?.merchantId),
-    service: str(d.data?.service),
+    // schedsync's jobs keep their spec under data.schedsync.spec (src/reconcile/actual.ts).
+    merchantId: str(d.data?.schedsync?.spec?.merchantId ?? d.data?.merchantId),
+    service: str(d.data?.schedsync?.spec?.service ?? d.data?.service),
   }));
 }
 

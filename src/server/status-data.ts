@@ -15,7 +15,7 @@ export function driftOf(
 ): { plan?: PlanSummary; pending?: number } {
   const latest = last ?? history[0];
   if (!latest) return {};
-  const plan = latest.summary;
+  const plan = latest.summary ?? history[0]?.summary;
   if (SETTLED.has(latest.outcome)) return { plan, pending: 0 };
   return { plan, pending: plan ? plan.create + plan.update + plan.delete : undefined };
 }
