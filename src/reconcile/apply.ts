@@ -4,7 +4,8 @@
 import type { AnyBulkWriteOperation, Db } from "mongodb";
 import { ObjectId } from "mongodb";
 import { nextRunAfter } from "../schedule/next-runs.js";
-import { type JobDocument, jobsCollection, OWNED, type OwnedData } from "./actual.js";
+import { type JobDocument, jobsCollection, OWNED } from "./actual.js";
+import { jobIdHex, newJobDocument, ownerMark, specFields } from "./document.js";
 import type { DesiredJob, Plan } from "./types.js";
 
 const CHUNK = 1_000;
@@ -16,28 +17,12 @@ export interface ApplyOptions {
   onProgress?: (done: number, total: number) => Promise<void> | void;
 }
 
-function ownedData(job: DesiredJob, revision: string): OwnedData {
-  const { name: _n, repeatInterval: _r, repeatTimezone: _t, disabled: _d, ...spec } = job;
-  const { specHash: _h, ...rest } = spec;
-  return { managed: true, key: job.key, specHash: job.specHash, revision, spec: rest };
-}
-
 /** The first run of a job created or rescheduled at `now`; null for automatic (no timer). */
 export function firstRunAt(job: DesiredJob, now: Date): Date | null {
   if (job.repeatInterval === null && !job.managedNextRun) return null;
   // A plain interval (`every` that is not a cron) starts now, as Agenda starts a new interval job.
   if (typeof job.repeatInterval === "number") return now;
   return nextRunAfter(job.schedule, job.timezone, now);
-}
-
-function specFields(job: DesiredJob, revision: string) {
-  return {
-    name: job.name,
-    repeatInterval: job.repeatInterval,
-    repeatTimezone: job.repeatTimezone,
-    disabled: job.disabled,
-    "data.schedsync": ownedData(job, revision),
-  };
 }
 
 export function planToOperations(plan: Plan, opts: ApplyOptions): AnyBulkWriteOperation<JobDocument>[] {
@@ -48,21 +33,18 @@ export function planToOperations(plan: Plan, opts: ApplyOptions): AnyBulkWriteOp
       ops.push({ deleteOne: { filter: { _id: new ObjectId(change.id), ...OWNED } } });
     } else if (change.action === "update") {
       const $set: Record<string, unknown> = specFields(change.job, opts.revision);
+      delete $set.data;
+      $set["data.schedsync"] = ownerMark(change.job, opts.revision);
       if (change.rescheduled) $set.nextRunAt = firstRunAt(change.job, now);
       ops.push({ updateOne: { filter: { _id: new ObjectId(change.id), ...OWNED }, update: { $set } } });
     } else {
       const job = change.job;
+      // The _id derives from the key, so two writers can never create two jobs for one key.
       const doc = {
-        name: job.name,
-        type: "normal",
-        priority: 0,
-        data: { schedsync: ownedData(job, opts.revision) },
+        _id: new ObjectId(jobIdHex(job.key)),
+        ...newJobDocument(job, opts.revision),
         nextRunAt: firstRunAt(job, now),
-        repeatInterval: job.repeatInterval,
-        repeatTimezone: job.repeatTimezone,
-        disabled: job.disabled,
         lockedAt: null,
-        lastModifiedBy: "schedsync",
       } as unknown as JobDocument;
       ops.push({ insertOne: { document: doc } });
     }

@@ -2,7 +2,7 @@
 // actual jobs → plan (pure) → apply, under a lease lock, with a history record for every apply.
 import type { Db } from "mongodb";
 import { loadSchedules } from "../config/load.js";
-import { ensureJobIndexes, readActual } from "./actual.js";
+import { readActual } from "./actual.js";
 import { applyPlan } from "./apply.js";
 import { desiredJobs } from "./desired.js";
 import { RevisionRejectedError } from "./errors.js";
@@ -134,7 +134,6 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
           return { revision: info(rev), plan, outcome: "skipped", durationMs: Date.now() - started, note };
         }
       }
-      await ensureJobIndexes(db);
       const actual = await readActual(db);
       plan = makePlan(desired, actual);
       checkMassDelete(plan, actual.length, opts.allowMassDelete);
