@@ -42,16 +42,13 @@ beforeAll(async () => {
   // A failed delivery, as the workers would leave one, in the same embedded store.
   const store = await startEmbedded({ dataDir });
   const client = await MongoClient.connect(store.uri);
-  await client
-    .db("schedsync")
-    .collection("deliveries")
-    .insertOne({
-      kind: "order",
-      state: "failed",
-      merchantId: "E2E-MERCHANT",
-      service: "orderDelivery",
-      cartId: null,
-    });
+  await client.db("schedsync").collection("deliveries").insertOne({
+    kind: "order",
+    state: "failed",
+    merchantId: "E2E-MERCHANT",
+    service: "orderDelivery",
+    cartId: null,
+  });
   await client.close();
   await store.release();
 }, 180_000);
