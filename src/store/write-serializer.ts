@@ -116,6 +116,10 @@ function pipeConnection(client: Socket, upstreamPort: number, mutex: Mutex): voi
       }
       await settled();
       const release = await mutex.lock();
+      if (closed) {
+        release(); // never hold the mutex for a connection that is gone
+        break;
+      }
       try {
         if (expectsReply) outstanding += 1;
         upstream.write(msg);
