@@ -21,7 +21,7 @@ export function scrubSecrets(message: string, secrets: Iterable<string | undefin
 export function uriPassword(uri: string): string | undefined {
   const m = /^mongodb(?:\+srv)?:\/\/([^@/]*)@/i.exec(uri);
   const userinfo = m?.[1];
-  if (!userinfo || !userinfo.includes(":")) return undefined;
+  if (!userinfo?.includes(":")) return undefined;
   const raw = userinfo.slice(userinfo.indexOf(":") + 1);
   try {
     return decodeURIComponent(raw);
