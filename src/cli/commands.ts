@@ -1,7 +1,9 @@
 // One line per command; each module exports register(program: Command): void.
 import type { Command } from "commander";
 import { register as apply } from "./apply.js";
+import { register as explain } from "./explain.js";
 import { register as history } from "./history.js";
+import { register as init } from "./init.js";
 import { register as plan } from "./plan.js";
 import { register as planComment } from "./plan-comment.js";
 import { register as serve } from "./serve.js";
@@ -9,8 +11,12 @@ import { register as simulate } from "./simulate.js";
 import { register as start } from "./start.js";
 import { register as status } from "./status.js";
 import { register as store } from "./store.js";
+import { register as validate } from "./validate.js";
 
 export function registerCommands(program: Command): void {
+  validate(program);
+  explain(program);
+  init(program);
   plan(program);
   apply(program);
   status(program);
