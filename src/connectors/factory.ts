@@ -1,0 +1,81 @@
+// Picks and configures the adapter a `connection` block names.
+import type { ConnectionSpec } from "../config/model.js";
+import { type Connection, type HttpConnection, parseConnection } from "./config.js";
+import { HttpCart, HttpWms } from "./http.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, type HttpSettings } from "./http-request.js";
+import type { CartConnector, WmsConnector } from "./port.js";
+import { SandboxCart, SandboxWms } from "./sandbox.js";
+
+export interface ConnectorContext {
+  /** Who the connector serves; names the sandbox instance and error messages. */
+  merchantId: string;
+  cartId?: string;
+  /** Where tokens are read from at call time (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Aborts in-flight requests (shutdown). */
+  signal?: AbortSignal;
+  /** Overrides for http transport limits (tests, bench). */
+  http?: Partial<Pick<HttpSettings, "maxResponseBytes" | "rateLimitRetries" | "maxRetryWaitMs">>;
+  /** Sandbox instances live here so their state outlives one run (default: one per process). */
+  sandboxes?: Map<string, unknown>;
+  /** Clock for the sandbox. */
+  now?: () => number;
+}
+
+const processSandboxes = new Map<string, unknown>();
+
+function where(ctx: ConnectorContext): string {
+  return ctx.cartId
+    ? `cart ${ctx.merchantId}/${ctx.cartId}: connection`
+    : `merchant ${ctx.merchantId}: connection`;
+}
+
+function httpSettings(c: HttpConnection, ctx: ConnectorContext): HttpSettings {
+  return {
+    baseUrl: c.baseUrl,
+    tokenEnv: c.tokenEnv,
+    timeoutMs: c.timeoutMs,
+    headers: c.headers,
+    maxResponseBytes: ctx.http?.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    rateLimitRetries: ctx.http?.rateLimitRetries ?? 1,
+    maxRetryWaitMs: ctx.http?.maxRetryWaitMs ?? 2_000,
+    env: ctx.env ?? process.env,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+}
+
+/** One sandbox per (role, merchant, cart, settings) and registry, so its state persists. */
+function sandbox<T>(ctx: ConnectorContext, role: string, c: Connection, make: () => T): T {
+  const reg = ctx.sandboxes ?? processSandboxes;
+  const key = `${role}:${ctx.merchantId}:${ctx.cartId ?? ""}:${JSON.stringify(c)}`;
+  let s = reg.get(key) as T | undefined;
+  if (!s) {
+    s = make();
+    reg.set(key, s);
+  }
+  return s;
+}
+
+export function createCartConnector(
+  spec: ConnectionSpec | null | undefined,
+  ctx: ConnectorContext,
+): CartConnector {
+  const c = parseConnection(spec, where(ctx));
+  if (c.type === "http") return new HttpCart(httpSettings(c, ctx));
+  const cartId = ctx.cartId ?? "cart";
+  return sandbox(
+    ctx,
+    "cart",
+    c,
+    () => new SandboxCart(cartId, { ...c, ...(ctx.now ? { now: ctx.now } : {}) }),
+  );
+}
+
+export function createWmsConnector(
+  spec: ConnectionSpec | null | undefined,
+  ctx: ConnectorContext,
+): WmsConnector {
+  const c = parseConnection(spec, where(ctx));
+  if (c.type === "http") return new HttpWms(httpSettings(c, ctx));
+  return sandbox(ctx, "wms", c, () => new SandboxWms({ ...c, ...(ctx.now ? { now: ctx.now } : {}) }));
+}

@@ -1,0 +1,9 @@
+// The connectors stage: the port, its adapters (http, sandbox), the factory that picks one from a
+// `connection` block, and the runtime ports built on them.
+
+export { type Connection, parseConnection } from "./config.js";
+export { type ConnectorContext, createCartConnector, createWmsConnector } from "./factory.js";
+export { HttpCart, HttpWms } from "./http.js";
+export { createPortFactory, toBatchResult } from "./hub-ports.js";
+export * from "./port.js";
+export { SandboxCart, SandboxWms } from "./sandbox.js";
