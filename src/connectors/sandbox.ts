@@ -24,6 +24,8 @@ export interface SandboxOptions {
   seed?: number;
   /** Clock in ms, for tests. */
   now?: () => number;
+  /** Rejections decided by a test, before the random ones. */
+  reject?: Decide;
 }
 
 export const SANDBOX_SKUS = Array.from({ length: 20 }, (_, i) => `SKU-${String(i + 1).padStart(3, "0")}`);
@@ -41,11 +43,12 @@ export function unitHash(s: string): number {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
-function randomFailures(seed: number, rate: number): Decide {
+function randomFailures(seed: number, rate: number, first?: Decide): Decide {
   return (kind, id, attempt) =>
-    rate > 0 && unitHash(`${seed}:${kind}:${id}:${attempt}`) < rate
+    first?.(kind, id, attempt) ??
+    (rate > 0 && unitHash(`${seed}:${kind}:${id}:${attempt}`) < rate
       ? { error: "simulated failure (sandbox failureRate)", retryable: true }
-      : undefined;
+      : undefined);
 }
 
 /** Runs a simulated request, turning whole-request refusals into ConnectorErrors. */
@@ -75,7 +78,7 @@ export class SandboxCart implements CartConnector {
     this.rate = o.orderRatePerMinute ?? 0;
     this.now = o.now ?? Date.now;
     this.start = this.now();
-    this.sim = new SimCart(cartId, randomFailures(this.seed, o.failureRate ?? 0));
+    this.sim = new SimCart(cartId, randomFailures(this.seed, o.failureRate ?? 0, o.reject));
   }
 
   pullOrders(cursor: string | undefined, limit: number) {
@@ -128,7 +131,7 @@ export class SandboxWms implements WmsConnector {
   constructor(o: SandboxOptions = {}) {
     this.now = o.now ?? Date.now;
     const seed = o.seed ?? 1;
-    this.sim = new SimWms(randomFailures(seed, o.failureRate ?? 0), (order) => this.fulfil(order));
+    this.sim = new SimWms(randomFailures(seed, o.failureRate ?? 0, o.reject), (order) => this.fulfil(order));
   }
 
   pushOrders(batch: OrderOut[], idempotencyKey: string): Promise<RecordResult[]> {
