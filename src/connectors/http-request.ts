@@ -40,7 +40,9 @@ export async function requestJson(s: HttpSettings, req: JsonRequest): Promise<un
       const wait =
         err instanceof ConnectorError && err.kind === "rate_limited" ? err.retryAfterMs : undefined;
       if (wait === undefined || attempt >= s.rateLimitRetries || wait > s.maxRetryWaitMs) throw err;
-      await sleep(wait, s.signal);
+      await sleep(wait, s.signal).catch(() => {
+        throw new ConnectorError("network", `${req.method} ${req.path}: aborted while waiting out a 429`);
+      });
     }
   }
 }
