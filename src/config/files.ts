@@ -54,10 +54,11 @@ export async function filesFromDisk(rootDir: string, dir: string, maxFileBytes: 
   const set: FileSet = { files: [], errors: [] };
   const visited = new Set<string>();
 
-  async function visit(abs: string, explicit: boolean): Promise<void> {
-    const link = await lstat(abs);
-    let real = abs;
-    if (link.isSymbolicLink()) {
+  /** `real`: the entry's real path when known (a plain entry of a real directory). */
+  async function visit(abs: string, explicit: boolean, isLink?: boolean, realPath?: string): Promise<void> {
+    let real = realPath ?? abs;
+    // Dirents tell whether an entry is a link; only links (and the start path) need lstat/realpath.
+    if (isLink ?? (await lstat(abs)).isSymbolicLink()) {
       real = await realpath(abs).catch(() => "");
       if (!real) return void set.errors.push(fileError(show(abs), "symlink is broken; it points nowhere"));
       if (!inside(root, real))
@@ -65,6 +66,7 @@ export async function filesFromDisk(rootDir: string, dir: string, maxFileBytes: 
     }
     const info = await stat(real);
     if (info.isDirectory()) {
+      if (realPath === undefined) real = await realpath(real);
       if (visited.has(real)) return;
       visited.add(real);
       const entries: Dirent[] = await readdir(abs, { withFileTypes: true });
@@ -72,7 +74,8 @@ export async function filesFromDisk(rootDir: string, dir: string, maxFileBytes: 
       for (const e of entries) {
         if (e.name.startsWith(".") && !e.isFile()) continue;
         if (e.isFile() && !YAML_FILE.test(e.name)) continue;
-        await visit(join(abs, e.name), false);
+        const link = e.isSymbolicLink();
+        await visit(join(abs, e.name), false, link, link ? undefined : join(real, e.name));
       }
     } else if (info.isFile() && (explicit || YAML_FILE.test(abs))) {
       if (info.size > maxFileBytes)

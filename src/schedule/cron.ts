@@ -3,6 +3,9 @@ import { CronExpressionParser } from "cron-parser";
 
 const FIELD_NAMES = "minute hour day-of-month month day-of-week";
 
+// Parsing is the slow part of validating thousands of files that reuse a few expressions.
+const checked = new Map<string, string>();
+
 export type CronResult = { ok: true; expr: string } | { ok: false; message: string };
 
 /** Checks a 5-field cron expression; returns it with whitespace normalised. */
@@ -26,11 +29,18 @@ export function parseCron(input: unknown, timezone = "UTC"): CronResult {
       message: `"${input}" has ${fields.length} field${fields.length === 1 ? "" : "s"}; a cron needs 5 (${FIELD_NAMES})`,
     };
   const expr = fields.join(" ");
-  try {
-    CronExpressionParser.parse(expr, { tz: timezone });
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    return { ok: false, message: `"${input}" is not a valid cron expression: ${why}` };
+  const key = `${expr}|${timezone}`;
+  let why = checked.get(key);
+  if (why === undefined) {
+    try {
+      CronExpressionParser.parse(expr, { tz: timezone });
+      why = "";
+    } catch (err) {
+      why = err instanceof Error ? err.message : String(err);
+    }
+    if (checked.size > 10_000) checked.clear();
+    checked.set(key, why);
   }
+  if (why) return { ok: false, message: `"${input}" is not a valid cron expression: ${why}` };
   return { ok: true, expr };
 }

@@ -1,0 +1,21 @@
+// `npm run bench [-- name...]`: runs every benchmark (or the named ones) and prints its lines.
+// Each benchmark module exports an async function returning { name, lines }; add one line below.
+type Bench = { name: string; run: () => Promise<{ name: string; lines: string[] }> };
+
+const BENCHES: Bench[] = [
+  { name: "validate", run: async () => (await import("./validate.js")).benchValidate() },
+  { name: "reconcile", run: async () => (await import("./reconcile.js")).benchReconcile() },
+  { name: "connector", run: async () => (await import("./connector.js")).benchConnector() },
+];
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
+if (unknown.length) {
+  console.error(`unknown benchmark: ${unknown.join(", ")} (have: ${BENCHES.map((b) => b.name).join(", ")})`);
+  process.exit(1);
+}
+for (const bench of BENCHES.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
+  const result = await bench.run();
+  console.log(`\n## ${result.name}`);
+  for (const line of result.lines) console.log(`  ${line}`);
+}

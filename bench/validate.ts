@@ -1,0 +1,119 @@
+// Validation benchmark: 10,000 schedule files generated in a temp dir, loaded by loadSchedules
+// (walk, read, parse with positions, hostile-input checks, schema, cross-file checks, model) and,
+// side by side, by a raw loop over the same files: readFile + yaml.parse + the compiled ajv schema.
+// Run: npm run bench -- validate   (BENCH_FILES to change the count)
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { loadSchedules } from "../src/config/load.js";
+import { documentValidator } from "../src/config/schema.js";
+
+const FORMS = [
+  "automatic",
+  "{ every: 30m }",
+  '{ cron: "15 */2 * * *" }',
+  '{ at: ["06:00", "18:00"] }',
+  "off",
+];
+
+function merchant(i: number): string {
+  return `# merchant ${i}
+apiVersion: schedsync/v1
+kind: Merchant
+metadata:
+  id: m${i}
+  name: Merchant ${i}
+spec:
+  timezone: ${i % 2 ? "America/Chicago" : "Europe/Berlin"}
+  cleanup: { runsPerDay: ${i % 5} }
+  services:
+    orderDelivery: ${FORMS[i % FORMS.length]}
+    shippingConfirmations: { every: ${(i % 50) + 5}m }
+    inventory: { cron: "${i % 60} */2 * * *" }
+  connection: { type: sandbox, orderRatePerMinute: 10, seed: ${i} }
+`;
+}
+
+function cart(i: number, merchantIndex: number): string {
+  return `apiVersion: schedsync/v1
+kind: Cart
+metadata:
+  id: c${i}
+  merchant: m${merchantIndex}
+spec:
+  services:
+    orderDownload: { every: 10m }
+    shipmentUpload: ${FORMS[i % FORMS.length]}
+    inventoryUpload: { at: ["0${i % 10}:00", "18:30"] }
+`;
+}
+
+async function generate(root: string, count: number): Promise<void> {
+  for (let d = 0; d < Math.ceil(count / 1000); d++)
+    await mkdir(join(root, "schedules", `d${d}`), { recursive: true });
+  const jobs: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const text = i % 2 === 0 ? merchant(i) : cart(i, i - 1);
+    jobs.push(writeFile(join(root, "schedules", `d${Math.floor(i / 1000)}`, `f${i}.yaml`), text));
+  }
+  await Promise.all(jobs);
+}
+
+async function raw(root: string): Promise<number> {
+  const validate = documentValidator();
+  let valid = 0;
+  const base = join(root, "schedules");
+  for (const d of (await readdir(base)).sort()) {
+    for (const f of (await readdir(join(base, d))).sort()) {
+      if (validate(parse(await readFile(join(base, d, f), "utf8")))) valid++;
+    }
+  }
+  return valid;
+}
+
+async function ours(root: string): Promise<number> {
+  const result = await loadSchedules({ rootDir: root });
+  if (!result.ok)
+    throw new Error(`generated schedules invalid: ${JSON.stringify(result.errors.slice(0, 3))}`);
+  return result.model.documents;
+}
+
+async function time(fn: () => Promise<number>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+export async function benchValidate(): Promise<{ name: string; lines: string[] }> {
+  const count = Number(process.env.BENCH_FILES ?? 10_000);
+  const root = await mkdtemp(join(tmpdir(), "schedsync-bench-validate-"));
+  try {
+    await generate(root, count);
+    // Warm-up (ajv compile, JIT, page cache), then alternate runs so both see the same conditions.
+    await ours(root);
+    await raw(root);
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      a.push(await time(() => ours(root)));
+      b.push(await time(() => raw(root)));
+    }
+    const oursMs = median(a);
+    const rawMs = median(b);
+    const ratio = oursMs / rawMs;
+    return {
+      name: "validate",
+      lines: [
+        `${count} files (one document each), median of 3 runs`,
+        `loadSchedules:            ${oursMs.toFixed(0)} ms (${((oursMs * 1000) / count).toFixed(0)} µs/file)`,
+        `raw yaml.parse + ajv:     ${rawMs.toFixed(0)} ms (${((rawMs * 1000) / count).toFixed(0)} µs/file)`,
+        `ratio: ${ratio.toFixed(2)}× raw (goal ≤ 1.5×)`,
+      ],
+    };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
