@@ -38,6 +38,7 @@ export async function pushScope(
   const report: PushReport = { batches: 0, delivered: 0, failed: 0, skipped: 0, requeued: 0, more: false };
   await skipExpired(db, scope, opts.policy.maxAgeMs);
   for (;;) {
+    const t0 = Date.now();
     if (ctx.stopping || report.batches >= opts.maxBatchesPerRun) {
       report.more = true;
       break;
@@ -49,10 +50,17 @@ export async function pushScope(
       runStartedAt,
       policy: opts.policy,
     });
+    opts.log.debug({ scope, claimMs: Date.now() - t0 }, "claimed");
     if (!batch) break;
     report.batches += 1;
+    const claimedAt = Date.now();
     const result = await sendWithLease(ctx, batch, send);
+    const sentAt = Date.now();
     const out = await completeBatch(db, batch, result, opts.policy);
+    opts.log.debug(
+      { batch: batch._id, n: batch.items.length, sendMs: sentAt - claimedAt, recordMs: Date.now() - sentAt },
+      "batch done",
+    );
     if (!out) {
       opts.log.warn({ batch: batch._id, scope }, "batch lease lost; its new owner finishes it");
       continue;

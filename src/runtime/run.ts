@@ -5,7 +5,7 @@ import { tryAcquire, withLease } from "../reconcile/lock.js";
 import type { RuntimeContext } from "./context.js";
 import { HANDLERS, type RunReport } from "./handlers/index.js";
 import type { ServiceSpec } from "./jobs.js";
-import { nextGen, recordRun } from "./runs.js";
+import { currentGen, nextGen, recordRun } from "./runs.js";
 import { trigger } from "./trigger.js";
 
 export const runLockName = (key: string) => `run:${key}`;
@@ -17,14 +17,15 @@ export async function runKey(ctx: RuntimeContext, spec: ServiceSpec): Promise<Ru
   if (!lease) return "busy";
   const automatic = spec.schedule.kind === "automatic";
   return withLease(lease, opts.runLeaseMs, async () => {
-    if (automatic) await nextGen(db, spec.key);
+    const gen = automatic ? await nextGen(db, spec.key) : 0;
     const startedAt = new Date();
     try {
       const report = await HANDLERS[spec.service](ctx, spec, startedAt);
       await recordRun(db, spec.key, { startedAt, outcome: numbers(report) });
       opts.log.info({ key: spec.key, ...report }, "run finished");
-      // Work left over (cap or shutdown) goes to the next generation's run, on any worker.
-      if (automatic && report.more) await trigger(ctx, spec);
+      // Work left over (cap or shutdown), or a trigger that found this run busy (it moved the
+      // generation on): the next generation's run takes it, on any worker.
+      if (automatic && (report.more || (await currentGen(db, spec.key)) !== gen)) await trigger(ctx, spec);
       return report;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);

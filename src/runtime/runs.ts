@@ -24,8 +24,14 @@ export async function currentGen(db: Db, key: string): Promise<number> {
   return (await runs(db).findOne({ _id: key }, { projection: { gen: 1 } }))?.gen ?? 0;
 }
 
-export async function nextGen(db: Db, key: string): Promise<void> {
-  await runs(db).updateOne({ _id: key }, { $inc: { gen: 1 } }, { upsert: true });
+/** Moves the key to a new generation and returns it. */
+export async function nextGen(db: Db, key: string): Promise<number> {
+  const doc = await runs(db).findOneAndUpdate(
+    { _id: key },
+    { $inc: { gen: 1 } },
+    { upsert: true, returnDocument: "after" },
+  );
+  return doc?.gen ?? 0;
 }
 
 export async function recordRun(

@@ -54,15 +54,22 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
   const agenda = createAgenda(db, opts);
   const ctx: RuntimeContext = { db, agenda, opts, stopping: false };
   const active = new Set<Promise<unknown>>();
-  const track = <T>(p: Promise<T>): Promise<T> => {
+  // Tracks running handlers (for stop) and keeps their Agenda lock alive: Agenda cancels a job
+  // that runs longer than lockLifetime without touch().
+  const track = <T>(job: Job<unknown>, run: () => Promise<T>): Promise<T> => {
+    const timer = setInterval(() => job.touch().catch(() => {}), Math.max(200, opts.lockLifetime / 3));
+    const p = run().finally(() => {
+      clearInterval(timer);
+      active.delete(p);
+    });
     active.add(p);
-    return p.finally(() => active.delete(p));
+    return p;
   };
 
   for (const service of ALL_SERVICES) {
-    agenda.define(`${JOB_PREFIX}${service}`, (job: Job) => track(runScheduled(ctx, job)));
+    agenda.define(`${JOB_PREFIX}${service}`, (job: Job) => track(job, () => runScheduled(ctx, job)));
   }
-  agenda.define(TRIGGER_JOB, (job: Job<TriggerData>) => track(runTriggered(ctx, job)), {
+  agenda.define(TRIGGER_JOB, (job: Job<TriggerData>) => track(job, () => runTriggered(ctx, job)), {
     removeOnComplete: true,
   });
   agenda.on("error", (err) => opts.log.error({ err: err.message }, "agenda error"));
@@ -139,7 +146,8 @@ async function runTriggered(ctx: RuntimeContext, job: Job<TriggerData>): Promise
     const r = await runKey(ctx, spec);
     if (r !== "busy") return;
   }
-  // Busy or shutting down: hand over to the next generation so the records are not forgotten.
+  // Busy or shutting down: move the generation on, which tells the running run to trigger again
+  // when it ends; the delayed trigger covers a run that ended just before the move.
   await nextGen(ctx.db, key);
-  await trigger(ctx, spec);
+  await trigger(ctx, spec, ctx.stopping ? undefined : Math.max(ctx.opts.windowMs ?? 0, ctx.opts.runLeaseMs));
 }

@@ -1,0 +1,194 @@
+// Worker processes against the real store and a real HTTP receiver: two workers never send the
+// same record in one attempt nor run one key twice at once; a worker SIGKILLed mid-batch loses
+// nothing and its batch is sent again, whole, with the same Idempotency-Key.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cols, ensureRecordIndexes, storeOrders } from "../../src/records/index.js";
+import { loadSpec } from "../../src/runtime/jobs.js";
+import { trigger } from "../../src/runtime/trigger.js";
+import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
+import { type TestDb, testDb } from "../helpers/db.js";
+import { auto, cart, installJobs, merchant } from "../helpers/worker-jobs.js";
+
+interface Received {
+  to: string;
+  key: string;
+  ids: string[];
+  pid: number;
+}
+
+/** Records every push; `hang` holds answers for a destination (the worker is killed meanwhile). */
+class Receiver {
+  received: Received[] = [];
+  inFlight = new Map<string, number>();
+  maxInFlight = new Map<string, number>();
+  hang = new Set<string>();
+  server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", async () => {
+      const to = decodeURIComponent((req.url ?? "/").slice(1));
+      const msg = JSON.parse(body) as Omit<Received, "to">;
+      this.received.push({ to, ...msg });
+      const n = (this.inFlight.get(to) ?? 0) + 1;
+      this.inFlight.set(to, n);
+      this.maxInFlight.set(to, Math.max(n, this.maxInFlight.get(to) ?? 0));
+      if (this.hang.has(to)) return; // never answered: the worker dies waiting
+      await sleep(20);
+      this.inFlight.set(to, (this.inFlight.get(to) ?? 1) - 1);
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ ok: msg.ids, failed: [] }));
+    });
+  });
+  url = "";
+  async start() {
+    this.server.listen(0, "127.0.0.1");
+    await once(this.server, "listening");
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  to(dest: string) {
+    return this.received.filter((r) => r.to === dest);
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const tsx = join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "loader.mjs");
+
+async function spawnWorker(dbUri: string, url: string, opts: object): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      pathToFileURL(tsx).href,
+      join(here, "..", "helpers", "worker-child.ts"),
+      dbUri,
+      url,
+      JSON.stringify(opts),
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let out = "";
+  child.stdout?.on("data", (c) => {
+    out += c;
+  });
+  await waitFor("a worker process to start", () => out.includes("ready"), 30_000);
+  return child;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}
+
+const FAST = {
+  processEvery: 300,
+  windowMs: 200,
+  runLeaseMs: 3_000,
+  batchLeaseMs: 3_000,
+  lockLifetime: 5_000,
+};
+
+describe("worker processes", () => {
+  let t: TestDb;
+  const rx = new Receiver();
+  const children: ChildProcess[] = [];
+  // The test process triggers runs the way a download would, through Agenda (never started here).
+  let agenda: ReturnType<typeof createAgenda>;
+
+  beforeAll(async () => {
+    t = await testDb("wp");
+    await ensureRecordIndexes(t.db);
+    await rx.start();
+    await installJobs(t.db, [
+      merchant("two", [cart("A", "two")], { orderDelivery: auto(100, 7) }),
+      merchant("kill", [cart("A", "kill")], { orderDelivery: auto(100, 50) }),
+    ]);
+    agenda = createAgenda(t.db, resolveOptions({ ports: {} as never, owner: "test" }));
+    await agenda.ready;
+  });
+  afterAll(async () => {
+    for (const c of children) c.kill("SIGKILL");
+    rx.server.closeAllConnections();
+    rx.server.close();
+    await t?.close();
+  });
+
+  const fire = async (key: string) => {
+    const spec = await loadSpec(t.db, key);
+    if (!spec) throw new Error(key);
+    await trigger({ db: t.db, agenda, opts: resolveOptions({ ports: {} as never, ...FAST }) }, spec);
+  };
+
+  it("two workers never send the same record in one attempt nor run one key at once", async () => {
+    children.push(await spawnWorker(t.dbUri, rx.url, FAST), await spawnWorker(t.dbUri, rx.url, FAST));
+    const all: string[] = [];
+    for (let wave = 0; wave < 5; wave++) {
+      const orders = Array.from({ length: 10 }, (_, i) => ({ externalId: `${wave}-${i}`, payload: {} }));
+      all.push(...(await storeOrders(t.db, "two", "A", orders)));
+      await fire("two/orderDelivery");
+      await sleep(60);
+    }
+    await waitFor("every order delivered", async () => {
+      return (
+        (await cols(t.db).deliveries.countDocuments({ merchantId: "two", state: "delivered" })) === all.length
+      );
+    });
+    const sent = rx.to("two/wms").flatMap((r) => r.ids);
+    expect(sent.sort()).toEqual([...all].sort());
+    expect(rx.to("two/wms").every((r) => r.ids.length <= 7)).toBe(true);
+    expect(new Set(rx.to("two/wms").map((r) => r.key)).size).toBe(rx.to("two/wms").length);
+    expect(rx.maxInFlight.get("two/wms")).toBe(1);
+  });
+
+  it("a worker killed mid-batch loses nothing; its batch is retried whole with the same key", async () => {
+    // The two workers of the previous test stop gracefully first (SIGTERM), so the victim is alone.
+    for (const c of children.splice(0)) {
+      c.kill("SIGTERM");
+      await once(c, "exit");
+    }
+    rx.hang.add("kill/wms");
+    const victim = await spawnWorker(t.dbUri, rx.url, FAST);
+    children.push(victim);
+    const first = await storeOrders(
+      t.db,
+      "kill",
+      "A",
+      ["1", "2", "3"].map((id) => ({ externalId: id, payload: {} })),
+    );
+    await fire("kill/orderDelivery");
+    await waitFor("the batch sent by the victim", () => rx.to("kill/wms").length > 0);
+    victim.kill("SIGKILL");
+    await once(victim, "exit");
+    rx.hang.delete("kill/wms");
+    const lost = rx.to("kill/wms")[0]!;
+    expect(lost.pid).toBe(victim.pid);
+    expect([...lost.ids].sort()).toEqual([...first].sort());
+    expect(await cols(t.db).deliveries.countDocuments({ merchantId: "kill", state: "inflight" })).toBe(3);
+
+    await storeOrders(t.db, "kill", "A", [{ externalId: "4", payload: {} }]);
+    const survivor = await spawnWorker(t.dbUri, rx.url, FAST);
+    children.push(survivor);
+    await fire("kill/orderDelivery");
+    await waitFor("every order delivered", async () => {
+      return (await cols(t.db).deliveries.countDocuments({ merchantId: "kill", state: "delivered" })) === 4;
+    });
+    const retried = rx.to("kill/wms").filter((r) => r.key === lost.key && r.pid === survivor.pid);
+    expect(retried).toHaveLength(1);
+    expect(retried[0]!.ids).toEqual(lost.ids);
+    const others = rx.to("kill/wms").filter((r) => r.key !== lost.key);
+    expect(others.flatMap((r) => r.ids)).toEqual(["order:kill:A:4"]);
+  });
+});
