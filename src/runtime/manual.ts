@@ -1,0 +1,44 @@
+// Operations behind `schedsync run` and `schedsync resend`: run one key now in this process,
+// and resend records then trigger their Automatic services.
+import type { Db } from "mongodb";
+import { ensureRecordIndexes, type ResendResult, resend } from "../records/index.js";
+import type { RuntimeContext } from "./context.js";
+import type { RunReport } from "./handlers/index.js";
+import { findSpecs, loadSpec } from "./jobs.js";
+import { runKey } from "./run.js";
+import { trigger } from "./trigger.js";
+import { createAgenda, resolveOptions, type WorkerOptions } from "./worker.js";
+
+function context(db: Db, options: WorkerOptions): RuntimeContext {
+  const opts = resolveOptions(options);
+  return { db, agenda: createAgenda(db, opts), opts, stopping: false };
+}
+
+/** Runs a service key once, here and now (under the same per-key lease as the workers). */
+export async function runNow(db: Db, key: string, options: WorkerOptions): Promise<RunReport | "busy"> {
+  const spec = await loadSpec(db, key);
+  if (!spec) throw new Error(`no job with key ${key} (see \`schedsync status\`)`);
+  await ensureRecordIndexes(db);
+  const ctx = context(db, options);
+  await ctx.agenda.ready;
+  return runKey(ctx, spec);
+}
+
+/** Resends and asks a run of each Automatic service concerned; periodic ones send on their next run. */
+export async function resendAndTrigger(
+  db: Db,
+  ids: string[],
+  options: WorkerOptions,
+): Promise<ResendResult & { triggered: string[] }> {
+  const r = await resend(db, ids);
+  const ctx = context(db, options);
+  await ctx.agenda.ready;
+  const triggered: string[] = [];
+  for (const s of r.scopes) {
+    const specs = await findSpecs(db, { merchantId: s.merchantId, service: s.service });
+    for (const spec of specs.filter((x) => x.cartId === s.cartId)) {
+      if (await trigger(ctx, spec)) triggered.push(spec.key);
+    }
+  }
+  return { ...r, triggered };
+}
