@@ -100,7 +100,11 @@ function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
         message: `${prefix}${shown} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
       };
     case "type":
-      return { path, key: false, message: `${prefix}${shown} must be ${article(String(p.type))}` };
+      return {
+        path,
+        key: false,
+        message: `${prefix}${shown} must be ${article(String(p.type))}${p.type === "boolean" ? " (true or false)" : ""}`,
+      };
     case "format":
       return {
         path,
