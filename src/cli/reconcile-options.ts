@@ -1,6 +1,7 @@
 // Options and output shared by plan, apply, status and history.
 import type { Command } from "commander";
 import type { ConfigError } from "../config/errors.js";
+import { canonicalText } from "../config/explain.js";
 import { RevisionRejectedError } from "../reconcile/errors.js";
 import { LockBusyError } from "../reconcile/lock.js";
 import { SourceError } from "../reconcile/source.js";
@@ -66,18 +67,9 @@ export function planJson(revision: string, plan: Plan) {
   };
 }
 
-/** A canonical YAML frequency value on one line: automatic, {every: 30m}, {at: [06:00, 18:00]}. */
-export function frequencyText(f: unknown): string {
-  return typeof f === "string"
-    ? f
-    : JSON.stringify(f)
-        .replace(/"/g, "")
-        .replace(/([:,])/g, "$1 ");
-}
-
 function view(v: SpecView | null): string {
   if (!v) return "";
-  return `${frequencyText(v.frequency)} (${v.timezone}${v.disabled ? ", disabled" : ""})`;
+  return `${canonicalText(v.frequency)} (${v.timezone}${v.disabled ? ", disabled" : ""})`;
 }
 
 /** A readable diff: + create, ~ update, - delete, with the reason. */

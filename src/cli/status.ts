@@ -1,15 +1,8 @@
 // `schedsync status`: the applied revision and the managed jobs.
 import type { Command } from "commander";
+import { canonicalText } from "../config/explain.js";
 import { readStatus } from "../reconcile/status.js";
-import { frequencyText, withStore } from "./reconcile-options.js";
-
-function freqText(f: unknown): string {
-  return typeof f === "string"
-    ? f
-    : JSON.stringify(f)
-        .replace(/"/g, "")
-        .replace(/([:,])/g, "$1 ");
-}
+import { withStore } from "./reconcile-options.js";
 
 export function register(program: Command): void {
   program
@@ -36,7 +29,7 @@ JSON: {"revision", "appliedAt", "jobs": [{"key", "frequency", "nextRunAt", "last
       );
       const rows = status.jobs.map((j) => [
         j.key,
-        frequencyText(j.frequency),
+        canonicalText(j.frequency),
         j.nextRunAt ?? "-",
         j.lastRunAt ?? "-",
         j.disabled ? "disabled" : "",

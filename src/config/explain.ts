@@ -26,7 +26,11 @@ export function findTarget(model: ScheduleModel, ref: string): ExplainTarget | s
 
 /** Frequency as one line of YAML flow text: automatic, { every: 30m }, ... */
 export function frequencyText(f: Frequency): string {
-  const value = formatFrequency(f);
+  return canonicalText(formatFrequency(f));
+}
+
+/** A canonical frequency value (formatFrequency's output) on one line, as it would be written in YAML. */
+export function canonicalText(value: unknown): string {
   if (typeof value === "string") return value;
   return stringify(value, {
     collectionStyle: "flow",

@@ -3,7 +3,7 @@
 // run times themselves changed.
 import type { AnyBulkWriteOperation, Db } from "mongodb";
 import { ObjectId } from "mongodb";
-import { nextRunAfter } from "../schedule/next-runs.js";
+import { nextRunsAt } from "../schedule/next-runs.js";
 import { type JobDocument, jobsCollection, OWNED } from "./actual.js";
 import { jobIdHex, newJobDocument, ownerMark, specFields } from "./document.js";
 import type { DesiredJob, Plan } from "./types.js";
@@ -17,16 +17,22 @@ export interface ApplyOptions {
   onProgress?: (done: number, total: number) => Promise<void> | void;
 }
 
-/** The first run of a job created or rescheduled at `now`; null for automatic (no timer). */
-export function firstRunAt(job: DesiredJob, now: Date): Date | null {
-  if (job.repeatInterval === null && !job.managedNextRun) return null;
-  // A plain interval (`every` that is not a cron) starts now, as Agenda starts a new interval job.
-  if (typeof job.repeatInterval === "number") return now;
-  return nextRunAfter(job.schedule, job.timezone, now);
+/**
+ * The first run of a job created or rescheduled at `now`; null for automatic (no timer). Cached per
+ * (frequency, timezone): thousands of jobs share a handful of schedules and cron parsing is costly.
+ */
+export function firstRunAt(now: Date): (job: DesiredJob) => Date | null {
+  const next = nextRunsAt(now);
+  return (job) => {
+    if (job.repeatInterval === null && !job.managedNextRun) return null;
+    // A plain interval (`every` that is not a cron) starts now, as Agenda starts a new interval job.
+    if (typeof job.repeatInterval === "number") return now;
+    return next(job.schedule, job.timezone);
+  };
 }
 
 export function planToOperations(plan: Plan, opts: ApplyOptions): AnyBulkWriteOperation<JobDocument>[] {
-  const now = opts.now ?? new Date();
+  const firstRun = firstRunAt(opts.now ?? new Date());
   const ops: AnyBulkWriteOperation<JobDocument>[] = [];
   for (const change of plan.changes) {
     if (change.action === "delete") {
@@ -35,7 +41,7 @@ export function planToOperations(plan: Plan, opts: ApplyOptions): AnyBulkWriteOp
       const $set: Record<string, unknown> = specFields(change.job, opts.revision);
       delete $set.data;
       $set["data.schedsync"] = ownerMark(change.job, opts.revision);
-      if (change.rescheduled) $set.nextRunAt = firstRunAt(change.job, now);
+      if (change.rescheduled) $set.nextRunAt = firstRun(change.job);
       ops.push({ updateOne: { filter: { _id: new ObjectId(change.id), ...OWNED }, update: { $set } } });
     } else {
       const job = change.job;
@@ -43,7 +49,7 @@ export function planToOperations(plan: Plan, opts: ApplyOptions): AnyBulkWriteOp
       const doc = {
         _id: new ObjectId(jobIdHex(job.key)),
         ...newJobDocument(job, opts.revision),
-        nextRunAt: firstRunAt(job, now),
+        nextRunAt: firstRun(job),
         lockedAt: null,
       } as unknown as JobDocument;
       ops.push({ insertOne: { document: doc } });

@@ -164,7 +164,7 @@ export async function readRevision(opts: SourceOptions = {}): Promise<Revision> 
       )
     : [];
   const files = new Map<string, Buffer>();
-  small.forEach((e, i) => files.set(e.path, blobs[i] ?? Buffer.alloc(0)));
+  for (const [i, e] of small.entries()) files.set(e.path, blobs[i] ?? Buffer.alloc(0));
   for (const e of entries) if (e.size > maxBytes) files.set(e.path, Buffer.alloc(maxBytes + 1, 0x20));
   return {
     sha,
