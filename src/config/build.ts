@@ -17,7 +17,6 @@ import {
   type ScheduleModel,
   type ServiceName,
 } from "./model.js";
-import { offsetOf } from "./positions.js";
 import { schemaIssues } from "./schema.js";
 import { canonicalTimezone } from "./timezone.js";
 import type { ParsedDoc } from "./yaml-read.js";
@@ -48,11 +47,11 @@ export class ModelBuilder {
   private readonly defaultServices = new Map<ServiceName, Frequency>();
 
   report(pd: ParsedDoc, path: Path, message: string, key = false): void {
-    this.errors.push(errorAt(pd.file, pd.lines, offsetOf(pd.doc, path, key), message));
+    this.errors.push(errorAt(pd.file, pd.lines, pd.offsetOf(path, key), message));
   }
 
   where(pd: ParsedDoc): string {
-    const { line } = pd.lines.linePos(pd.doc.contents?.range[0] ?? 0);
+    const { line } = pd.lines.linePos(pd.start);
     return `${pd.file}:${line}`;
   }
 
@@ -226,6 +225,6 @@ function connection(spec: Obj): { connection?: ConnectionSpec } {
 }
 
 function sourceOf(pd: ParsedDoc) {
-  const { line, col } = pd.lines.linePos(pd.doc.contents?.range[0] ?? 0);
+  const { line, col } = pd.lines.linePos(pd.start);
   return { file: pd.file, line, column: col };
 }

@@ -13,11 +13,19 @@ import {
 } from "yaml";
 import { type ConfigError, errorAt } from "./errors.js";
 import type { Limits } from "./limits.js";
+import { offsetOf } from "./positions.js";
 
 export interface ParsedDoc {
   file: string;
-  doc: Document.Parsed;
   lines: LineCounter;
+  /** Offset of the document's contents. */
+  start: number;
+  /**
+   * Offset of the node at a path (see positions.ts). The AST is not kept: with thousands of files
+   * it dominates memory, and positions are only needed for the rare error, so the file's text is
+   * parsed again on demand.
+   */
+  offsetOf(path: readonly (string | number)[], key?: boolean): number;
   /** The document as plain JS (null-prototype-safe: forbidden keys were rejected first). */
   value: unknown;
 }
@@ -120,6 +128,15 @@ export function tooDeepAt(text: string, max: number): number {
   return -1;
 }
 
+const PARSE_OPTIONS = {
+  uniqueKeys: true,
+  schema: "core",
+  merge: false,
+  prettyErrors: false,
+  strict: true,
+  stringKeys: false,
+} as const;
+
 function parseText(file: string, text: string, limits: Limits): ReadResult {
   const lines = new LineCounter();
   const deep = tooDeepAt(text, limits.maxDepth);
@@ -136,15 +153,7 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
   const docs: ParsedDoc[] = [];
   let parsed: Document.Parsed[];
   try {
-    const all = parseAllDocuments(text, {
-      lineCounter: lines,
-      uniqueKeys: true,
-      schema: "core",
-      merge: false,
-      prettyErrors: false,
-      strict: true,
-      stringKeys: false,
-    });
+    const all = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines });
     parsed = Array.isArray(all) ? all : [];
   } catch (err) {
     // A parser stack overflow on absurd nesting is reported like any other limit.
@@ -152,7 +161,13 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
     return { docs: [], count: 0, errors: [at(file, 1, 1, why)] };
   }
   let count = 0;
-  for (const doc of parsed) {
+  let reparsed: Document.Parsed[] | undefined;
+  const locator = (index: number) => (path: readonly (string | number)[], key?: boolean) => {
+    reparsed ??= parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
+    const doc = reparsed[index];
+    return doc ? offsetOf(doc, path, key) : 0;
+  };
+  for (const [index, doc] of parsed.entries()) {
     if (doc.contents !== null || doc.errors.length) count++;
     const before = errors.length;
     // Unresolved tags are reported by checkNode, once per node.
@@ -166,7 +181,7 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
         errors.push(
           errorAt(file, lines, doc.contents.range[0], "an alias refers to a node that contains it"),
         );
-      else docs.push({ file, doc, lines, value });
+      else docs.push({ file, lines, start: doc.contents.range[0], offsetOf: locator(index), value });
     } catch (err) {
       const why =
         err instanceof ReferenceError && /alias/i.test(err.message)
