@@ -21,8 +21,14 @@ export function jobsCollection(db: Db): Collection<JobDocument> {
 }
 
 export async function readActual(db: Db): Promise<ActualJob[]> {
-  const docs = await jobsCollection(db)
-    .find(OWNED, { projection: { name: 1, data: 1, repeatInterval: 1, repeatTimezone: 1, disabled: 1 } })
-    .toArray();
-  return docs.flatMap((d) => actualFromDocument(d) ?? []);
+  // Streamed, so only the normalised view of each document is held, not the whole result set.
+  const cursor = jobsCollection(db).find(OWNED, {
+    projection: { name: 1, "data.schedsync": 1, repeatInterval: 1, repeatTimezone: 1, disabled: 1 },
+  });
+  const out: ActualJob[] = [];
+  for await (const doc of cursor) {
+    const job = actualFromDocument(doc);
+    if (job) out.push(job);
+  }
+  return out;
 }

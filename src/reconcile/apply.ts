@@ -60,11 +60,14 @@ export function planToOperations(plan: Plan, opts: ApplyOptions): AnyBulkWriteOp
 
 /** Writes the plan in chunks; safe to re-run after a crash (the next plan picks up the rest). */
 export async function applyPlan(db: Db, plan: Plan, opts: ApplyOptions): Promise<number> {
-  const ops = planToOperations(plan, opts);
   const col = jobsCollection(db);
-  for (let i = 0; i < ops.length; i += CHUNK) {
-    await col.bulkWrite(ops.slice(i, i + CHUNK), { ordered: true });
-    await opts.onProgress?.(Math.min(i + CHUNK, ops.length), ops.length);
+  const total = plan.changes.length;
+  const now = opts.now ?? new Date();
+  // Documents are built a chunk at a time, so a 100k-job apply never holds them all at once.
+  for (let i = 0; i < total; i += CHUNK) {
+    const chunk = { ...plan, changes: plan.changes.slice(i, i + CHUNK) };
+    await col.bulkWrite(planToOperations(chunk, { ...opts, now }), { ordered: true });
+    await opts.onProgress?.(Math.min(i + CHUNK, total), total);
   }
-  return ops.length;
+  return total;
 }
