@@ -1,7 +1,7 @@
 // `schedsync start` (= npm start): everything on one machine for a newcomer — the embedded store,
 // ./schedules of the current repo applied and watched, the workers, and the status page.
 import type { Command } from "commander";
-import type { PortFactory } from "../runtime/ports.js";
+import { createPortFactory } from "../connectors/index.js";
 import { createWorker, type Worker } from "../runtime/worker.js";
 import { BindRefusedError } from "../server/app.js";
 import { engineReconcile } from "../server/engine-adapter.js";
@@ -42,21 +42,6 @@ MongoDB instead of the embedded FerretDB.`,
     .action(async (o: Options) => start(o));
 }
 
-/** The connectors stage's port factory (sandbox for merchants that configure it), when present. */
-async function loadPorts(log: Logger): Promise<PortFactory | undefined> {
-  try {
-    const mod = (await import(CONNECTORS)) as Record<string, unknown>;
-    const make = mod.createPortFactory ?? mod.portFactory;
-    if (typeof make === "function") return (await make()) as PortFactory;
-    if (make && typeof make === "object") return make as PortFactory;
-  } catch (err) {
-    log.warn({ err: String(err) }, "no connectors available; workers not started");
-  }
-  return undefined;
-}
-// A variable specifier: the connectors stage is optional for `start`.
-const CONNECTORS = "../connectors/index.js";
-
 async function start(o: Options): Promise<void> {
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`bad --port ${o.port}`);
@@ -65,11 +50,8 @@ async function start(o: Options): Promise<void> {
   let worker: Worker | undefined;
   try {
     if (o.workers) {
-      const ports = await loadPorts(log);
-      if (ports) {
-        worker = createWorker(store.db, { ports, log });
-        await worker.start();
-      }
+      worker = createWorker(store.db, { ports: createPortFactory(), log });
+      await worker.start();
     }
     const running = await runServer({
       db: store.db,
