@@ -5,7 +5,7 @@ import { createPortFactory } from "../connectors/index.js";
 import { createWorker, type Worker } from "../runtime/worker.js";
 import { BindRefusedError } from "../server/app.js";
 import { engineReconcile } from "../server/engine-adapter.js";
-import { createLogger, type Logger } from "../server/log.js";
+import { createLogger } from "../server/log.js";
 import { recordsCounter } from "../server/records-source.js";
 import { runServer, untilSignal } from "../server/run.js";
 import { openStore } from "../store/index.js";
