@@ -121,7 +121,7 @@ async function claimNew(db: Db, scope: Scope, opts: ClaimOptions): Promise<Claim
 async function loadItems(db: Db, batchId: string): Promise<BatchItem[]> {
   const c = cols(db);
   const ds = await c.deliveries
-    .find({ batchId, state: "inflight" }, { projection: { recordId: 1, kind: 1 } })
+    .find({ batchId, state: "inflight" }, { projection: { recordId: 1, kind: 1, createdAt: 1 } })
     .sort({ createdAt: 1 })
     .toArray();
   const byId = new Map<string, RecordDoc>();
@@ -132,7 +132,7 @@ async function loadItems(db: Db, batchId: string): Promise<BatchItem[]> {
   const items: BatchItem[] = [];
   for (const d of ds) {
     const record = byId.get(d.recordId);
-    if (record) items.push({ deliveryId: d._id, recordId: d.recordId, record });
+    if (record) items.push({ deliveryId: d._id, recordId: d.recordId, record, queuedAt: d.createdAt });
   }
   return items;
 }

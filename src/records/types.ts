@@ -79,6 +79,8 @@ export interface BatchItem {
   deliveryId: string;
   recordId: string;
   record: RecordDoc;
+  /** When the record was queued for this destination (its arrival, for latency metrics). */
+  queuedAt?: Date;
 }
 
 export interface BatchResult {

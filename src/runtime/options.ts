@@ -1,6 +1,7 @@
 // Worker settings. Production defaults; tests shorten the leases and windows.
 import type { Logger } from "pino";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../records/index.js";
+import { countTransmission, observeAutomaticLatency } from "../server/schedsync-metrics.js";
 import type { PortFactory } from "./ports.js";
 
 export interface RuntimeOptions {
@@ -27,7 +28,18 @@ export interface RuntimeOptions {
   policy: RetryPolicy;
   ports: PortFactory;
   log: Logger;
+  /** Metrics the runs feed (default: the process-wide registry of src/server/schedsync-metrics.ts). */
+  hooks: RuntimeHooks;
 }
+
+export interface RuntimeHooks {
+  /** A record delivered by an Automatic run: seconds from its arrival (queued) to acknowledged. */
+  observeAutomaticLatency(seconds: number, service: string): void;
+  /** After each batch: records by outcome (delivered, failed, skipped, requeued). */
+  countTransmission(service: string, outcome: string, n: number): void;
+}
+
+export const METRIC_HOOKS: RuntimeHooks = { observeAutomaticLatency, countTransmission };
 
 export const DEFAULTS = {
   runLeaseMs: 30_000,
@@ -39,4 +51,5 @@ export const DEFAULTS = {
   maxBatchesPerRun: 20,
   maxPagesPerRun: 50,
   policy: DEFAULT_RETRY_POLICY,
+  hooks: METRIC_HOOKS,
 } satisfies Partial<RuntimeOptions>;

@@ -8,6 +8,7 @@ import {
   completeBatch,
   failAll,
   LostBatchError,
+  type Outcome,
   renewBatch,
   type Scope,
   skipExpired,
@@ -33,6 +34,7 @@ export async function pushScope(
   send: Send,
   batchSize: number,
   runStartedAt: Date,
+  automatic = false,
 ): Promise<PushReport> {
   const { db, opts } = ctx;
   const report: PushReport = { batches: 0, delivered: 0, failed: 0, skipped: 0, requeued: 0, more: false };
@@ -65,12 +67,29 @@ export async function pushScope(
       opts.log.warn({ batch: batch._id, scope }, "batch lease lost; its new owner finishes it");
       continue;
     }
+    observe(ctx, batch, out, automatic);
     report.delivered += out.delivered.length;
     report.failed += out.failed.length;
     report.skipped += out.skipped.length;
     report.requeued += out.requeued.length;
   }
   return report;
+}
+
+/** Feeds the metrics hooks: outcomes per batch, and arrival → acknowledged for Automatic runs. */
+function observe(ctx: RuntimeContext, batch: ClaimedBatch, out: Outcome, automatic: boolean): void {
+  const { hooks } = ctx.opts;
+  for (const outcome of ["delivered", "failed", "skipped", "requeued"] as const) {
+    if (out[outcome].length > 0) hooks.countTransmission(batch.service, outcome, out[outcome].length);
+  }
+  if (!automatic || out.delivered.length === 0) return;
+  const now = Date.now();
+  const delivered = new Set(out.delivered);
+  for (const item of batch.items) {
+    if (!delivered.has(item.recordId)) continue;
+    const arrived = new Date(item.queuedAt ?? item.record.createdAt).getTime();
+    hooks.observeAutomaticLatency(Math.max(0, now - arrived) / 1000, batch.service);
+  }
 }
 
 /** Sends while renewing the batch lease; a failed request fails every record of the batch. */

@@ -41,5 +41,6 @@ export async function runPush(ctx: RuntimeContext, spec: ServiceSpec, startedAt:
     merchantId: spec.merchantId,
     cartId: spec.service === "orderDelivery" ? null : cartOf(spec),
   };
-  return pushScope(ctx, scope, sender(ctx, spec), batchSize(ctx, spec), startedAt);
+  const automatic = spec.schedule.kind === "automatic";
+  return pushScope(ctx, scope, sender(ctx, spec), batchSize(ctx, spec), startedAt, automatic);
 }

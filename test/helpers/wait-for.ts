@@ -1,0 +1,15 @@
+// Polls a condition until it holds; the error names what never happened.
+import { setTimeout as sleep } from "node:timers/promises";
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}
