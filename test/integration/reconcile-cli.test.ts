@@ -202,4 +202,25 @@ describe("plan / apply / status / history on real git repos", () => {
     expect((await cli("apply")).code).toBe(0);
     expect(await t.db.collection("agendaJobs").countDocuments({ name: "someone-else" })).toBe(1);
   });
+
+  it("refuses to delete more than half of the managed jobs without --allow-mass-delete", async () => {
+    await repo.commit({
+      "schedules/acme.yaml": ACME.replace(
+        "shippingConfirmations: { every: 30m }",
+        "shippingConfirmations: off",
+      ),
+      "schedules/zen.yaml": null,
+      "schedules/big.yaml": null,
+    });
+    const before = await t.db.collection("agendaJobs").countDocuments({ "data.schedsync.managed": true });
+    const refused = await cli("apply");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/deletes \d+ of \d+ managed jobs.*--allow-mass-delete/s);
+    expect(await t.db.collection("agendaJobs").countDocuments({ "data.schedsync.managed": true })).toBe(
+      before,
+    );
+    const allowed = await cli("apply", "--allow-mass-delete", "--json");
+    expect(allowed.code).toBe(0);
+    expect(json(allowed).summary.delete).toBeGreaterThan(before / 2);
+  });
 });
