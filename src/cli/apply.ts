@@ -46,6 +46,7 @@ Examples:
           dir: o.dir,
           allowMassDelete: o.allowMassDelete,
           allowRollback: o.allowRollback,
+          log: tty ? (line) => console.error(line) : undefined,
           onProgress: tty
             ? (done, total) => process.stderr.write(`\rapplying ${done}/${total} changes`)
             : undefined,

@@ -17,6 +17,8 @@ export interface SourceOptions {
   /** Largest file read into memory; larger ones are passed truncated so the loader rejects them. */
   maxFileBytes?: number;
   env?: NodeJS.ProcessEnv;
+  /** Progress lines for slow steps (cloning, fetching). */
+  log?: (line: string) => void;
 }
 
 export interface Revision {
@@ -48,13 +50,14 @@ function isUrl(repo: string): boolean {
 }
 
 /** A URL is mirrored once into the cache and fetched on each use. */
-async function mirror(url: string, env: NodeJS.ProcessEnv): Promise<string> {
+async function mirror(url: string, env: NodeJS.ProcessEnv, log?: (line: string) => void): Promise<string> {
   const dir = join(cacheDir(env), "repos", createHash("sha256").update(url).digest("hex").slice(0, 24));
   const exists = await stat(join(dir, "HEAD")).then(
     () => true,
     () => false,
   );
   try {
+    log?.(`${exists ? "fetching" : "cloning"} ${redactUrl(url)} …`);
     if (exists) {
       await simpleGit(dir).fetch(["--prune", "--tags", "--force", "origin", "+refs/heads/*:refs/heads/*"]);
     } else {
@@ -79,7 +82,7 @@ async function openRepo(opts: SourceOptions): Promise<{ git: SimpleGit; gitDir: 
   const env = opts.env ?? process.env;
   const repo = opts.repo ?? ".";
   if (isUrl(repo)) {
-    const dir = await mirror(repo, env);
+    const dir = await mirror(repo, env, opts.log);
     return { git: simpleGit(dir), gitDir: dir };
   }
   const path = resolve(repo);
