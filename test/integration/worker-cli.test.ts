@@ -1,0 +1,190 @@
+// The worker commands through the real CLI (child processes) on the real store, with the http
+// connector against a fake hub on 127.0.0.1: records, resend, run, and worker's graceful SIGTERM.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConnectionSpec } from "../../src/config/model.js";
+import { createPortFactory } from "../../src/connectors/index.js";
+import { tryAcquire } from "../../src/reconcile/lock.js";
+import { cols, type DeliveryDoc } from "../../src/records/index.js";
+import { TRIGGER_JOB } from "../../src/runtime/jobs.js";
+import { runNow } from "../../src/runtime/manual.js";
+import { runLockName } from "../../src/runtime/run.js";
+import { cliArgs, runCli } from "../helpers/cli.js";
+import { type TestDb, testDb } from "../helpers/db.js";
+import { type FakeHub, startFakeHub } from "../helpers/fake-hub-server.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { auto, cart, every5m, installJobs, merchant } from "../helpers/worker-jobs.js";
+
+const TOKEN_ENV = "SCHEDSYNC_CLI_HUB_TOKEN";
+const TOKEN = "cli-secret";
+
+const order = (cartId: string, externalId: string) => ({
+  externalId,
+  cartId,
+  lines: [{ sku: "SKU-1", qty: 1 }],
+  shipTo: { name: "Buyer", country: "FR" },
+  placedAt: "2024-03-01T10:00:00.000Z",
+});
+
+describe("schedsync records / resend / run / worker", () => {
+  let t: TestDb;
+  let hub: FakeHub;
+  let env: NodeJS.ProcessEnv;
+  const cli = (...args: string[]) => runCli(args, { env });
+  const json = <T>(stdout: string): T => JSON.parse(stdout) as T;
+
+  beforeAll(async () => {
+    process.env[TOKEN_ENV] = TOKEN;
+    t = await testDb("wc");
+    hub = await startFakeHub({ token: TOKEN });
+    env = { MONGODB_URI: t.dbUri, [TOKEN_ENV]: TOKEN };
+    const http = (baseUrl: string): ConnectionSpec => ({ type: "http", baseUrl, tokenEnv: TOKEN_ENV });
+    // m: periodic delivery (runs only when asked); n: Automatic delivery.
+    await installJobs(t.db, [
+      merchant(
+        "m",
+        [cart("a", "m", {}, http(hub.cartUrl("a")))],
+        { orderDelivery: every5m },
+        http(hub.wmsUrl),
+      ),
+      merchant(
+        "n",
+        [cart("x", "n", {}, http(hub.cartUrl("x")))],
+        { orderDelivery: auto() },
+        http(hub.wmsUrl),
+      ),
+    ]);
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await t?.close();
+  });
+
+  it("run <key> downloads and delivers, in text and JSON", async () => {
+    hub.cart("a").addOrders([order("a", "1"), order("a", "2")]);
+    hub.failIds.set("order:m:a:2", { error: "no such sku", retryable: true });
+    const dl = await cli("run", "m/a/orderDownload", "--json");
+    expect(dl.code, dl.stderr).toBe(0);
+    expect(json(dl.stdout)).toMatchObject({ pages: 1, pulled: 2, stored: 2, triggered: [] });
+    const push = await cli("run", "m/orderDelivery");
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stdout.trim()).toBe(
+      "m/orderDelivery: batches 1, delivered 1, failed 1, skipped 0, requeued 0, more false",
+    );
+    expect(hub.wms.orders.accepted.has("order:m:a:1")).toBe(true);
+  });
+
+  it("run <key> fails clearly for an unknown key and for a key running elsewhere", async () => {
+    const unknown = await cli("run", "nope/orderDelivery");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe(
+      "schedsync: no job with key nope/orderDelivery (see `schedsync status`)",
+    );
+    const lease = await tryAcquire(t.db, runLockName("m/orderDelivery"), 60_000);
+    expect(lease).toBeTruthy();
+    try {
+      const busy = await cli("run", "m/orderDelivery");
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toContain("m/orderDelivery is running elsewhere");
+    } finally {
+      await lease?.release();
+    }
+  });
+
+  it("records lists by status and merchant, as text and JSON", async () => {
+    // A skipped record for merchant n: one attempt allowed.
+    hub.cart("x").addOrders([order("x", "9")]);
+    hub.failIds.set("order:n:x:9", { error: "bad address", retryable: false });
+    const opts = {
+      ports: createPortFactory(),
+      policy: { maxAttempts: 1, maxAgeMs: 86_400_000, retryDelayMs: 0 },
+    };
+    await runNow(t.db, "n/x/orderDownload", opts);
+    expect(await runNow(t.db, "n/orderDelivery", opts)).toMatchObject({ skipped: 1 });
+    await t.db.collection("agendaJobs").deleteMany({ name: TRIGGER_JOB }); // the download's trigger
+
+    const failed = await cli("records", "--status", "failed", "--json");
+    expect(failed.code, failed.stderr).toBe(0);
+    expect(json<DeliveryDoc[]>(failed.stdout).map((d) => [d.recordId, d.state, d.attempts])).toEqual([
+      ["order:m:a:2", "failed", 1],
+    ]);
+
+    const skipped = await cli("records", "--status", "skipped");
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(skipped.stdout.trim()).toBe(
+      "order:n:x:9  orderDelivery → wms  skipped  attempts 1  bad address (receiver: not retryable)",
+    );
+
+    const ofM = await cli("records", "--merchant", "m", "--json");
+    const rows = json<DeliveryDoc[]>(ofM.stdout);
+    expect(rows.map((d) => `${d.recordId} ${d.state}`).sort()).toEqual([
+      "order:m:a:1 delivered",
+      "order:m:a:2 failed",
+    ]);
+
+    const none = await cli("records", "--status", "failed", "--merchant", "n");
+    expect(none.stdout.trim()).toBe("no records");
+
+    const bad = await cli("records", "--status", "lost");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("bad --status lost");
+  });
+
+  it("resend puts records back and triggers Automatic services; unknown ids exit 1", async () => {
+    hub.failIds.delete("order:n:x:9");
+    const r = await cli("resend", "order:n:x:9");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe("requeued 1; triggered n/orderDelivery");
+    expect(await cols(t.db).deliveries.findOne({ recordId: "order:n:x:9" })).toMatchObject({
+      state: "pending",
+      attempts: 0,
+    });
+    expect(
+      await t.db
+        .collection("agendaJobs")
+        .countDocuments({ name: TRIGGER_JOB, "data.key": "n/orderDelivery" }),
+    ).toBe(1);
+
+    const unknown = await cli("resend", "order:m:a:404");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("nothing to resend for: order:m:a:404");
+  });
+
+  it("worker runs the pending trigger; SIGTERM lets the batch in flight finish and exits 0", async () => {
+    // The resent record goes out through the trigger left by resend; its answer is held 1.5 s so
+    // SIGTERM lands while the batch is in flight.
+    hub.script.push({ delayMs: 1_500 });
+    const stopTimeoutMs = 15_000;
+    const child = spawn(process.execPath, cliArgs(["worker", "--stop-timeout", String(stopTimeoutMs)]), {
+      env: { ...process.env, CI: "true", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout?.on("data", (c) => {
+      out += c;
+    });
+    child.stderr?.on("data", (c) => {
+      out += c;
+    });
+    const exited = once(child, "exit");
+    try {
+      await waitFor("the worker started", () => out.includes("worker started"), 30_000);
+      const before = hub.requests.length;
+      await waitFor("the push in flight", () => hub.requests.length > before, 30_000);
+      const sentAt = Date.now();
+      child.kill("SIGTERM");
+      const [code] = await exited;
+      // Wide margin: the exit must come within the stop timeout (it takes about the held 1.5 s).
+      expect(Date.now() - sentAt).toBeLessThan(stopTimeoutMs);
+      expect(code, out).toBe(0);
+      expect(out).toContain("worker stopped");
+      expect(await cols(t.db).deliveries.findOne({ recordId: "order:n:x:9" })).toMatchObject({
+        state: "delivered",
+      });
+      expect(await cols(t.db).batches.countDocuments({})).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+});
