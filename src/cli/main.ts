@@ -17,3 +17,9 @@ try {
     process.exitCode = 1;
   }
 }
+
+// Every command is finished here. Agenda can leave a timer for a job that was due soon after
+// stop(), which would keep a stopped `start`/`worker` alive: flush the output and exit.
+await new Promise((r) => process.stdout.write("", r));
+await new Promise((r) => process.stderr.write("", r));
+process.exit();

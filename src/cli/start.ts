@@ -75,9 +75,11 @@ async function start(o: Options): Promise<void> {
         `  applied ${last?.revision.slice(0, 12) || "nothing"} (${last?.outcome ?? "?"}); workers ${worker ? "running" : "off"}; Ctrl-C to stop\n`,
     );
     await untilSignal();
-    log.info("stopping");
+    log.info("stopping: server");
     await running.stop();
+    log.info("stopping: workers");
     await worker?.stop(10_000);
+    log.info("stopped");
   } finally {
     await store.close();
   }
