@@ -1,5 +1,6 @@
 // Browser test: a real `schedsync start` in a temp repo, its status page in headless Chromium
-// (playwright-core + Debian's /usr/bin/chromium), then Agendash. Saves docs/img/status.png.
+// (playwright-core + Debian's /usr/bin/chromium), then Agendash. Saves a screenshot: into
+// docs/img/status.png with UPDATE_SCREENSHOTS=1 (for the README), else into the temp data dir.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
@@ -85,7 +86,10 @@ describe.skipIf(!existsSync(CHROMIUM))("status page in a browser", () => {
       const records = await page.textContent("#records");
       expect(records).toContain("E2E-MERCHANT");
       expect(records).toContain("failed");
-      await page.screenshot({ path: join(ROOT, "docs/img/status.png"), fullPage: true });
+      const shot = process.env.UPDATE_SCREENSHOTS
+        ? join(ROOT, "docs/img/status.png")
+        : join(dataDir, "status.png");
+      await page.screenshot({ path: shot, fullPage: true });
       await page.click("text=Open Agendash");
       await page.waitForURL(/\/agendash\/$/);
       await page.waitForLoadState("networkidle");
