@@ -1,5 +1,6 @@
 // `schedsync store install|status`: provision and inspect the embedded FerretDB store.
 import type { Command } from "commander";
+import { startEmbedded } from "../store/embedded.js";
 import { buildFerretdb, findFerretdb, StoreUnavailableError } from "../store/ferretdb-binary.js";
 import { FERRETDB_VERSION } from "../store/paths.js";
 import { storeStatus } from "../store/status.js";
@@ -28,6 +29,15 @@ Examples:
     )
     .option("--force", "build again even if a binary is found")
     .action(async (o: { force?: boolean }) => install(!!o.force));
+
+  store
+    .command("serve")
+    .description(
+      "Run the embedded FerretDB in the foreground and print its MONGODB_URI, so other tools (or a\n" +
+        "test run with MONGODB_URI set) can use it; Ctrl-C stops it once no schedsync process uses it.",
+    )
+    .option("--data-dir <path>", "data dir (default: SCHEDSYNC_DATA_DIR or ./.schedsync)")
+    .action(async (o: { dataDir?: string }) => serveStore(o.dataDir));
 
   store
     .command("status")
@@ -69,4 +79,17 @@ async function status(o: { json?: boolean; dataDir?: string }): Promise<void> {
   ];
   if (s.externalUri) lines.push("note:      MONGODB_URI is set, so the embedded server is not used");
   console.log(lines.join("\n"));
+}
+
+async function serveStore(dataDir?: string): Promise<void> {
+  const server = await startEmbedded({ dataDir, log: (line) => console.error(line) });
+  console.log(`MONGODB_URI=${server.uri}`);
+  // Signal listeners alone do not keep Node running; this timer does until a signal arrives.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  clearInterval(keepAlive);
+  await server.release();
 }
