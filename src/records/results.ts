@@ -114,8 +114,11 @@ export async function applyResult(
       },
     });
   }
-  if (ops.length > 0) await deliveries.bulkWrite(ops, { ordered: false });
+  // Order statuses first: whoever sees a delivery as delivered also sees its order at the WMS.
+  // Both writes are idempotent, and a worker that dies between them is finished from the answer
+  // stored on the batch.
   await updateOrderStatuses(db, batch, out, result);
+  if (ops.length > 0) await deliveries.bulkWrite(ops, { ordered: false });
   return out;
 }
 
