@@ -6,6 +6,7 @@ const BENCHES: Bench[] = [
   { name: "validate", run: async () => (await import("./validate.js")).benchValidate() },
   { name: "reconcile", run: async () => (await import("./reconcile.js")).benchReconcile() },
   { name: "connector", run: async () => (await import("./connector.js")).benchConnector() },
+  { name: "automatic", run: async () => (await import("./automatic.js")).benchAutomatic() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
