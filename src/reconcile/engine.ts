@@ -107,7 +107,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     return { revision: info(rev), plan, outcome: "planned", durationMs: Date.now() - started };
   }
 
-  const leaseMs = opts.leaseMs ?? 30_000;
+  // SCHEDSYNC_LEASE_MS: how long a crashed apply blocks the next one (default 30 s; the chaos suite shortens it).
+  const leaseMs = opts.leaseMs ?? (Number(process.env.SCHEDSYNC_LEASE_MS) || 30_000);
   const lease = await acquire(db, "reconcile", { leaseMs, waitMs: opts.lockWaitMs ?? 120_000 });
   const startedAt = new Date();
   let plan: Plan = { changes: [], summary: { create: 0, update: 0, delete: 0, unchanged: 0 } };

@@ -119,7 +119,18 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<void> {
   const restarts: number[] = [];
   await waitReady(child, ferretdbPort, 30_000);
   // Clients talk to the proxy, which makes FerretDB's read-then-write commands atomic.
-  const proxy = await startWriteSerializer(0, ferretdbPort);
+  // FerretDB 1.24 (sqlite) can stop answering for good after a client dies mid-command; a write
+  // left unanswered that long gets FerretDB killed, and the restart below brings it back.
+  const stallMs = Number(process.env.SCHEDSYNC_FERRETDB_STALL_MS) || 60_000;
+  const proxy = await startWriteSerializer(0, ferretdbPort, {
+    stallMs,
+    onStall: (waited, what) => {
+      note(
+        `a write (${what}) has had no reply for ${waited} ms; killing ferretdb pid ${child.pid} to restart it`,
+      );
+      child.kill("SIGKILL");
+    },
+  });
   const address = proxy.address();
   const port = typeof address === "object" && address ? address.port : 0;
   const state: ServerState = {

@@ -42,6 +42,16 @@ export function commandName(msg: Buffer): string | undefined {
   return undefined;
 }
 
+/** "insert agendaJobs": the command and, when it is a string, its first value (the collection). */
+export function commandTarget(msg: Buffer): string {
+  const name = commandName(msg) ?? "?";
+  const at = msg.indexOf(name, 21);
+  const valueAt = at + Buffer.byteLength(name) + 1;
+  if (at < 0 || msg[at - 1] !== 2 || valueAt + 4 > msg.length) return name;
+  const len = msg.readInt32LE(valueAt);
+  return `${name} ${msg.toString("utf8", valueAt + 4, valueAt + 4 + Math.max(0, Math.min(len - 1, 200)))}`;
+}
+
 function isWrite(msg: Buffer): boolean {
   const opCode = msg.readInt32LE(12);
   if (opCode !== OP_MSG) return opCode === 2012; // compressed: cannot tell, so be safe
@@ -63,17 +73,23 @@ class Mutex {
   }
 }
 
-function pipeConnection(client: Socket, upstreamPort: number, mutex: Mutex): void {
+/** When the write holding the mutex started waiting for its reply (undefined: none in flight). */
+interface WriteClock {
+  since: number | undefined;
+  what: string;
+}
+
+function pipeConnection(client: Socket, upstreamPort: number, mutex: Mutex, clock: WriteClock): void {
   const upstream = connect({ host: "127.0.0.1", port: upstreamPort });
   // Replies still owed by the server on this connection, and who waits for them all to arrive.
   let outstanding = 0;
-  let idle: (() => void) | undefined;
-  const settled = () =>
-    outstanding === 0
-      ? Promise.resolve()
-      : new Promise<void>((r) => {
-          idle = r;
-        });
+  let waiters: (() => void)[] = [];
+  const wakeAll = () => {
+    const ws = waiters;
+    waiters = [];
+    for (const w of ws) w();
+  };
+  const settled = () => (outstanding === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r)));
   const queue: Buffer[] = [];
   let busy = false;
   let closed = false;
@@ -82,23 +98,35 @@ function pipeConnection(client: Socket, upstreamPort: number, mutex: Mutex): voi
     client.destroy();
     upstream.destroy();
     outstanding = 0;
-    idle?.();
+    wakeAll();
   };
-  client.on("error", close).on("close", close);
+  // A client that dies with a command in flight (SIGKILL mid-bulk-write): FerretDB's SQLite backend
+  // can hang for good when its connection is closed mid-write (measured: every later write, on any
+  // database, waits forever). So let FerretDB finish and answer into the void, then close upstream.
+  let clientGone = false;
+  const clientClosed = () => {
+    if (clientGone) return;
+    clientGone = true;
+    closed = true;
+    client.destroy();
+    if (outstanding === 0) return close();
+    const timer = setTimeout(close, 120_000);
+    void settled().then(() => {
+      clearTimeout(timer);
+      close();
+    });
+  };
+  client.on("error", clientClosed).on("close", clientClosed);
   upstream.on("error", close).on("close", close);
 
   upstream.on(
     "data",
     framer((msg) => {
-      client.write(msg);
+      if (!client.destroyed) client.write(msg);
       const more = msg.readInt32LE(12) === OP_MSG && (msg.readUInt32LE(16) & MORE_TO_COME) !== 0;
       if (more || outstanding === 0) return;
       outstanding -= 1;
-      if (outstanding === 0) {
-        const waiter = idle;
-        idle = undefined;
-        waiter?.();
-      }
+      if (outstanding === 0) wakeAll();
     }),
   );
 
@@ -122,9 +150,12 @@ function pipeConnection(client: Socket, upstreamPort: number, mutex: Mutex): voi
       }
       try {
         if (expectsReply) outstanding += 1;
+        clock.since = Date.now();
+        clock.what = commandTarget(msg);
         upstream.write(msg);
         await settled();
       } finally {
+        clock.since = undefined;
         release();
       }
     }
@@ -139,10 +170,37 @@ function pipeConnection(client: Socket, upstreamPort: number, mutex: Mutex): voi
   );
 }
 
+export interface SerializerOptions {
+  /** A write unanswered this long means FerretDB is stuck (default 0: never checked). */
+  stallMs?: number;
+  /** Called once per stall; the supervisor restarts FerretDB, which closes every upstream connection. */
+  onStall?: (waitedMs: number, what: string) => void;
+}
+
 /** Listens on 127.0.0.1:`port` (0 = any free port) and forwards to 127.0.0.1:`upstreamPort`. */
-export function startWriteSerializer(port: number, upstreamPort: number): Promise<Server> {
+export function startWriteSerializer(
+  port: number,
+  upstreamPort: number,
+  opts: SerializerOptions = {},
+): Promise<Server> {
   const mutex = new Mutex();
-  const server = createServer((sock) => pipeConnection(sock, upstreamPort, mutex));
+  const clock: WriteClock = { since: undefined, what: "" };
+  const server = createServer((sock) => pipeConnection(sock, upstreamPort, mutex, clock));
+  if (opts.stallMs && opts.onStall) {
+    const { stallMs, onStall } = opts;
+    let reported: number | undefined;
+    const timer = setInterval(
+      () => {
+        const since = clock.since;
+        if (since === undefined || since === reported || Date.now() - since < stallMs) return;
+        reported = since;
+        onStall(Date.now() - since, clock.what);
+      },
+      Math.min(1_000, stallMs / 4),
+    );
+    timer.unref();
+    server.once("close", () => clearInterval(timer));
+  }
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve(server));

@@ -1,0 +1,108 @@
+// Scenario 2: SIGKILL `schedsync apply` at random points of a big apply, then one clean rerun; the
+// jobs must equal the revision exactly (no duplicates, no leftovers, no stale specs).
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Db } from "mongodb";
+import { LOCKS } from "../../src/reconcile/lock.js";
+import { rng } from "../helpers/rng.js";
+import { type Child, spawnCli } from "./lib/proc.js";
+import { bigRepo, JOBS_PER_MERCHANT } from "./lib/repo.js";
+import { chaosStore, watchdogRestarts } from "./lib/store.js";
+import { Outcome, type ScenarioOptions, type ScenarioResult, trace } from "./lib/types.js";
+import { compareWithRevision, comparisonFailures } from "./lib/verify.js";
+
+export const name = "reconciler-crash";
+
+const LEASE_MS = 4_000;
+
+/** Resolves true once this child holds the reconcile lock, false if it exits first. */
+async function waitForLock(db: Db, child: Child, timeoutMs: number): Promise<boolean> {
+  const pid = child.proc.pid;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.proc.exitCode === null && child.proc.signalCode === null) {
+    const lock = await db.collection<{ _id: string; holder: string }>(LOCKS).findOne({ _id: "reconcile" });
+    if (lock?.holder.includes(`:${pid}:`)) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
+  const out = new Outcome(name);
+  const full = opts.scale === "full";
+  const merchants = full ? Math.ceil(50_000 / JOBS_PER_MERCHANT) : Math.ceil(3_000 / JOBS_PER_MERCHANT);
+  const kills = full ? 20 : 3;
+  const rand = rng(full ? 2002 : 202);
+  const store = await chaosStore(opts.storeUri);
+  const repo = await bigRepo(merchants, 2, rand);
+  trace(`repo ready: ${merchants} merchants, ${repo.revisions.length} revisions`);
+  const t = await store.newDb("chaos_crash");
+  const env = { MONGODB_URI: t.dbUri, SCHEDSYNC_LEASE_MS: String(LEASE_MS) };
+  const apply = (sha: string) =>
+    spawnCli(
+      ["apply", "--repo", repo.dir, "--ref", sha, "--allow-rollback", "--allow-mass-delete", "--json"],
+      env,
+    );
+  try {
+    // How long the writes take once the lock is held; learnt from runs that finish before their kill.
+    let applyEstimateMs = merchants * JOBS_PER_MERCHANT;
+    let killedMidApply = 0;
+    let killedBeforeLock = 0;
+    let finishedBeforeKill = 0;
+    for (let k = 0; k < kills; k++) {
+      const sha = repo.revisions[Math.floor(rand() * repo.revisions.length)] as string;
+      const child = apply(sha);
+      const early = rand() < 0.2;
+      const locked = early ? false : await waitForLock(t.db, child, 120_000);
+      const lockedAt = Date.now();
+      trace(`kill ${k + 1}: ${sha.slice(0, 8)} locked=${locked} estimate=${Math.round(applyEstimateMs)} ms`);
+      await sleep(early ? 300 + rand() * 1_500 : rand() * applyEstimateMs);
+      if (child.proc.exitCode !== null) {
+        finishedBeforeKill++;
+        applyEstimateMs = Math.max(500, (Date.now() - lockedAt) * 0.9);
+        continue;
+      }
+      child.proc.kill("SIGKILL");
+      await child.exited;
+      if (locked) killedMidApply++;
+      else killedBeforeLock++;
+    }
+    const newest = repo.revisions[repo.revisions.length - 1] as string;
+    // A clean rerun; a second one only if the first met a FerretDB the watchdog had to restart.
+    const started = Date.now();
+    let attempts = 0;
+    let r: { code: number | null } = { code: null };
+    let clean: Child | undefined;
+    while (attempts < 3 && r.code !== 0) {
+      attempts++;
+      trace(`clean rerun ${attempts}`);
+      clean = apply(newest);
+      r = await clean.exited;
+    }
+    const rerunMs = Date.now() - started;
+    trace(`clean rerun exited ${r.code} in ${rerunMs} ms`);
+    out.goal(r.code === 0, `clean rerun exited ${r.code}: ${clean?.stderr().slice(0, 500)}`);
+    const cmp = await compareWithRevision(t.db, repo.dir, newest);
+    out.figure("jobs in the revision", cmp.desired);
+    out.figure("SIGKILLs during the writes", killedMidApply);
+    out.figure("SIGKILLs before the lock (loading)", killedBeforeLock);
+    out.figure("applies that finished before their kill", finishedBeforeKill);
+    out.figure("clean rerun (s, incl. lease expiry)", rerunMs / 1000);
+    out.figure("lease (s)", LEASE_MS / 1000);
+    out.figure("clean rerun attempts", attempts);
+    out.figure("FerretDB restarts by the stall watchdog", await watchdogRestarts(store.dataDir));
+    out.figure("missing jobs", cmp.missing);
+    out.figure("duplicate jobs", cmp.duplicates);
+    out.figure("leftover jobs", cmp.leftovers);
+    out.figure("jobs with a stale spec", cmp.wrongSpec);
+    for (const f of comparisonFailures(cmp, newest)) out.goal(false, f);
+    out.goal(
+      killedMidApply >= Math.ceil(kills / 2),
+      `only ${killedMidApply} of ${kills} kills landed during the writes`,
+    );
+  } finally {
+    await t.close();
+    await repo.remove();
+    await store.close();
+  }
+  return out.result();
+}
