@@ -4,11 +4,16 @@
 import type { AnyBulkWriteOperation, Db } from "mongodb";
 import { ObjectId } from "mongodb";
 import { nextRunsAt } from "../schedule/next-runs.js";
-import { type JobDocument, jobsCollection, OWNED } from "./actual.js";
+import { type JobDocument, jobsCollection } from "./actual.js";
 import { jobIdHex, newJobDocument, ownerMark, specFields } from "./document.js";
-import type { DesiredJob, Plan } from "./types.js";
+import type { Change, DesiredJob, Plan } from "./types.js";
 
 const CHUNK = 1_000;
+/**
+ * FerretDB 1.24 (sqlite) fails an `update` command of 100 or more statements (the connection is
+ * dropped, measured), so updates go at most this many to a bulk write. Inserts and deletes are fine.
+ */
+const UPDATE_CHUNK = 50;
 
 export interface ApplyOptions {
   revision: string;
@@ -31,18 +36,27 @@ export function firstRunAt(now: Date): (job: DesiredJob) => Date | null {
   };
 }
 
+/**
+ * Updates and deletes address a document by `_id` alone: the ids come from the owned documents read
+ * under the reconcile lock. (Adding the ownership condition to the filter costs FerretDB 1.24 a full
+ * collection scan per statement, since it then cannot look the document up by `_id`.)
+ */
+function byId(id: string) {
+  return { _id: new ObjectId(id) };
+}
+
 export function planToOperations(plan: Plan, opts: ApplyOptions): AnyBulkWriteOperation<JobDocument>[] {
   const firstRun = firstRunAt(opts.now ?? new Date());
   const ops: AnyBulkWriteOperation<JobDocument>[] = [];
   for (const change of plan.changes) {
     if (change.action === "delete") {
-      ops.push({ deleteOne: { filter: { _id: new ObjectId(change.id), ...OWNED } } });
+      ops.push({ deleteOne: { filter: byId(change.id) } });
     } else if (change.action === "update") {
       const $set: Record<string, unknown> = specFields(change.job, opts.revision);
       delete $set.data;
       $set["data.schedsync"] = ownerMark(change.job, opts.revision);
       if (change.rescheduled) $set.nextRunAt = firstRun(change.job);
-      ops.push({ updateOne: { filter: { _id: new ObjectId(change.id), ...OWNED }, update: { $set } } });
+      ops.push({ updateOne: { filter: byId(change.id), update: { $set } } });
     } else {
       const job = change.job;
       // The _id derives from the key, so two writers can never create two jobs for one key.
@@ -63,11 +77,28 @@ export async function applyPlan(db: Db, plan: Plan, opts: ApplyOptions): Promise
   const col = jobsCollection(db);
   const total = plan.changes.length;
   const now = opts.now ?? new Date();
+  let done = 0;
   // Documents are built a chunk at a time, so a 100k-job apply never holds them all at once.
-  for (let i = 0; i < total; i += CHUNK) {
-    const chunk = { ...plan, changes: plan.changes.slice(i, i + CHUNK) };
-    await col.bulkWrite(planToOperations(chunk, { ...opts, now }), { ordered: true });
-    await opts.onProgress?.(Math.min(i + CHUNK, total), total);
+  for (const changes of chunks(plan.changes)) {
+    await col.bulkWrite(planToOperations({ ...plan, changes }, { ...opts, now }), { ordered: true });
+    done += changes.length;
+    await opts.onProgress?.(done, total);
   }
   return total;
+}
+
+/** Consecutive slices of at most CHUNK changes, of which at most UPDATE_CHUNK are updates. */
+export function* chunks(changes: readonly Change[]): Generator<Change[]> {
+  let chunk: Change[] = [];
+  let updates = 0;
+  for (const change of changes) {
+    if (chunk.length === CHUNK || (change.action === "update" && updates === UPDATE_CHUNK)) {
+      yield chunk;
+      chunk = [];
+      updates = 0;
+    }
+    chunk.push(change);
+    if (change.action === "update") updates++;
+  }
+  if (chunk.length) yield chunk;
 }
