@@ -42,8 +42,5 @@ Examples:
       await worker.stop(Number(o.stopTimeout));
       await store.close();
       log.info("worker stopped");
-      // Agenda's liveness check of a job that ran sleeps lockLifetime / 2 on a ref'd timer (5 min by
-      // default) and stop() does not clear it: without an explicit exit the process lingers.
-      process.exit(0);
     });
 }

@@ -106,9 +106,19 @@ export async function applyResult(
       $unset: { batchId: "", stale: "" },
     }));
   }
-  const ops: AnyBulkWriteOperation<DeliveryDoc>[] = [...groups.values()].map((g) => ({
-    updateMany: { filter: { _id: { $in: g.ids }, batchId: batch._id, state: "inflight" }, update: g.update },
-  }));
+  // At most 100 ids per statement: FerretDB's cost of a large $in grows faster than its size.
+  const ops: AnyBulkWriteOperation<DeliveryDoc>[] = [];
+  for (const g of groups.values()) {
+    for (let i = 0; i < g.ids.length; i += 100) {
+      const ids = g.ids.slice(i, i + 100);
+      ops.push({
+        updateMany: {
+          filter: { _id: { $in: ids }, batchId: batch._id, state: "inflight" },
+          update: g.update,
+        },
+      });
+    }
+  }
   // Order statuses first: whoever sees a delivery as delivered also sees its order at the WMS.
   // Both writes are idempotent, and a worker that dies between them is finished from the answer
   // stored on the batch.
