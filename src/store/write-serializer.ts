@@ -12,15 +12,29 @@ const MORE_TO_COME = 1 << 1;
 const WRITES = new Set(["insert", "update", "delete", "findandmodify"]);
 
 /** Splits a byte stream into whole wire messages (each starts with its int32 length). */
-function framer(onMessage: (msg: Buffer) => void) {
-  let buf: Buffer = Buffer.alloc(0);
+export function framer(onMessage: (msg: Buffer) => void) {
+  // Chunks are joined only once a whole message has arrived: joining on every chunk would copy a
+  // 16 MB cursor batch hundreds of times.
+  let chunks: Buffer[] = [];
+  let size = 0;
+  let need = -1;
   return (chunk: Buffer) => {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    while (buf.length >= 4) {
-      const len = buf.readInt32LE(0);
-      if (buf.length < len) return;
-      onMessage(buf.subarray(0, len));
-      buf = buf.subarray(len);
+    chunks.push(chunk);
+    size += chunk.length;
+    for (;;) {
+      if (need < 0) {
+        if (size < 4) return;
+        if ((chunks[0] as Buffer).length < 4) chunks = [Buffer.concat(chunks, size)];
+        need = (chunks[0] as Buffer).readInt32LE(0);
+      }
+      if (size < need) return;
+      const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      const msg = all.subarray(0, need);
+      const rest = all.subarray(need);
+      chunks = rest.length ? [rest] : [];
+      size = rest.length;
+      need = -1;
+      onMessage(msg);
     }
   };
 }
