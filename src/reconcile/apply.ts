@@ -6,7 +6,7 @@ import { ObjectId } from "mongodb";
 import { nextRunsAt } from "../schedule/next-runs.js";
 import { type JobDocument, jobsCollection } from "./actual.js";
 import { jobIdHex, newJobDocument, ownerMark, specFields } from "./document.js";
-import type { Change, DesiredJob, Plan } from "./types.js";
+import type { Change, DesiredJob, Plan, UpdateChange } from "./types.js";
 
 const CHUNK = 1_000;
 /**
@@ -18,6 +18,12 @@ const UPDATE_CHUNK = 50;
 export interface ApplyOptions {
   revision: string;
   now?: Date;
+  /**
+   * Rewrite updated jobs (read, delete, insert with their runtime fields kept) instead of updating
+   * them in place. For FerretDB 1.24, where each update statement costs a scan of the collection
+   * (50 updates: 7.3 s on 20,000 jobs) while a delete/insert of 500 costs about 4 s.
+   */
+  rewriteUpdates?: boolean;
   /** Called after each chunk (for progress and to renew the lock). */
   onProgress?: (done: number, total: number) => Promise<void> | void;
 }
@@ -78,13 +84,59 @@ export async function applyPlan(db: Db, plan: Plan, opts: ApplyOptions): Promise
   const total = plan.changes.length;
   const now = opts.now ?? new Date();
   let done = 0;
-  // Documents are built a chunk at a time, so a 100k-job apply never holds them all at once.
-  for (const changes of chunks(plan.changes)) {
-    await col.bulkWrite(planToOperations({ ...plan, changes }, { ...opts, now }), { ordered: true });
-    done += changes.length;
+  const progress = async (n: number) => {
+    done += n;
     await opts.onProgress?.(done, total);
+  };
+  const rewritten = opts.rewriteUpdates ? plan.changes.filter((c) => c.action === "update") : [];
+  const rest = opts.rewriteUpdates ? plan.changes.filter((c) => c.action !== "update") : plan.changes;
+  // Documents are built a chunk at a time, so a 100k-job apply never holds them all at once.
+  for (const changes of chunks(rest)) {
+    await col.bulkWrite(planToOperations({ ...plan, changes }, { ...opts, now }), { ordered: true });
+    await progress(changes.length);
+  }
+  for (let i = 0; i < rewritten.length; i += REWRITE_CHUNK) {
+    const changes = rewritten.slice(i, i + REWRITE_CHUNK) as UpdateChange[];
+    await rewrite(db, changes, { ...opts, now });
+    await progress(changes.length);
   }
   return total;
+}
+
+const REWRITE_CHUNK = 500;
+
+/**
+ * Updates as read → delete → insert of whole documents, keeping every field the spec does not own
+ * (lastRunAt, failCount, lockedAt, and nextRunAt unless rescheduled). A crash between the delete and
+ * the insert leaves those jobs missing until the next reconcile creates them again.
+ */
+async function rewrite(db: Db, changes: UpdateChange[], opts: ApplyOptions): Promise<void> {
+  const col = jobsCollection(db);
+  const firstRun = firstRunAt(opts.now ?? new Date());
+  const ids = changes.map((c) => new ObjectId(c.id));
+  const current = new Map(
+    (await col.find({ _id: { $in: ids } }).toArray()).map((d) => [String(d._id), d] as const),
+  );
+  const docs = changes.map((c) => {
+    const old = current.get(c.id);
+    const fields = specFields(c.job, opts.revision);
+    if (!old) {
+      return { _id: new ObjectId(c.id), ...newJobDocument(c.job, opts.revision), nextRunAt: firstRun(c.job) };
+    }
+    return {
+      ...old,
+      ...fields,
+      data: { ...old.data, schedsync: fields.data.schedsync },
+      nextRunAt: c.rescheduled ? firstRun(c.job) : (old.nextRunAt ?? null),
+    };
+  });
+  await col.bulkWrite(
+    [
+      { deleteMany: { filter: { _id: { $in: ids } } } },
+      ...docs.map((d) => ({ insertOne: { document: d as unknown as JobDocument } })),
+    ],
+    { ordered: true },
+  );
 }
 
 /** Consecutive slices of at most CHUNK changes, of which at most UPDATE_CHUNK are updates. */

@@ -2,6 +2,7 @@
 // actual jobs → plan (pure) → apply, under a lease lock, with a history record for every apply.
 import type { Db } from "mongodb";
 import { loadSchedules } from "../config/load.js";
+import { isFerretdb } from "../store/flavor.js";
 import { readActual } from "./actual.js";
 import { applyPlan } from "./apply.js";
 import { desiredJobs } from "./desired.js";
@@ -142,6 +143,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       if (changed) {
         await applyPlan(db, plan, {
           revision: rev.sha,
+          rewriteUpdates: await isFerretdb(db),
           onProgress: async (done, total) => {
             await lease.renew();
             opts.onProgress?.(done, total);
