@@ -58,13 +58,21 @@ export function verifySignature(secret: string, body: Buffer, header: string | u
   return timingSafeEqual(given, expected);
 }
 
-/** Remembers the last N delivery ids so a replayed delivery is ignored. */
+/**
+ * Remembers the last N delivery ids (least recently seen dropped first) so a replayed delivery is
+ * ignored. A replay refreshes its id: an id replayed over and over never ages out, however many
+ * other deliveries arrive (the chaos webhook-abuse scenario found it did after 1,000).
+ */
 export class DeliveryCache {
   private seen = new Set<string>();
-  constructor(private readonly size = 1_000) {}
+  constructor(private readonly size = 10_000) {}
   /** True the first time an id is seen. */
   add(id: string): boolean {
-    if (this.seen.has(id)) return false;
+    if (this.seen.has(id)) {
+      this.seen.delete(id);
+      this.seen.add(id);
+      return false;
+    }
     this.seen.add(id);
     if (this.seen.size > this.size) {
       const oldest = this.seen.values().next().value;
