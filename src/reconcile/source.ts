@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { mkdir, stat } from "node:fs/promises";
 import { join, posix, resolve } from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
+import { DEFAULT_LIMITS } from "../config/limits.js";
 import { cacheDir } from "../store/paths.js";
 
 export interface SourceOptions {
@@ -133,7 +134,7 @@ export async function readRevision(opts: SourceOptions = {}): Promise<Revision> 
   const dir = posix.normalize(opts.dir ?? "schedules").replace(/\/+$/, "");
   if (dir.startsWith("..") || posix.isAbsolute(dir))
     throw new SourceError(`--dir must be inside the repo: ${dir}`);
-  const maxBytes = opts.maxFileBytes ?? 1 << 20;
+  const maxBytes = opts.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
   const { git, gitDir } = await openRepo(opts);
   const ref = opts.ref ?? "HEAD";
   let sha: string;
