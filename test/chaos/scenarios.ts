@@ -1,8 +1,10 @@
 // The chaos scenarios, in the order `npm run chaos` runs them.
 
-import type { ScenarioOptions, ScenarioResult } from "./lib/types.js";
+import * as concurrentReconcilers from "./concurrent-reconcilers.js";
 import * as hostileConfig from "./hostile-config.js";
+import type { ScenarioOptions, ScenarioResult } from "./lib/types.js";
 import * as reconcilerCrash from "./reconciler-crash.js";
+import * as secrets from "./secrets.js";
 import * as webhookAbuse from "./webhook-abuse.js";
 
 export interface Scenario {
@@ -10,4 +12,10 @@ export interface Scenario {
   run(opts: ScenarioOptions): Promise<ScenarioResult>;
 }
 
-export const SCENARIOS: Scenario[] = [reconcilerCrash, hostileConfig, webhookAbuse];
+export const SCENARIOS: Scenario[] = [
+  reconcilerCrash,
+  concurrentReconcilers,
+  secrets,
+  hostileConfig,
+  webhookAbuse,
+];
