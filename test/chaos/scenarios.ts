@@ -2,6 +2,7 @@
 
 import * as concurrentReconcilers from "./concurrent-reconcilers.js";
 import * as hostileConfig from "./hostile-config.js";
+import * as hostilePeer from "./hostile-peer.js";
 import type { ScenarioOptions, ScenarioResult } from "./lib/types.js";
 import * as reconcilerCrash from "./reconciler-crash.js";
 import * as secrets from "./secrets.js";
@@ -17,5 +18,6 @@ export const SCENARIOS: Scenario[] = [
   concurrentReconcilers,
   secrets,
   hostileConfig,
+  hostilePeer,
   webhookAbuse,
 ];
