@@ -7,6 +7,7 @@ import type { ScenarioOptions, ScenarioResult } from "./lib/types.js";
 import * as reconcilerCrash from "./reconciler-crash.js";
 import * as secrets from "./secrets.js";
 import * as webhookAbuse from "./webhook-abuse.js";
+import * as workerCrash from "./worker-crash.js";
 
 export interface Scenario {
   name: string;
@@ -14,6 +15,7 @@ export interface Scenario {
 }
 
 export const SCENARIOS: Scenario[] = [
+  workerCrash,
   reconcilerCrash,
   concurrentReconcilers,
   secrets,
