@@ -6,6 +6,7 @@ import * as hostilePeer from "./hostile-peer.js";
 import type { ScenarioOptions, ScenarioResult } from "./lib/types.js";
 import * as reconcilerCrash from "./reconciler-crash.js";
 import * as secrets from "./secrets.js";
+import * as storeOutage from "./store-outage.js";
 import * as webhookAbuse from "./webhook-abuse.js";
 import * as workerCrash from "./worker-crash.js";
 
@@ -19,6 +20,7 @@ export const SCENARIOS: Scenario[] = [
   reconcilerCrash,
   concurrentReconcilers,
   secrets,
+  storeOutage,
   hostileConfig,
   hostilePeer,
   webhookAbuse,
