@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "mongodb";
 import { LOCKS } from "../../src/reconcile/lock.js";
 import { rng } from "../helpers/rng.js";
-import { type Child, spawnCli } from "./lib/proc.js";
+import { applier, type Child } from "./lib/proc.js";
 import { bigRepo, JOBS_PER_MERCHANT } from "./lib/repo.js";
 import { chaosStore, watchdogRestarts } from "./lib/store.js";
 import { Outcome, type ScenarioOptions, type ScenarioResult, trace } from "./lib/types.js";
@@ -37,11 +37,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
   trace(`repo ready: ${merchants} merchants, ${repo.revisions.length} revisions`);
   const t = await store.newDb("chaos_crash");
   const env = { MONGODB_URI: t.dbUri, SCHEDSYNC_LEASE_MS: String(LEASE_MS) };
-  const apply = (sha: string) =>
-    spawnCli(
-      ["apply", "--repo", repo.dir, "--ref", sha, "--allow-rollback", "--allow-mass-delete", "--json"],
-      env,
-    );
+  const apply = applier(repo.dir, env);
   try {
     // How long the writes take once the lock is held; learnt from runs that finish before their kill.
     let applyEstimateMs = merchants * JOBS_PER_MERCHANT;

@@ -17,7 +17,7 @@ import { trigger } from "../../src/runtime/trigger.js";
 import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { rng } from "../helpers/rng.js";
 import { auto, cart, installJobs, merchant } from "../helpers/worker-jobs.js";
-import { spawnCli } from "./lib/proc.js";
+import { applier } from "./lib/proc.js";
 import { bigRepo, JOBS_PER_MERCHANT } from "./lib/repo.js";
 import { type ChaosStore, chaosStore } from "./lib/store.js";
 import { Outcome, type ScenarioOptions, type ScenarioResult, trace } from "./lib/types.js";
@@ -58,11 +58,7 @@ async function applyOutage(store: ChaosStore, out: Outcome, full: boolean): Prom
   const repo = await bigRepo(merchants, 1, rng(404));
   const t = await store.newDb("chaos_outage");
   const env = { MONGODB_URI: t.dbUri, SCHEDSYNC_LEASE_MS: String(LEASE_MS) };
-  const apply = (sha: string) =>
-    spawnCli(
-      ["apply", "--repo", repo.dir, "--ref", sha, "--allow-rollback", "--allow-mass-delete", "--json"],
-      env,
-    );
+  const apply = applier(repo.dir, env);
   try {
     const [first, second] = repo.revisions as [string, string];
     const consistent: boolean[] = [];

@@ -1,11 +1,9 @@
 // A worker process for multi-process tests: `tsx worker-child.ts <dbUri> <pushUrl> <options-json>`.
 // Its connectors POST every push to <pushUrl>/<destination> as { key, ids, pid } and take the
 // JSON answer ({ ok, failed }) as the per-record result. SIGTERM stops it gracefully.
-import { MongoClient } from "mongodb";
-import pino from "pino";
 import type { BatchItem, BatchResult } from "../../src/records/index.js";
 import type { PortFactory } from "../../src/runtime/ports.js";
-import { createWorker } from "../../src/runtime/worker.js";
+import { runWorkerChild } from "./worker-main.js";
 
 const [dbUri, pushUrl, json] = process.argv.slice(2);
 if (!dbUri || !pushUrl) throw new Error("usage: worker-child <dbUri> <pushUrl> [options-json]");
@@ -34,23 +32,4 @@ const ports: PortFactory = {
   }),
 };
 
-const client = await MongoClient.connect(dbUri);
-// SCHEDSYNC_CHILD_LOG=<path> writes this worker's log to <path>.<pid> (for debugging a test).
-const dest = process.env.SCHEDSYNC_CHILD_LOG ? `${process.env.SCHEDSYNC_CHILD_LOG}.${process.pid}` : 2;
-const log = pino(
-  { level: process.env.SCHEDSYNC_LOG_LEVEL ?? "warn" },
-  pino.destination({ dest, sync: true }),
-);
-const worker = createWorker(client.db(), {
-  ports,
-  log,
-  owner: `child-${process.pid}`,
-  ...JSON.parse(json ?? "{}"),
-});
-await worker.start();
-process.stdout.write("ready\n");
-process.once("SIGTERM", async () => {
-  await worker.stop(10_000);
-  await client.close();
-  process.exit(0);
-});
+await runWorkerChild(dbUri, ports, json, `child-${process.pid}`);

@@ -44,3 +44,12 @@ export async function runCliChild(args: string[], env: NodeJS.ProcessEnv, cwd?: 
   const r = await c.exited;
   return { ...r, stdout: c.stdout(), stderr: c.stderr() };
 }
+
+/** `schedsync apply` of one revision that may go back and delete freely (the crash scenarios). */
+export function applier(repoDir: string, env: NodeJS.ProcessEnv): (sha: string) => Child {
+  return (sha) =>
+    spawnCli(
+      ["apply", "--repo", repoDir, "--ref", sha, "--allow-rollback", "--allow-mass-delete", "--json"],
+      env,
+    );
+}
