@@ -228,4 +228,22 @@ describe("runtime (one worker, fake systems)", () => {
     await waitFor("triggers drained", async () => (await pendingTriggers("m1/A/inventoryUpload")) === 0);
     expect(world.pushes.filter((p) => p.to === "m1/A:inv").length - before).toBe(1);
   });
+
+  it("keeps a window fixed from the first trigger: later triggers never push it back, a sooner one brings it forward", async () => {
+    const s = await spec("m1/B/inventoryUpload");
+    const job = () =>
+      t.db
+        .collection("agendaJobs")
+        .findOne({ name: TRIGGER_JOB, "data.key": s.key, nextRunAt: { $ne: null } });
+    const t0 = Date.now();
+    await trigger(w.ctx, s, 60_000);
+    const first = (await job())?.nextRunAt as Date;
+    expect(first.getTime()).toBeGreaterThanOrEqual(t0 + 60_000);
+    await trigger(w.ctx, s, 120_000);
+    await trigger(w.ctx, s, 90_000);
+    expect((await job())?.nextRunAt).toEqual(first);
+    expect(await pendingTriggers(s.key)).toBe(1);
+    await trigger(w.ctx, s, 1);
+    await waitFor("the trigger brought forward ran", async () => (await pendingTriggers(s.key)) === 0);
+  });
 });
