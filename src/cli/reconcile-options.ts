@@ -6,6 +6,7 @@ import { RevisionRejectedError } from "../reconcile/errors.js";
 import { LockBusyError } from "../reconcile/lock.js";
 import { SourceError } from "../reconcile/source.js";
 import type { Plan, SpecView } from "../reconcile/types.js";
+import { parseInterval } from "../server/poller.js";
 import { openStore, type Store } from "../store/index.js";
 import { CliError } from "./errors.js";
 
@@ -85,4 +86,18 @@ export function planText(revision: string, plan: Plan): string {
     `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,
   );
   return lines.join("\n");
+}
+
+export const RECHECK_HELP =
+  "on a revision that is already applied, compare every job again (to find jobs edited in MongoDB) " +
+  "only when the last comparison is older than this; 0 = every time";
+
+/** `--recheck-after`: 0 (or "always") = compare every time, else a duration such as 15m. */
+export function parseRecheck(text: string): number {
+  if (/^\s*(0|always)\s*$/i.test(text)) return 0;
+  try {
+    return parseInterval(text);
+  } catch (err) {
+    throw new CliError(`--recheck-after: ${(err as Error).message}; or 0 to compare every time`);
+  }
 }

@@ -8,6 +8,7 @@ import { recordsCounter } from "../server/records-source.js";
 import { runServer, untilSignal } from "../server/run.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
+import { parseRecheck, RECHECK_HELP } from "./reconcile-options.js";
 
 interface ServeOptions {
   host: string;
@@ -17,6 +18,7 @@ interface ServeOptions {
   ref: string;
   dir: string;
   branch?: string;
+  recheckAfter: string;
   agendash: boolean;
 }
 
@@ -38,6 +40,7 @@ export function register(program: Command): void {
     .option("--ref <ref>", "branch, tag or commit to apply", "HEAD")
     .option("--dir <path>", "schedules directory inside the repo", "schedules")
     .option("--branch <name>", "branch whose webhook pushes trigger a reconcile (default: --ref, or main)")
+    .option("--recheck-after <duration>", RECHECK_HELP, "15m")
     .option("--no-agendash", "do not mount Agendash at /agendash")
     .addHelpText(
       "after",
@@ -66,6 +69,7 @@ async function serve(o: ServeOptions): Promise<void> {
   } catch (err) {
     throw new CliError((err as Error).message);
   }
+  const recheckAfterMs = parseRecheck(o.recheckAfter);
   const log = createLogger();
   const store = await openStore({ log: (line) => log.info(line) });
   try {
@@ -77,7 +81,7 @@ async function serve(o: ServeOptions): Promise<void> {
       port,
       intervalMs,
       branch: o.branch ?? (o.ref === "HEAD" ? "main" : o.ref),
-      reconcile: engineReconcile(store, target, (line) => log.info(line)),
+      reconcile: engineReconcile(store, target, (line) => log.info(line), recheckAfterMs),
       log,
       records: recordsCounter(),
       agendash: o.agendash,

@@ -7,11 +7,14 @@ import { readActual } from "./actual.js";
 import { applyPlan } from "./apply.js";
 import { desiredJobs } from "./desired.js";
 import { RevisionRejectedError } from "./errors.js";
-import { type HistoryEntry, readApplied, recordHistory, writeApplied } from "./history.js";
+import { type HistoryEntry, markUnchecked, readApplied, recordHistory, writeApplied } from "./history.js";
 import { acquire, withLease } from "./lock.js";
 import { plan as makePlan } from "./plan.js";
 import { isAncestor, type Revision, readRevision, type SourceOptions } from "./source.js";
 import type { DesiredJob, Plan } from "./types.js";
+
+/** Bump when the same schedules would give different jobs (desired.ts, document.ts). */
+export const DESIRED_FORMAT = "1";
 
 export interface ReconcileOptions extends SourceOptions {
   db: Db;
@@ -23,6 +26,11 @@ export interface ReconcileOptions extends SourceOptions {
   allowRollback?: boolean;
   leaseMs?: number;
   lockWaitMs?: number;
+  /**
+   * For a revision that is already applied: compare every job again (to find drift) only when
+   * the last comparison is older than this. 0 (default): always compare.
+   */
+  recheckAfterMs?: number;
   log?: (line: string) => void;
   onProgress?: (done: number, total: number) => void;
 }
@@ -40,6 +48,10 @@ export interface ReconcileResult {
   outcome: "planned" | "in-sync" | "applied" | "skipped";
   durationMs: number;
   note?: string;
+  /** False when the jobs were not compared (an applied revision, compared within recheckAfterMs). */
+  compared: boolean;
+  /** When every job was last compared with the revision. */
+  checkedAt?: Date;
 }
 
 function info(rev: Revision): RevisionInfo {
@@ -84,6 +96,10 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   const started = Date.now();
   const { db } = opts;
   const rev = await readRevision(opts);
+  if (!opts.dryRun && opts.recheckAfterMs) {
+    const skip = await recentlyChecked(db, rev, opts.recheckAfterMs);
+    if (skip) return { ...skip, durationMs: Date.now() - started };
+  }
   let desired: DesiredJob[];
   try {
     desired = await desiredFromRevision(rev);
@@ -105,7 +121,13 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   }
   if (opts.dryRun) {
     const plan = makePlan(desired, await readActual(db));
-    return { revision: info(rev), plan, outcome: "planned", durationMs: Date.now() - started };
+    return {
+      revision: info(rev),
+      plan,
+      outcome: "planned",
+      durationMs: Date.now() - started,
+      compared: true,
+    };
   }
 
   // SCHEDSYNC_LEASE_MS: how long a crashed apply blocks the next one (default 30 s; the chaos suite shortens it).
@@ -133,7 +155,14 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
         if ((await isAncestor(rev.gitDir, rev.sha, applied.revision)) === true) {
           const note = `revision ${rev.sha.slice(0, 12)} is older than the applied ${applied.revision.slice(0, 12)}; skipped (use --allow-rollback to go back)`;
           await recordHistory(db, history("refused", note));
-          return { revision: info(rev), plan, outcome: "skipped", durationMs: Date.now() - started, note };
+          return {
+            revision: info(rev),
+            plan,
+            outcome: "skipped",
+            durationMs: Date.now() - started,
+            note,
+            compared: false,
+          };
         }
       }
       const actual = await readActual(db);
@@ -141,6 +170,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       checkMassDelete(plan, actual.length, opts.allowMassDelete);
       const changed = plan.changes.length > 0;
       if (changed) {
+        await markUnchecked(db);
         await applyPlan(db, plan, {
           revision: rev.sha,
           rewriteUpdates: await isFerretdb(db),
@@ -150,11 +180,16 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
           },
         });
       }
+      const checkedAt = new Date();
       await writeApplied(db, {
         revision: rev.sha,
-        appliedAt: new Date(),
+        appliedAt: checkedAt,
         author: rev.author,
         message: rev.message,
+        contentId: rev.contentId,
+        format: DESIRED_FORMAT,
+        checkedAt,
+        jobs: desired.length,
       });
       await recordHistory(db, history(changed ? "applied" : "in-sync"));
       return {
@@ -162,6 +197,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
         plan,
         outcome: changed ? "applied" : "in-sync",
         durationMs: Date.now() - started,
+        compared: true,
+        checkedAt,
       };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -170,4 +207,34 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       throw err;
     }
   });
+}
+
+/**
+ * The no-op fast path: this very revision (same commit, same schedules, same engine format) was
+ * applied and every job compared within maxAgeMs, so neither the schedules nor the jobs are read.
+ * Drift in between is found by the next full comparison (docs/reconcile.md).
+ */
+async function recentlyChecked(
+  db: Db,
+  rev: Revision,
+  maxAgeMs: number,
+): Promise<Omit<ReconcileResult, "durationMs"> | undefined> {
+  const applied = await readApplied(db);
+  if (
+    !applied?.checkedAt ||
+    applied.revision !== rev.sha ||
+    applied.contentId !== rev.contentId ||
+    applied.format !== DESIRED_FORMAT ||
+    Date.now() - applied.checkedAt.getTime() >= maxAgeMs
+  )
+    return undefined;
+  const unchanged = applied.jobs ?? 0;
+  return {
+    revision: info(rev),
+    plan: { changes: [], summary: { create: 0, update: 0, delete: 0, unchanged } },
+    outcome: "in-sync",
+    compared: false,
+    checkedAt: applied.checkedAt,
+    note: `revision already applied; jobs last compared at ${applied.checkedAt.toISOString()}`,
+  };
 }

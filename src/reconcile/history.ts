@@ -30,6 +30,12 @@ export interface AppliedState {
   appliedAt: Date;
   author?: string;
   message?: string;
+  /** The revision's contentId (source.ts) and the engine's DESIRED_FORMAT when it was applied. */
+  contentId?: string;
+  format?: string;
+  /** When every managed job was last compared with the revision and found (or made) equal. */
+  checkedAt?: Date;
+  jobs?: number;
 }
 
 export async function recordHistory(db: Db, entry: HistoryEntry): Promise<void> {
@@ -56,4 +62,11 @@ export async function writeApplied(db: Db, state: AppliedState): Promise<void> {
   await db
     .collection<AppliedState & { _id: string }>(STATE)
     .updateOne({ _id: "applied" }, { $set: state }, { upsert: true });
+}
+
+/** Before an apply writes: until it finishes, no reconcile may trust an earlier comparison. */
+export async function markUnchecked(db: Db): Promise<void> {
+  await db
+    .collection<AppliedState & { _id: string }>(STATE)
+    .updateOne({ _id: "applied" }, { $unset: { checkedAt: "" } });
 }

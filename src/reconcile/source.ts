@@ -35,6 +35,8 @@ export interface Revision {
   files: Map<string, Buffer>;
   /** Entries under dir that could not be used (symlinks, submodules), with why. */
   rejected: { path: string; reason: string }[];
+  /** Identifies what was read (dir, every file's path, mode and blob id): equal ids, equal schedules. */
+  contentId: string;
 }
 
 export class SourceError extends Error {
@@ -170,6 +172,9 @@ export async function readRevision(opts: SourceOptions = {}): Promise<Revision> 
   const files = new Map<string, Buffer>();
   for (const [i, e] of small.entries()) files.set(e.path, blobs[i] ?? Buffer.alloc(0));
   for (const e of entries) if (e.size > maxBytes) files.set(e.path, Buffer.alloc(maxBytes + 1, 0x20));
+  const id = createHash("sha256").update(`${dir}\0`);
+  for (const e of entries) id.update(`${e.mode} ${e.oid} ${e.path}\0`);
+  for (const r of rejected) id.update(`rejected ${r.path}\0`);
   return {
     sha,
     author,
@@ -179,6 +184,7 @@ export async function readRevision(opts: SourceOptions = {}): Promise<Revision> 
     dir,
     files,
     rejected,
+    contentId: id.digest("hex"),
   };
 }
 

@@ -1,10 +1,10 @@
-// Adapts the reconcile engine (src/reconcile/engine.ts) to the server's ReconcileFn. A poll that
-// finds the same commit as the last good reconcile does not run the engine again (no history
-// record every minute); webhooks and start-up always run it.
+// Adapts the reconcile engine (src/reconcile/engine.ts) to the server's ReconcileFn. Start-up
+// compares every job; polls and webhooks of an applied revision compare them again only once the
+// last comparison is older than recheckAfterMs (the engine's fast path: no load, no job read, no
+// history record every minute).
 import type { Db } from "mongodb";
 import { reconcile } from "../reconcile/engine.js";
 import type { PlanSummary } from "../reconcile/history.js";
-import { readRevision } from "../reconcile/source.js";
 import type { ReconcileFn, ReconcileResult } from "./reconciler.js";
 
 export interface EngineTarget {
@@ -27,15 +27,16 @@ export function engineReconcile(
   store: { db: Db },
   target: EngineTarget,
   log?: (line: string) => void,
+  recheckAfterMs = 15 * 60_000,
 ): ReconcileFn {
-  let lastGood: string | undefined;
   return async (reason) => {
-    if (reason === "poll" && lastGood) {
-      const rev = await readRevision(target);
-      if (rev.sha === lastGood) return { revision: rev.sha, outcome: "unchanged" };
-    }
-    const result = toResult(await reconcile({ db: store.db, ...target, log }));
-    if (result.outcome === "applied" || result.outcome === "in-sync") lastGood = result.revision;
-    return result;
+    const out = await reconcile({
+      db: store.db,
+      ...target,
+      log,
+      recheckAfterMs: reason === "startup" ? 0 : recheckAfterMs,
+    });
+    const result = toResult(out);
+    return out.compared || out.outcome !== "in-sync" ? result : { ...result, outcome: "unchanged" };
   };
 }
