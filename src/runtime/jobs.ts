@@ -7,7 +7,7 @@ import type { JobService, JobSpec } from "../reconcile/types.js";
 
 export const JOBS = "agendaJobs";
 export const JOB_PREFIX = "schedsync:";
-/** One-off, debounced runs of an Automatic service; data { key, gen }. */
+/** One-off runs of an Automatic service, one per window however many triggers; data { key, gen }. */
 export const TRIGGER_JOB = "schedsync-trigger";
 
 export type ServiceSpec = JobSpec;

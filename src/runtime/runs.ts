@@ -1,8 +1,8 @@
 // Per service key: the trigger generation and the last run's outcome.
 //
 // Why generations: Agenda writes a one-off job's state (nextRunAt: null) when it finishes, which
-// would erase a debounce that landed on the job while it ran. So each run first moves its key to
-// a new generation and triggers debounce onto the job of the current generation: a trigger that
+// would erase a trigger that landed on the job while it ran. So each run first moves its key to
+// a new generation and triggers land on the job of the current generation: a trigger that
 // read the old generation came before the run's first claim (its record is in this run), a
 // trigger that reads the new one creates the next job.
 import type { Db } from "mongodb";
