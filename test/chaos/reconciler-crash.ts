@@ -2,6 +2,7 @@
 // jobs must equal the revision exactly (no duplicates, no leftovers, no stale specs).
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "mongodb";
+import { readApplied } from "../../src/reconcile/history.js";
 import { LOCKS } from "../../src/reconcile/lock.js";
 import { rng } from "../helpers/rng.js";
 import { applier, type Child } from "./lib/proc.js";
@@ -48,7 +49,10 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
     // a shorter estimate, until the kills are in and at least half landed while the lock was held.
     const enough = () => killedMidApply + killedBeforeLock >= kills && killedMidApply >= Math.ceil(kills / 2);
     for (let k = 0; !enough() && k < kills * 5; k++) {
-      const sha = repo.revisions[Math.floor(rand() * repo.revisions.length)] as string;
+      // Never the applied revision: its apply would only compare, and the kill should hit writes.
+      const applied = (await readApplied(t.db))?.revision;
+      const others = repo.revisions.filter((r) => r !== applied);
+      const sha = others[Math.floor(rand() * others.length)] as string;
       const child = apply(sha);
       const early = rand() < 0.2;
       const locked = early ? false : await waitForLock(t.db, child, 120_000);
