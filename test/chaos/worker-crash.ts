@@ -75,7 +75,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
   const kills = full ? 100 : 3;
   const waves = kills * 3;
   // The drain time is a figure; the limit only bounds the wait before unsent records count as lost.
-  const drainLimitMs = full ? 900_000 : 25_000;
+  const drainLimitMs = full ? 900_000 : 90_000;
   const rand = rng(full ? 1001 : 101);
   const store = await chaosStore(opts.storeUri);
   const t = await store.newDb("chaos_wcrash");
