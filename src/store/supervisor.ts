@@ -2,7 +2,7 @@
 // loopback port, restarts it if it dies, and stops it once no registered schedsync process is alive
 // (a client that was SIGKILLed counts as gone), so no FerretDB is ever left orphaned.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -190,13 +190,22 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<void> {
     idleSince ??= Date.now();
     if (Date.now() - idleSince < cfg.lingerMs) continue;
     // Decide under the clients' lock so nobody registers while we stop.
-    await withFileLock(cfg.lockFile, { staleMs: 30_000, waitMs: 30_000 }, async () => {
-      if ((await liveClients(cfg.clientsDir)) > 0) return;
+    try {
+      await withFileLock(cfg.lockFile, { staleMs: 30_000, waitMs: 30_000 }, async () => {
+        if ((await liveClients(cfg.clientsDir)) > 0) return;
+        stopping = true;
+        note("no live clients; stopping");
+        await stopChild(child);
+        await unlink(cfg.stateFile).catch(() => {});
+      });
+    } catch (err) {
+      // The data dir was removed under us (e.g. a temp dir deleted right after use): nobody can
+      // register any more, so stop FerretDB rather than die and leave it running detached.
+      if (existsSync(cfg.clientsDir)) throw err;
       stopping = true;
-      note("no live clients; stopping");
+      note("data dir removed; stopping");
       await stopChild(child);
-      await unlink(cfg.stateFile).catch(() => {});
-    });
+    }
     if (stopping) {
       log.end();
       process.exit(0);

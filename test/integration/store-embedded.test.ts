@@ -132,6 +132,16 @@ describe.skipIf(noFerretdb)("embedded store across processes", () => {
     await waitNoProcesses(dir);
   });
 
+  it("leaves no FerretDB behind when the data dir is deleted right after its last client", async () => {
+    const dir = await tempDataDir();
+    const c = client(dir, "hold");
+    await c.first;
+    c.child.kill("SIGINT");
+    await c.exited;
+    await rm(dir, { recursive: true, force: true }); // what a CI script does with its temp dir
+    await waitNoProcesses(dir);
+  });
+
   it("keeps the server up while another process still uses it", async () => {
     const dir = await tempDataDir();
     const a = client(dir, "hold");
