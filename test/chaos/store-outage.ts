@@ -16,7 +16,7 @@ import { loadSpec } from "../../src/runtime/jobs.js";
 import { trigger } from "../../src/runtime/trigger.js";
 import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { rng } from "../helpers/rng.js";
-import { auto, cart, installJobs, merchant } from "../helpers/worker-jobs.js";
+import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
 import { applier } from "./lib/proc.js";
 import { bigRepo, JOBS_PER_MERCHANT } from "./lib/repo.js";
 import { type ChaosStore, chaosStore } from "./lib/store.js";
@@ -117,13 +117,7 @@ async function applyOutage(store: ChaosStore, out: Outcome, full: boolean): Prom
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tsx = join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "loader.mjs");
-const FAST = {
-  processEvery: 300,
-  windowMs: 200,
-  runLeaseMs: 3_000,
-  batchLeaseMs: 3_000,
-  lockLifetime: 5_000,
-};
+const FAST = FAST_WORKER;
 
 async function workerOutage(store: ChaosStore, out: Outcome, full: boolean): Promise<void> {
   const waves = full ? 40 : 10;

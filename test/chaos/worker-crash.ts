@@ -13,7 +13,7 @@ import { trigger } from "../../src/runtime/trigger.js";
 import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { startFakeHub } from "../helpers/fake-hub-server.js";
 import { rng } from "../helpers/rng.js";
-import { auto, cart, installJobs, merchant } from "../helpers/worker-jobs.js";
+import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
 import { chaosStore } from "./lib/store.js";
 import { Outcome, type ScenarioOptions, type ScenarioResult, trace } from "./lib/types.js";
 
@@ -28,13 +28,8 @@ const PER_WAVE = 34;
 // on the embedded store) one batch's store round trips take seconds under 3 workers + the driver on
 // 2 cores, so the leases are longer there: a lease shorter than a batch turns every batch into a
 // takeover (correct, but it measures thrash), and Agenda cancels runs its lockLifetime outlasts.
-const SHORT_LEASES = { runLeaseMs: 3_000, batchLeaseMs: 3_000, lockLifetime: 5_000 };
 const FULL_LEASES = { runLeaseMs: 10_000, batchLeaseMs: 10_000, lockLifetime: 30_000 };
-const workerOptions = (full: boolean) => ({
-  processEvery: 300,
-  windowMs: 200,
-  ...(full ? FULL_LEASES : SHORT_LEASES),
-});
+const workerOptions = (full: boolean) => (full ? { ...FAST_WORKER, ...FULL_LEASES } : FAST_WORKER);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tsx = join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "loader.mjs");

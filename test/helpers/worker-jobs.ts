@@ -60,3 +60,12 @@ export async function installJobs(db: Db, merchants: MerchantModel[]): Promise<M
   }
   return new Map(jobs.map((j) => [j.key, j]));
 }
+
+/** Worker options for tests: short leases, so a killed worker's batch is taken over within seconds. */
+export const FAST_WORKER = {
+  processEvery: 300,
+  windowMs: 200,
+  runLeaseMs: 3_000,
+  batchLeaseMs: 3_000,
+  lockLifetime: 5_000,
+};

@@ -15,7 +15,7 @@ import { loadSpec } from "../../src/runtime/jobs.js";
 import { trigger } from "../../src/runtime/trigger.js";
 import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
-import { auto, cart, installJobs, merchant } from "../helpers/worker-jobs.js";
+import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
 
 interface Received {
   to: string;
@@ -93,13 +93,7 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
   throw new Error(`timed out waiting for: ${what}`);
 }
 
-const FAST = {
-  processEvery: 300,
-  windowMs: 200,
-  runLeaseMs: 3_000,
-  batchLeaseMs: 3_000,
-  lockLifetime: 5_000,
-};
+const FAST = FAST_WORKER;
 
 describe("worker processes", () => {
   let t: TestDb;

@@ -1,25 +1,7 @@
 // 1,000+ generated hostile or broken documents: no crash, every one a clear, located error.
 import { describe, expect, it } from "vitest";
 import { loadSchedules } from "../../src/config/load.js";
-
-const VALID = `apiVersion: schedsync/v1
-kind: Merchant
-metadata:
-  id: acme
-spec:
-  timezone: America/Chicago
-  services:
-    orderDelivery: automatic
-    shippingConfirmations: { every: 30m }
-    inventory: { cron: "15 */2 * * *" }
----
-apiVersion: schedsync/v1
-kind: Cart
-metadata: { id: web, merchant: acme }
-spec:
-  services:
-    inventoryUpload: { at: ["06:00", "18:00"] }
-`;
+import { VALID } from "../chaos/lib/hostile-inputs.js";
 
 // A small deterministic PRNG so a failure can be replayed from its index.
 function rng(seed: number): () => number {
