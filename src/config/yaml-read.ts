@@ -14,6 +14,7 @@ import {
 import { type ConfigError, errorAt } from "./errors.js";
 import type { Limits } from "./limits.js";
 import { offsetOf } from "./positions.js";
+import { anchorsOf, problemOffset, undefinedAliases, unquotedStar, yamlMessage } from "./yaml-errors.js";
 
 export interface ParsedDoc {
   file: string;
@@ -167,13 +168,18 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
     const doc = reparsed[index];
     return doc ? offsetOf(doc, path, key) : 0;
   };
+  const anchors = parsed.map((d) => anchorsOf(d, text));
+  const lineOf = (offset: number) => lines.linePos(offset).line;
   for (const [index, doc] of parsed.entries()) {
     if (doc.contents !== null || doc.errors.length) count++;
     const before = errors.length;
-    // Unresolved tags are reported by checkNode, once per node.
-    const problems = [...doc.errors, ...doc.warnings].filter((e) => e.code !== "TAG_RESOLVE_FAILED");
-    for (const e of problems) errors.push(errorAt(file, lines, e.pos[0], yamlMessage(e, text)));
-    if (doc.contents !== null) checkNode(doc.contents, 1, file, lines, limits, errors);
+    for (const p of docProblems(parsed, index, anchors, text, lineOf))
+      errors.push(errorAt(file, lines, p.offset, p.message));
+    // checkNode adds what the parser let through (forbidden keys, deep nesting); one error per line.
+    const reported = new Set(errors.slice(before).map((e) => e.line));
+    const found: ConfigError[] = [];
+    if (doc.contents !== null) checkNode(doc.contents, 1, file, lines, limits, found);
+    errors.push(...found.filter((e) => !reported.has(e.line)));
     if (errors.length > before || doc.contents === null) continue;
     try {
       const value: unknown = doc.toJS({ maxAliasCount: limits.maxAliasCount });
@@ -183,6 +189,7 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
         );
       else docs.push({ file, lines, start: doc.contents.range[0], offsetOf: locator(index), value });
     } catch (err) {
+      // Undefined aliases were reported above; what is left here is the expansion limit.
       const why =
         err instanceof ReferenceError && /alias/i.test(err.message)
           ? `too many alias expansions (more than ${limits.maxAliasCount}); this looks like a "billion laughs" file`
@@ -193,16 +200,34 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
   return { docs, errors, count };
 }
 
-function yamlMessage(e: { code: string; message: string; pos: [number, number] }, text: string): string {
-  const first = e.message.split("\n")[0] ?? e.message;
-  if (e.code === "DUPLICATE_KEY") {
-    const key = text
-      .slice(e.pos[0], e.pos[0] + 200)
-      .split(/[:\n]/)[0]
-      ?.trim();
-    return `duplicate key${key ? ` "${key}"` : ""}: each field may appear only once in a map`;
+/**
+ * A document's parser errors and undefined aliases, one per line: a syntax error often cascades
+ * (an unquoted cron gives one per `*`), and only the first, most specific message helps.
+ */
+function docProblems(
+  parsed: Document.Parsed[],
+  index: number,
+  anchors: Map<string, number>[],
+  text: string,
+  lineOf: (offset: number) => number,
+): { offset: number; message: string }[] {
+  const doc = parsed[index];
+  if (!doc) return [];
+  const ranked: { offset: number; message: string; rank: number }[] = [];
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const star = unquotedStar(text, e.pos[0]);
+    const offset = problemOffset(e, text);
+    ranked.push(star ? { ...star, rank: 0 } : { offset, message: yamlMessage(e, text), rank: 1 });
   }
-  return `YAML syntax error: ${first}`;
+  for (const a of undefinedAliases(parsed, index, anchors, lineOf)) {
+    const star = unquotedStar(text, a.offset);
+    ranked.push(star ? { ...star, rank: 0 } : { ...a, rank: 2 });
+  }
+  ranked.sort((a, b) => a.rank - b.rank || a.offset - b.offset);
+  const seen = new Set<number>();
+  return ranked
+    .filter((p) => !seen.has(lineOf(p.offset)) && seen.add(lineOf(p.offset)))
+    .sort((a, b) => a.offset - b.offset);
 }
 
 /** Walks the AST once (aliases are not followed): depth, tags and key checks. */
