@@ -193,7 +193,8 @@ export class ModelBuilder {
   private frequency(pd: ParsedDoc, spec: Obj, svc: ServiceName, timezone: string): Frequency | undefined {
     const services = obj(spec.services);
     if (!Object.hasOwn(services, svc)) return undefined;
-    const result = parseFrequency(services[svc], svc, timezone);
+    const at = ["spec", "services", svc];
+    const result = parseFrequency(services[svc], svc, timezone, (p) => pd.sourceAt([...at, ...p]));
     if (result.ok) return result.freq;
     for (const issue of result.issues)
       this.report(

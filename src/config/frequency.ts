@@ -1,6 +1,7 @@
 // Frequencies: YAML value → Frequency (with messages a person can act on) and back.
 import { parseCron } from "../schedule/cron.js";
-import { formatDuration, parseDuration } from "../schedule/duration.js";
+import { formatDuration } from "../schedule/duration.js";
+import { checkDuration, type DurationRange } from "./duration-hints.js";
 import {
   AUTOMATIC_SERVICES,
   DEFAULT_AUTOMATIC_MAX_BATCH,
@@ -14,6 +15,26 @@ export const MAX_EVERY_MS = 7 * 86_400_000;
 export const MAX_WINDOW_MS = 10 * 60_000;
 export const MAX_BATCH = 10_000;
 export const MAX_AT_TIMES = 48;
+const EVERY_RANGE: DurationRange = {
+  minMs: MIN_EVERY_MS,
+  maxMs: MAX_EVERY_MS,
+  stepMs: MIN_EVERY_MS,
+  examples: ["15m", "1h30m", "1d"],
+};
+const WINDOW_RANGE: DurationRange = {
+  minMs: 0,
+  maxMs: MAX_WINDOW_MS,
+  stepMs: 1,
+  examples: ["2s", "30s", "1m"],
+};
+
+/** The source text of the scalar at a path below the frequency (a number as written: 0755, not 755). */
+export type WrittenAt = (path: (string | number)[]) => string | undefined;
+
+function shownAt(value: unknown, path: (string | number)[], written?: WrittenAt): string {
+  if (typeof value === "string") return `"${value}"`;
+  return written?.(path) ?? JSON.stringify(value);
+}
 
 /** A problem inside a frequency; `path` is relative to the frequency's own node. */
 export interface FrequencyIssue {
@@ -40,8 +61,16 @@ function fail(message: string, path: (string | number)[] = [], key = false): Fre
   return { ok: false, issues: [{ path, message, key }] };
 }
 
-/** Checks one service's frequency; `timezone` is used to check cron expressions. */
-export function parseFrequency(value: unknown, service: ServiceName, timezone = "UTC"): FrequencyResult {
+/**
+ * Checks one service's frequency; `timezone` is used to check cron expressions; `written` gives
+ * values as the file spells them, for messages.
+ */
+export function parseFrequency(
+  value: unknown,
+  service: ServiceName,
+  timezone = "UTC",
+  written?: WrittenAt,
+): FrequencyResult {
   const automaticOk = allowsAutomatic(service);
   if (value === "off") return { ok: true, freq: { kind: "off" } };
   if (value === "automatic" || (isObject(value) && "automatic" in value)) {
@@ -81,28 +110,18 @@ export function parseFrequency(value: unknown, service: ServiceName, timezone = 
     );
   const kind = keys[0] as "every" | "cron" | "at" | "automatic";
   const body = value[kind];
-  if (kind === "every") return parseEvery(body);
+  if (kind === "every") return parseEvery(body, written);
   if (kind === "cron") {
     const cron = parseCron(body, timezone);
     return cron.ok ? { ok: true, freq: { kind: "cron", expr: cron.expr } } : fail(cron.message, ["cron"]);
   }
   if (kind === "at") return parseAt(body);
-  return parseAutomatic(body);
+  return parseAutomatic(body, written);
 }
 
-function parseEvery(body: unknown): FrequencyResult {
-  const d = parseDuration(body);
+function parseEvery(body: unknown, written?: WrittenAt): FrequencyResult {
+  const d = checkDuration("every", body, shownAt(body, ["every"], written), EVERY_RANGE);
   if (!d.ok) return fail(d.message, ["every"]);
-  const shown = typeof body === "string" ? `"${body}"` : String(body);
-  if (d.ms < MIN_EVERY_MS)
-    return fail(`every: ${shown} is too short; the minimum is ${formatDuration(MIN_EVERY_MS)}`, ["every"]);
-  if (d.ms % MIN_EVERY_MS !== 0)
-    return fail(
-      `every: ${shown} is too short a unit: intervals are whole minutes, the minimum is 1m; use e.g. "${formatDuration(Math.max(MIN_EVERY_MS, d.ms - (d.ms % MIN_EVERY_MS)))}"`,
-      ["every"],
-    );
-  if (d.ms > MAX_EVERY_MS)
-    return fail(`every: ${shown} is too long; the maximum is ${formatDuration(MAX_EVERY_MS)}`, ["every"]);
   return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text } };
 }
 
@@ -130,7 +149,7 @@ function parseAt(body: unknown): FrequencyResult {
   return { ok: true, freq: { kind: "at", times: [...seen.keys()].sort() } };
 }
 
-function parseAutomatic(body: unknown): FrequencyResult {
+function parseAutomatic(body: unknown, written?: WrittenAt): FrequencyResult {
   if (body === null || body === undefined) body = {};
   if (!isObject(body))
     return fail(`automatic settings must be a map like { window: 5s, maxBatch: 500 }`, ["automatic"]);
@@ -144,13 +163,9 @@ function parseAutomatic(body: unknown): FrequencyResult {
       });
   let windowMs = DEFAULT_AUTOMATIC_WINDOW_MS;
   if (body.window !== undefined) {
-    const d = parseDuration(body.window);
-    if (!d.ok) issues.push({ path: ["automatic", "window"], message: `window: ${d.message}` });
-    else if (d.ms > MAX_WINDOW_MS)
-      issues.push({
-        path: ["automatic", "window"],
-        message: `window: "${String(body.window)}" is too long; the maximum is ${formatDuration(MAX_WINDOW_MS)}`,
-      });
+    const path = ["automatic", "window"];
+    const d = checkDuration("window", body.window, shownAt(body.window, path, written), WINDOW_RANGE);
+    if (!d.ok) issues.push({ path, message: d.message });
     else windowMs = d.ms;
   }
   const maxBatch = body.maxBatch ?? DEFAULT_AUTOMATIC_MAX_BATCH;

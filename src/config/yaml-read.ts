@@ -13,7 +13,7 @@ import {
 } from "yaml";
 import { type ConfigError, errorAt } from "./errors.js";
 import type { Limits } from "./limits.js";
-import { offsetOf } from "./positions.js";
+import { offsetOf, sourceOf } from "./positions.js";
 import { anchorsOf, problemOffset, undefinedAliases, unquotedStar, yamlMessage } from "./yaml-errors.js";
 
 export interface ParsedDoc {
@@ -27,6 +27,8 @@ export interface ParsedDoc {
    * parsed again on demand.
    */
   offsetOf(path: readonly (string | number)[], key?: boolean): number;
+  /** The scalar at a path as the file spells it (a number keeps leading zeros), if there is one. */
+  sourceAt(path: readonly (string | number)[]): string | undefined;
   /** The document as plain JS (null-prototype-safe: forbidden keys were rejected first). */
   value: unknown;
 }
@@ -163,10 +165,17 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
   }
   let count = 0;
   let reparsed: Document.Parsed[] | undefined;
-  const locator = (index: number) => (path: readonly (string | number)[], key?: boolean) => {
+  const reparse = (index: number) => {
     reparsed ??= parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
-    const doc = reparsed[index];
+    return reparsed[index];
+  };
+  const locator = (index: number) => (path: readonly (string | number)[], key?: boolean) => {
+    const doc = reparse(index);
     return doc ? offsetOf(doc, path, key) : 0;
+  };
+  const source = (index: number) => (path: readonly (string | number)[]) => {
+    const doc = reparse(index);
+    return doc ? sourceOf(doc, path, text) : undefined;
   };
   const anchors = parsed.map((d) => anchorsOf(d, text));
   const lineOf = (offset: number) => lines.linePos(offset).line;
@@ -187,7 +196,15 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
         errors.push(
           errorAt(file, lines, doc.contents.range[0], "an alias refers to a node that contains it"),
         );
-      else docs.push({ file, lines, start: doc.contents.range[0], offsetOf: locator(index), value });
+      else
+        docs.push({
+          file,
+          lines,
+          start: doc.contents.range[0],
+          offsetOf: locator(index),
+          sourceAt: source(index),
+          value,
+        });
     } catch (err) {
       // Undefined aliases were reported above; what is left here is the expansion limit.
       const why =
