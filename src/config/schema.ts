@@ -53,11 +53,18 @@ export function schemaIssues(value: unknown): SchemaIssue[] {
   if (validate(value)) return [];
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
+  const namesTold = new Set<string>();
   for (const e of validate.errors ?? []) {
     if (SUMMARY.has(e.keyword)) continue;
     const path = splitPointer(e.instancePath, value);
     if (path[0] === "spec" && path[1] === "services" && ALL_SERVICES.includes(String(path[2]))) continue;
-    const issue = describe(e, path);
+    // An error inside propertyNames (an unknown service, a bad tag) is told once, at the name.
+    const name =
+      e.keyword === "propertyNames" ? (e.params as { propertyName: string }).propertyName : e.propertyName;
+    const named = `${e.instancePath}|${name ?? ""}`;
+    if (e.keyword === "propertyNames" && namesTold.has(named)) continue;
+    if (e.propertyName !== undefined && !SUMMARY.has(e.keyword)) namesTold.add(named);
+    const issue = e.propertyName !== undefined ? describeName(e, path, e.propertyName) : describe(e, path);
     const id = `${issue.path.join("/")}|${issue.message}`;
     if (!seen.has(id)) issues.push(issue);
     seen.add(id);
@@ -119,7 +126,7 @@ function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
         message: `${prefix}${shown} is out of range; the ${e.keyword} is ${String(p.limit)}`,
       };
     case "pattern":
-      return { path, key: false, message: `${prefix}${shown} ${patternHint(path)}` };
+      return { path, key: false, message: `${prefix}${shown} ${patternHint(path, String(p.pattern))}` };
     default:
       return {
         path,
@@ -127,6 +134,22 @@ function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
         message: `${prefix}${shown === undefined ? "value" : shown} is not valid: ${schema.description ?? e.message}`,
       };
   }
+}
+
+/** A field name refused by a propertyNames rule: unknown (enum) or malformed (pattern). */
+function describeName(e: ErrorObject, path: (string | number)[], name: string): SchemaIssue {
+  const at = [...path, name];
+  if (e.keyword === "enum")
+    return {
+      path: at,
+      key: true,
+      message: unknownField(path, name, (e.params as { allowedValues: string[] }).allowedValues),
+    };
+  return {
+    path: at,
+    key: true,
+    message: `${showPath(path)}: "${name}" ${patternHint(["id"], "")}`,
+  };
 }
 
 function unknownField(path: (string | number)[], name: string, allowed: string[]): string {
@@ -141,8 +164,10 @@ function unknownField(path: (string | number)[], name: string, allowed: string[]
   return msg;
 }
 
-function patternHint(path: (string | number)[]): string {
+function patternHint(path: (string | number)[], pattern: string): string {
   const last = path[path.length - 1];
+  if (pattern.includes("[0-9]+d)?"))
+    return "is not a duration; use d, h, m, s (largest first), e.g. 30s, 5m, 1h30m, 1d";
   if (last === "id" || last === "merchant")
     return "is not a valid id: use lowercase letters, digits and dashes (1-63 characters, starting and ending with a letter or digit), e.g. acme or shopify-us";
   if (last === "tokenEnv")

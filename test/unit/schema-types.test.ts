@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { CartModel, MerchantModel } from "../../src/config/model.js";
 import { AUTOMATIC_SERVICES, CART_SERVICES, MERCHANT_SERVICES } from "../../src/config/model.js";
+import { FREQUENCY_FORMS, type PolicySpec } from "../../src/config/policy.js";
 import { readSchemas } from "../../src/config/schema.js";
 
 type Schema = {
@@ -89,5 +90,25 @@ describe("schemas ↔ model.ts", () => {
       Object.keys(merchantModel).sort(),
     );
     expect([...Object.values(CART_FIELDS), ...CART_DERIVED].sort()).toEqual(Object.keys(cartModel).sort());
+  });
+
+  it("the Policy spec matches PolicySpec and its forms", () => {
+    const spec = get("policy.schema.json").properties?.spec as Schema & {
+      properties: Record<string, Schema & { items?: { enum?: string[] } }>;
+    };
+    const policyKeys: Record<keyof PolicySpec, true> = {
+      allowedForms: true,
+      minInterval: true,
+      maxAutomaticWindow: true,
+      platformLimits: true,
+    };
+    expect(keys(spec)).toEqual(Object.keys(policyKeys).sort());
+    const minKeys: Record<keyof NonNullable<PolicySpec["minInterval"]>, true> = {
+      default: true,
+      services: true,
+      connectionTags: true,
+    };
+    expect(keys(spec.properties.minInterval)).toEqual(Object.keys(minKeys).sort());
+    expect(spec.properties.allowedForms?.items?.enum).toEqual([...FREQUENCY_FORMS]);
   });
 });
