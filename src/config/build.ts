@@ -43,6 +43,8 @@ function str(v: unknown): string | undefined {
 
 export class ModelBuilder {
   readonly errors: ConfigError[] = [];
+  /** Documents left out for YAML errors (they may define what others refer to). */
+  unreadable = 0;
   private defaultsTz = "UTC";
   private defaultsCleanup = DEFAULT_CLEANUP_RUNS_PER_DAY;
   private readonly defaultServices = new Map<ServiceName, Frequency>();
@@ -178,7 +180,15 @@ export class ModelBuilder {
         const hint = known.length
           ? `known merchants: ${known.slice(0, 10).join(", ")}`
           : "no Merchant is defined";
-        this.report(pd, ["metadata", "merchant"], `merchant "${merchantId}" is not defined (${hint})`);
+        // A Merchant whose document has YAML errors is unknown here; say so rather than mislead.
+        const unread = this.unreadable
+          ? `; ${this.unreadable} document${this.unreadable === 1 ? "" : "s"} could not be read: fix those errors first`
+          : "";
+        this.report(
+          pd,
+          ["metadata", "merchant"],
+          `merchant "${merchantId}" is not defined (${hint}${unread})`,
+        );
       }
       if (!merchant || id === undefined) continue;
       const earlier = firstAt.get(`${merchant.id}/${id}`);

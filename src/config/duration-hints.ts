@@ -70,7 +70,12 @@ export function checkDuration(field: string, value: unknown, shown: string, r: D
     if (typeof value !== "string")
       return { ok: false, message: `${field}: must be a duration text; ${forms}` };
     const meant = readLoosely(value);
-    const hint = meant !== undefined && fits(meant, r) ? `; did you mean "${formatDuration(meant)}"?` : "";
+    const hint =
+      meant === undefined
+        ? ""
+        : fits(meant, r)
+          ? `; did you mean "${formatDuration(meant)}"?`
+          : `; the nearest valid: ${nearest(meant, r).join(" or ")}`;
     return { ok: false, message: `${field}: "${value}" is not a duration; ${forms}${hint}` };
   }
   if (d.ms < r.minMs)

@@ -47,6 +47,8 @@ export interface FrequencyIssue {
 export type FrequencyResult = { ok: true; freq: Frequency } | { ok: false; issues: FrequencyIssue[] };
 
 const AUTOMATIC_LIST = AUTOMATIC_SERVICES.join(", ");
+/** Field names people use for a zone, where schedsync takes spec.timezone. */
+export const ZONE_FIELDS = /^(time_?zone|tz|zone|cron_?tz)$/i;
 const TIME = /^([01][0-9]|2[0-3]):([0-5][0-9])$/;
 
 export function allowsAutomatic(service: ServiceName): boolean {
@@ -99,7 +101,9 @@ export function parseFrequency(
       issues: unknown.map((k) => ({
         path: [k],
         key: true,
-        message: `unknown field "${k}" in a frequency; use exactly one of ${allowed.join(", ")}`,
+        message: ZONE_FIELDS.test(k)
+          ? `"${k}" does not belong in a frequency: cron and at run in the merchant's timezone; set spec.timezone in the Merchant document`
+          : `unknown field "${k}" in a frequency; use exactly one of ${allowed.join(", ")}`,
       })),
     };
   if (keys.length !== 1)

@@ -49,6 +49,7 @@ export async function loadSchedules(opts: LoadOptions): Promise<LoadResult> {
       message: `no schedules found: no *.yaml or *.yml documents under ${dir}`,
     });
   const builder = new ModelBuilder();
+  builder.unreadable = documents - docs.length;
   const model = builder.build(docs);
   errors.push(...builder.errors);
   if (model && model.merchants.length === 0 && errors.length === 0)

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { showPath } from "./errors.js";
+import { ZONE_FIELDS } from "./frequency.js";
 import { CART_SERVICES, MERCHANT_SERVICES } from "./model.js";
 import { splitPointer } from "./positions.js";
 
@@ -155,6 +156,8 @@ function describeName(e: ErrorObject, path: (string | number)[], name: string): 
 function unknownField(path: (string | number)[], name: string, allowed: string[]): string {
   const where = showPath(path);
   let msg = `unknown field "${name}"${where ? ` in ${where}` : ""}; allowed: ${allowed.join(", ")}`;
+  if (ZONE_FIELDS.test(name) && !allowed.includes(name))
+    msg += " (a cart runs in its merchant's timezone: set spec.timezone in the Merchant document)";
   if (path.join("/") === "spec/services") {
     if ((CART_SERVICES as readonly string[]).includes(name) && !allowed.includes(name))
       msg += ` (${name} is a cart service: put it in a Cart document)`;

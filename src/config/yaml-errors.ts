@@ -61,23 +61,27 @@ export function problemOffset(e: YamlProblem, text: string): number {
 }
 
 /**
- * An unquoted value starting with `*` on the line at `offset` (a cron like `*\/15 * * * *`): YAML
- * reads it as an alias and raises one error per `*`. Returns the value's offset and one message.
+ * An unquoted value starting with `*` around `offset` (a cron like `*\/15 * * * *`, block or flow):
+ * YAML reads it as an alias and raises one error per `*`. Returns the value's offset and one message.
  */
 export function unquotedStar(text: string, offset: number): { offset: number; message: string } | undefined {
   const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
   const nl = text.indexOf("\n", offset);
   const line = text.slice(lineStart, nl < 0 ? text.length : nl);
-  const m = /^(\s*(?:-\s+)?(?:[{[]\s*)?)(?:([\w.-]+)\s*:\s+)?(\*.*?)\s*(?:\s#.*)?$/.exec(line);
-  const key = m?.[2];
-  const value = m?.[3]?.replace(/[\s,}\]]+$/, "");
-  if (!m || !value || !/\s/.test(value)) return undefined;
-  const fields = value.split(/\s+/).length;
-  const what = key === "cron" || fields === 5 ? "a cron" : "a text value";
-  const fix = `${key ? `${key}: ` : ""}"${value}"`;
+  const col = offset - lineStart;
+  let found: { key: string | undefined; value: string; at: number } | undefined;
+  for (const m of line.matchAll(/(?:^|[\s{[,])(?:([\w.-]+)\s*:\s+|-\s+)(\*[^}\]\n]*?)\s*(?=$|[}\]]|\s#)/g)) {
+    const value = m[2] ?? "";
+    const at = m.index + m[0].lastIndexOf(value);
+    if (at <= col) found = { key: m[1], value, at };
+  }
+  if (!found || (found.key !== "cron" && !/\s/.test(found.value))) return undefined;
+  const { key, value } = found;
+  const what = key === "cron" || value.split(/\s+/).length === 5 ? "a cron" : "a text value";
+  const named = key ? `${key}: ` : "";
   return {
-    offset: lineStart + line.indexOf(value, m[1]?.length ?? 0),
-    message: `${key ? `${key}: ` : ""}${value} is ${what} starting with *, which YAML reads as an alias; quote it: ${fix}`,
+    offset: lineStart + found.at,
+    message: `${named}${value} is ${what} starting with *, which YAML reads as an alias; quote it: ${named}"${value}"`,
   };
 }
 
