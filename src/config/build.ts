@@ -69,7 +69,8 @@ export class ModelBuilder {
         this.report(pd, [], "a schedule document must be a map with apiVersion, kind, metadata and spec");
         continue;
       }
-      for (const i of schemaIssues(pd.value)) this.report(pd, i.path, i.message, i.key);
+      for (const i of schemaIssues(pd.value, (path) => pd.sourceAt(path)))
+        this.report(pd, i.path, i.message, i.key);
       docs.push({ pd, value: pd.value as Obj, kind: String((pd.value as Obj).kind) });
     }
     this.readPolicy(docs.filter((d) => d.kind === "Policy"));

@@ -48,8 +48,14 @@ const ALL_SERVICES: readonly string[] = [...MERCHANT_SERVICES, ...CART_SERVICES]
 // Errors on these keywords only summarise the nested errors that are reported anyway.
 const SUMMARY = new Set(["if", "oneOf", "anyOf", "allOf", "not"]);
 
-/** Structural issues of one document; frequencies are left to parseFrequency. */
-export function schemaIssues(value: unknown): SchemaIssue[] {
+/**
+ * Structural issues of one document; frequencies are left to parseFrequency. `written` gives a
+ * scalar's source text, so numbers are shown as the file spells them (0755, not 755).
+ */
+export function schemaIssues(
+  value: unknown,
+  written?: (path: (string | number)[]) => string | undefined,
+): SchemaIssue[] {
   const validate = documentValidator();
   if (validate(value)) return [];
   const issues: SchemaIssue[] = [];
@@ -65,7 +71,8 @@ export function schemaIssues(value: unknown): SchemaIssue[] {
     const named = `${e.instancePath}|${name ?? ""}`;
     if (e.keyword === "propertyNames" && namesTold.has(named)) continue;
     if (e.propertyName !== undefined && !SUMMARY.has(e.keyword)) namesTold.add(named);
-    const issue = e.propertyName !== undefined ? describeName(e, path, e.propertyName) : describe(e, path);
+    const issue =
+      e.propertyName !== undefined ? describeName(e, path, e.propertyName) : describe(e, path, written);
     const id = `${issue.path.join("/")}|${issue.message}`;
     if (!seen.has(id)) issues.push(issue);
     seen.add(id);
@@ -73,11 +80,16 @@ export function schemaIssues(value: unknown): SchemaIssue[] {
   return issues;
 }
 
-function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
+function describe(
+  e: ErrorObject,
+  path: (string | number)[],
+  written?: (path: (string | number)[]) => string | undefined,
+): SchemaIssue {
   const where = showPath(path);
   const schema = (e.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown> };
   const prefix = where ? `${where}: ` : "";
-  const shown = JSON.stringify(e.data);
+  const scalar = typeof e.data === "number" || typeof e.data === "boolean" || e.data === null;
+  const shown = (scalar && written?.(path)) || JSON.stringify(e.data);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "additionalProperties": {
@@ -111,7 +123,7 @@ function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
       return {
         path,
         key: false,
-        message: `${prefix}${shown} must be ${article(String(p.type))}${p.type === "boolean" ? " (true or false)" : ""}`,
+        message: `${prefix}${shown} must be ${article(String(p.type))}${p.type === "boolean" ? " (true or false)" : ""}${p.type === "string" && scalar ? `; quote it: "${shown}"` : ""}`,
       };
     case "format":
       return {
@@ -156,6 +168,9 @@ function describeName(e: ErrorObject, path: (string | number)[], name: string): 
 function unknownField(path: (string | number)[], name: string, allowed: string[]): string {
   const where = showPath(path);
   let msg = `unknown field "${name}"${where ? ` in ${where}` : ""}; allowed: ${allowed.join(", ")}`;
+  if (name === "<<")
+    msg +=
+      " (YAML merge keys are not supported: write the fields out, or put shared values in the Defaults document)";
   if (ZONE_FIELDS.test(name) && !allowed.includes(name))
     msg += " (a cart runs in its merchant's timezone: set spec.timezone in the Merchant document)";
   if (path.join("/") === "spec/services") {
