@@ -4,7 +4,7 @@ import { BindRefusedError } from "../server/app.js";
 import { engineReconcile } from "../server/engine-adapter.js";
 import { createLogger } from "../server/log.js";
 import { parseInterval } from "../server/poller.js";
-import { recordsCounter } from "../server/records-source.js";
+import { recordsCounter } from "../server/record-counts.js";
 import { runServer, untilSignal } from "../server/run.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";

@@ -3,11 +3,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "mongodb";
+import { countJobs } from "../jobs/repository.js";
 import { authorized, isLoopback } from "./auth.js";
-import { countJobs, type RecordsCounter } from "./collectors.js";
 import type { Logger } from "./log.js";
 import { pingStore } from "./readiness.js";
 import { type ReconcileFn, Reconciler } from "./reconciler.js";
+import type { RecordsCounter } from "./record-counts.js";
 import { jobsGauge, recordsGauge, registry, webhooksTotal } from "./schedsync-metrics.js";
 import { gatherStatus } from "./status-data.js";
 import { renderStatusPage } from "./status-page.js";

@@ -4,10 +4,10 @@ import type { Agenda } from "agenda";
 import type { Db } from "mongodb";
 import { agendashHandler } from "./agendash.js";
 import { type RunningServer, startServer } from "./app.js";
-import type { RecordsCounter } from "./collectors.js";
 import type { Logger } from "./log.js";
 import { Poller } from "./poller.js";
 import type { ReconcileFn } from "./reconciler.js";
+import type { RecordsCounter } from "./record-counts.js";
 
 export interface RunOptions {
   db: Db;

@@ -3,9 +3,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPortFactory } from "../../src/connectors/index.js";
+import { TRIGGER_JOB } from "../../src/jobs/document.js";
 import { reconcile } from "../../src/reconcile/engine.js";
 import { cols } from "../../src/records/index.js";
-import { TRIGGER_JOB } from "../../src/runtime/jobs.js";
 import { resendAndTrigger, runNow } from "../../src/runtime/manual.js";
 import { METRIC_HOOKS, type RuntimeHooks } from "../../src/runtime/options.js";
 import { loadRun } from "../../src/runtime/runs.js";
