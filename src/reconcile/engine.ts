@@ -4,10 +4,10 @@ import type { Db } from "mongodb";
 import { loadSchedules } from "../config/load.js";
 import { readOwnedJobs, writeChanges } from "../jobs/repository.js";
 import type { DesiredJob, Plan } from "../jobs/types.js";
+import { acquire, withLease } from "../platform/lease.js";
 import { desiredJobs } from "./desired.js";
 import { RevisionRejectedError } from "./errors.js";
 import { type HistoryEntry, markUnchecked, readApplied, recordHistory, writeApplied } from "./history.js";
-import { acquire, withLease } from "./lock.js";
 import { plan as makePlan } from "./plan.js";
 import { isAncestor, type Revision, readRevision, type SourceOptions } from "./source.js";
 

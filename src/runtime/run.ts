@@ -3,7 +3,7 @@
 // scheduled job, triggered runs, manual runs).
 
 import type { JobSpec } from "../jobs/types.js";
-import { tryAcquire, withLease } from "../reconcile/lock.js";
+import { tryAcquire, withLease } from "../platform/lease.js";
 import type { RuntimeContext } from "./context.js";
 import { HANDLERS, type RunReport } from "./handlers/index.js";
 import { currentGen, nextGen, recordRun } from "./runs.js";

@@ -46,3 +46,17 @@ function str(v: unknown): string | undefined {
 export function recordsCounter(): RecordsCounter {
   return groupedRecords(DELIVERIES);
 }
+
+/** Counts summed over merchants, as the schedsync_records gauge's series ({ kind, state }). */
+export function recordGauge(
+  rows: RecordCount[],
+): { labels: { kind: string; state: string }; value: number }[] {
+  const sums = new Map<string, { labels: { kind: string; state: string }; value: number }>();
+  for (const r of rows) {
+    const k = `${r.kind}\0${r.state}`;
+    const cur = sums.get(k) ?? { labels: { kind: r.kind, state: r.state }, value: 0 };
+    cur.value += r.count;
+    sums.set(k, cur);
+  }
+  return [...sums.values()];
+}

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionSpec } from "../../src/config/model.js";
 import { createPortFactory } from "../../src/connectors/index.js";
 import { TRIGGER_JOB } from "../../src/jobs/document.js";
-import { tryAcquire } from "../../src/reconcile/lock.js";
+import { tryAcquire } from "../../src/platform/lease.js";
 import { cols, type DeliveryDoc } from "../../src/records/index.js";
 import { runNow } from "../../src/runtime/manual.js";
 import { runLockName } from "../../src/runtime/run.js";
