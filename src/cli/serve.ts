@@ -6,7 +6,7 @@ import { createMetrics } from "../platform/metrics.js";
 import { BindRefusedError } from "../server/app.js";
 import { engineReconcile } from "../server/engine-adapter.js";
 import { recordsCounter } from "../server/record-counts.js";
-import { runServer, untilSignal } from "../server/run.js";
+import { runServer, untilSignal } from "../server/run-server.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 import { parseRecheck, RECHECK_HELP } from "./reconcile-options.js";

@@ -8,7 +8,7 @@ import { createWorker, type Worker } from "../runtime/worker.js";
 import { BindRefusedError } from "../server/app.js";
 import { engineReconcile } from "../server/engine-adapter.js";
 import { recordsCounter } from "../server/record-counts.js";
-import { runServer, untilSignal } from "../server/run.js";
+import { runServer, untilSignal } from "../server/run-server.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 
