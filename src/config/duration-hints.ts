@@ -1,6 +1,6 @@
 // Duration fields (every, automatic.window) checked against their own range, with messages whose
 // suggestions are always valid there: never below the minimum, above the maximum or off the step.
-import { formatDuration, parseDuration } from "../schedule/duration.js";
+import { formatDuration, parseDuration } from "../platform/duration.js";
 
 /** What a duration field accepts: ms bounds, the step it must be a multiple of, and examples. */
 export interface DurationRange {

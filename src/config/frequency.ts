@@ -1,14 +1,14 @@
 // Frequencies: YAML value → Frequency (with messages a person can act on) and back.
+import { formatDuration } from "../platform/duration.js";
 import { parseCron } from "../schedule/cron.js";
-import { formatDuration } from "../schedule/duration.js";
-import { checkDuration, type DurationRange } from "./duration-hints.js";
 import {
   AUTOMATIC_SERVICES,
   DEFAULT_AUTOMATIC_MAX_BATCH,
   DEFAULT_AUTOMATIC_WINDOW_MS,
   type Frequency,
   type ServiceName,
-} from "./model.js";
+} from "../schedule/model.js";
+import { checkDuration, type DurationRange } from "./duration-hints.js";
 
 export const MIN_EVERY_MS = 60_000;
 export const MAX_EVERY_MS = 7 * 86_400_000;

@@ -1,6 +1,6 @@
 // Cart platforms' published API limits, and the minimum interval between runs schedsync derives from
 // them for connections tagged with the platform (Policy's platformLimits, on unless turned off).
-import { CART_SERVICES, type ServiceName } from "./model.js";
+import { CART_SERVICES, type ServiceName } from "../schedule/model.js";
 
 export interface PlatformLimit {
   /** The connection tag that selects it. */

@@ -1,8 +1,8 @@
 // The Policy document (schemas/policy.schema.json): rules every schedule must keep, so a pull request
 // that breaks them fails `validate` in CI. Built-in platform limits: platform-limits.ts.
-import { formatDuration, parseDuration } from "../schedule/duration.js";
+import { formatDuration, parseDuration } from "../platform/duration.js";
+import type { Frequency, ServiceName } from "../schedule/model.js";
 import { nextRunAfter } from "../schedule/next-runs.js";
-import type { Frequency, ServiceName } from "./model.js";
 import { PLATFORM_LIMITS, platformMinIntervalMs } from "./platform-limits.js";
 
 export const FREQUENCY_FORMS = ["automatic", "off", "every", "cron", "at"] as const;

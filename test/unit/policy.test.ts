@@ -1,9 +1,9 @@
 // The Policy document's rules and the built-in cart-platform limits.
 import { describe, expect, it } from "vitest";
 import { loadSchedules } from "../../src/config/load.js";
-import type { Frequency } from "../../src/config/model.js";
 import { PLATFORM_LIMITS, platformMinIntervalMs } from "../../src/config/platform-limits.js";
 import { type Policy, policyProblem, shortestGapMs } from "../../src/config/policy.js";
+import type { Frequency } from "../../src/schedule/model.js";
 
 const every = (min: number): Frequency => ({ kind: "every", ms: min * 60_000, text: `${min}m` });
 const policy = (spec: Policy["spec"]): Policy => ({ spec, ruleAt: (p) => `policy.yaml:${p.length}` });
