@@ -97,14 +97,30 @@ export function shortestGapMs(freq: Frequency, floorMs: number): number | undefi
     return Math.min(...gaps) * 60_000;
   }
   if (freq.kind !== "cron") return undefined;
-  let last = nextRunAfter(freq, "UTC", new Date(Date.UTC(2026, 0, 1)));
+  const key = `${freq.expr}|${floorMs}`;
+  if (!cronGaps.has(key)) {
+    if (cronGaps.size > 10_000) cronGaps.clear();
+    cronGaps.set(key, cronGap(freq, floorMs));
+  }
+  return cronGaps.get(key);
+}
+
+// Thousands of schedules share a few crons; each gap costs up to MAX_RUNS evaluations.
+const cronGaps = new Map<string, number | undefined>();
+
+function cronGap(freq: Frequency, floorMs: number): number | undefined {
   let best = Number.POSITIVE_INFINITY;
-  const end = (last?.getTime() ?? 0) + 53 * WEEK_MS;
-  for (let i = 0; last && i < MAX_RUNS && last.getTime() < end && best >= floorMs; i++) {
-    const next = nextRunAfter(freq, "UTC", last);
-    if (!next) break;
-    best = Math.min(best, next.getTime() - last.getTime());
-    last = next;
+  try {
+    let last = nextRunAfter(freq, "UTC", new Date(Date.UTC(2026, 0, 1)));
+    const end = (last?.getTime() ?? 0) + 53 * WEEK_MS;
+    for (let i = 0; last && i < MAX_RUNS && last.getTime() < end && best >= floorMs; i++) {
+      const next = nextRunAfter(freq, "UTC", last);
+      if (!next) break;
+      best = Math.min(best, next.getTime() - last.getTime());
+      last = next;
+    }
+  } catch {
+    // A cron cron-parser cannot evaluate was refused when it was parsed; nothing to measure here.
   }
   return Number.isFinite(best) ? best : undefined;
 }
