@@ -10,7 +10,8 @@ export function register(program: Command): void {
     .command("validate")
     .description(
       "Check every *.yaml/*.yml schedule under a directory (at any depth) against the schemas and the\n" +
-        "cross-file rules (ids, references, frequencies, timezones). Reports all errors at once, each with\n" +
+        "cross-file rules (ids, references, frequencies, timezones) and the Policy document's rules (a\n" +
+        "Policy outside the path given is not read). Reports all errors at once, each with\n" +
         "file:line:column relative to the repo root.",
     )
     .argument("[path]", "schedules directory or one file", "./schedules")
