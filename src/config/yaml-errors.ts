@@ -106,13 +106,14 @@ export function anchorsOf(doc: Document, text: string): Map<string, number> {
 }
 
 /**
- * Aliases of doc `index` whose anchor is not defined before them in the same document. `all` holds
- * every document's anchors; `lineOf` turns an offset into a line number for the message.
+ * Aliases of doc `index` whose anchor is not defined before them in the same document. `all` gives
+ * every document's anchors (only called when there is a problem); `lineOf` turns an offset into a
+ * line number for the message.
  */
 export function undefinedAliases(
   docs: readonly Document[],
   index: number,
-  all: readonly Map<string, number>[],
+  all: () => readonly Map<string, number>[],
   lineOf: (offset: number) => number,
 ): AliasProblem[] {
   const doc = docs[index];
@@ -125,7 +126,7 @@ export function undefinedAliases(
       const n = node as Node;
       if (isAlias(n)) {
         if (!seen.has(n.source))
-          out.push({ offset: n.range?.[0] ?? 0, message: aliasMessage(n.source, index, all, lineOf) });
+          out.push({ offset: n.range?.[0] ?? 0, message: aliasMessage(n.source, index, all(), lineOf) });
       } else if (n.anchor) seen.add(n.anchor);
     },
   });

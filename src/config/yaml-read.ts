@@ -177,12 +177,15 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
     const doc = reparse(index);
     return doc ? sourceOf(doc, path, text) : undefined;
   };
-  const anchors = parsed.map((d) => anchorsOf(d, text));
+  let anchors: Map<string, number>[] | undefined;
+  const allAnchors = () => (anchors ??= parsed.map((d) => anchorsOf(d, text)));
+  // An alias starts a node: after a line start, a space or a flow indicator. Without one, skip the walk.
+  const aliases = /(^|[\s[{,])\*\S/.test(text);
   const lineOf = (offset: number) => lines.linePos(offset).line;
   for (const [index, doc] of parsed.entries()) {
     if (doc.contents !== null || doc.errors.length) count++;
     const before = errors.length;
-    for (const p of docProblems(parsed, index, anchors, text, lineOf))
+    for (const p of docProblems(parsed, index, aliases ? allAnchors : undefined, text, lineOf))
       errors.push(errorAt(file, lines, p.offset, p.message));
     // checkNode adds what the parser let through (forbidden keys, deep nesting); one error per line.
     const reported = new Set(errors.slice(before).map((e) => e.line));
@@ -224,7 +227,7 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
 function docProblems(
   parsed: Document.Parsed[],
   index: number,
-  anchors: Map<string, number>[],
+  anchors: (() => Map<string, number>[]) | undefined,
   text: string,
   lineOf: (offset: number) => number,
 ): { offset: number; message: string }[] {
@@ -236,7 +239,7 @@ function docProblems(
     const offset = problemOffset(e, text);
     ranked.push(star ? { ...star, rank: 0 } : { offset, message: yamlMessage(e, text), rank: 1 });
   }
-  for (const a of undefinedAliases(parsed, index, anchors, lineOf)) {
+  for (const a of anchors ? undefinedAliases(parsed, index, anchors, lineOf) : []) {
     const star = unquotedStar(text, a.offset);
     ranked.push(star ? { ...star, rank: 0 } : { ...a, rank: 2 });
   }
