@@ -119,7 +119,7 @@ export function parseFrequency(
     const cron = parseCron(body, timezone);
     return cron.ok ? { ok: true, freq: { kind: "cron", expr: cron.expr } } : fail(cron.message, ["cron"]);
   }
-  if (kind === "at") return parseAt(body);
+  if (kind === "at") return parseAt(body, written);
   return parseAutomatic(body, written);
 }
 
@@ -129,7 +129,7 @@ function parseEvery(body: unknown, written?: WrittenAt): FrequencyResult {
   return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text } };
 }
 
-function parseAt(body: unknown): FrequencyResult {
+function parseAt(body: unknown, written?: WrittenAt): FrequencyResult {
   if (!Array.isArray(body) || body.length === 0)
     return fail(`at must be a list of 1 to ${MAX_AT_TIMES} "HH:MM" times, e.g. ["06:00", "18:00"]`, ["at"]);
   if (body.length > MAX_AT_TIMES)
@@ -139,11 +139,14 @@ function parseAt(body: unknown): FrequencyResult {
   const issues: FrequencyIssue[] = [];
   const seen = new Map<string, number>();
   body.forEach((t, i) => {
-    const shown = typeof t === "string" ? `"${t}"` : JSON.stringify(t);
+    const shown = shownAt(t, ["at", i], written);
+    // 0600 or 6.30 written unquoted: the digits of a time, read by YAML as a number.
+    const digits = /^(\d{1,2})[.:]?(\d{2})$/.exec(shown.replace(/"/g, ""));
+    const meant = digits ? `${digits[1]?.padStart(2, "0")}:${digits[2]}` : "";
     if (typeof t !== "string" || !TIME.test(t))
       issues.push({
         path: ["at", i],
-        message: `at[${i}]: ${shown} is not a valid time; use HH:MM from 00:00 to 23:59`,
+        message: `at[${i}]: ${shown} is not a valid time; use HH:MM from 00:00 to 23:59${TIME.test(meant) ? `; did you mean "${meant}"?` : ""}`,
       });
     else if (seen.has(t))
       issues.push({ path: ["at", i], message: `at[${i}]: "${t}" is already listed at at[${seen.get(t)}]` });
@@ -176,7 +179,7 @@ function parseAutomatic(body: unknown, written?: WrittenAt): FrequencyResult {
   if (typeof maxBatch !== "number" || !Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH)
     issues.push({
       path: ["automatic", "maxBatch"],
-      message: `maxBatch: ${JSON.stringify(maxBatch)} must be a whole number from 1 to ${MAX_BATCH}`,
+      message: `maxBatch: ${shownAt(maxBatch, ["automatic", "maxBatch"], written)} must be a whole number from 1 to ${MAX_BATCH}`,
     });
   if (issues.length) return { ok: false, issues };
   return { ok: true, freq: { kind: "automatic", windowMs, maxBatch: maxBatch as number } };
