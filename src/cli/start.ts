@@ -1,7 +1,7 @@
 // `schedsync start` (= npm start): everything on one machine for a newcomer — the embedded store,
 // ./schedules of the current repo applied and watched, the workers, and the status page.
 import type { Command } from "commander";
-import { createPortFactory } from "../connectors/index.js";
+import { createPortFactory, storeJournal } from "../connectors/index.js";
 import { createWorker, type Worker } from "../runtime/worker.js";
 import { BindRefusedError } from "../server/app.js";
 import { engineReconcile } from "../server/engine-adapter.js";
@@ -50,7 +50,10 @@ async function start(o: Options): Promise<void> {
   let worker: Worker | undefined;
   try {
     if (o.workers) {
-      worker = createWorker(store.db, { ports: createPortFactory(), log });
+      worker = createWorker(store.db, {
+        ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
+        log,
+      });
       await worker.start();
     }
     const running = await runServer({
