@@ -2,6 +2,7 @@
 // where and what to add. A merchant's orderRatePerMinute, which nothing reads, is a warning.
 import { describe, expect, it } from "vitest";
 import { loadSchedules } from "../../src/config/load.js";
+import { formatReport } from "../../src/config/report.js";
 
 const load = (text: string) => loadSchedules({ rootDir: "/x", files: new Map([["schedules/m.yaml", text]]) });
 
@@ -34,6 +35,9 @@ describe("services that need a connection", () => {
       'merchant "acme" has no connection, but shippingConfirmations runs against the merchant\'s WMS; ' +
         "add spec.connection: { type: sandbox } to try it with the built-in simulator, or " +
         "{ type: http, baseUrl: <url>, tokenEnv: <NAME_OF_TOKEN_VARIABLE> } for the real system",
+    );
+    expect(formatReport(r, "text", "schedules").split("\n")[0]).toMatch(
+      /^schedules\/m.yaml:7:5: error: merchant "acme" has no connection/,
     );
     expect(r.errors[1]?.message).toMatch(
       /^cart "acme\/web" has no connection, but orderDownload runs against the cart; add spec.connection/,
