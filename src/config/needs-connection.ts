@@ -9,7 +9,7 @@ import {
   type MerchantModel,
   type ScheduleModel,
   type ServiceName,
-} from "./model.js";
+} from "../schedule/model.js";
 
 export interface MissingConnection {
   owner: MerchantModel | CartModel;
