@@ -12,13 +12,13 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Ids come from \`schedsync records\`: a record id (every destination of it) or a delivery id
-(record>service:destination). Automatic services run within their window; periodic ones send on
-their next run.
+Ids come from \`schedsync records\`: a record id (every destination of it) or
+a delivery id (record>service:destination). Automatic services run within
+their window; periodic ones send on their next run.
 
 Examples:
-  $ schedsync resend order:acme:shop1:1001
-  $ schedsync resend inv:acme:SKU-1 ship:acme:T-77`,
+  $ npx schedsync resend order:acme:shop1:1001
+  $ npx schedsync resend inv:acme:SKU-1 ship:acme:T-77`,
     )
     .action(async (ids: string[]) => {
       const r = await withStore(false, (store) =>

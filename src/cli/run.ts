@@ -4,6 +4,8 @@ import { createPortFactory } from "../connectors/index.js";
 import { runNow } from "../runtime/manual.js";
 import { CliError } from "./errors.js";
 import { withStore } from "./reconcile-options.js";
+import { runView } from "./views/run.js";
+import { render } from "./views/view.js";
 
 export function register(program: Command): void {
   program
@@ -13,24 +15,19 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Keys are as in \`schedsync status\`: <merchant>/<service> or <merchant>/<cart>/<service>.
+Keys are as in \`schedsync status\`: <merchant>/<service> or
+<merchant>/<cart>/<service>.
 Exit code 1 when another run of the same key is in progress.
 
 Examples:
-  $ schedsync run acme/shop1/orderDownload
-  $ schedsync run acme/orderDelivery --json`,
+  $ npx schedsync run acme/shop1/orderDownload
+  $ npx schedsync run acme/orderDelivery --json`,
     )
     .action(async (key: string, o: { json?: boolean }) => {
       const report = await withStore(o.json, (store) =>
         runNow(store.db, key, { ports: createPortFactory() }),
       );
       if (report === "busy") throw new CliError(`${key} is running elsewhere; try again when it ends`);
-      console.log(o.json ? JSON.stringify(report, null, 2) : `${key}: ${summary(report)}`);
+      render(runView, { key, report }, o);
     });
-}
-
-function summary(report: object): string {
-  return Object.entries(report)
-    .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(",") || "-" : String(v)}`)
-    .join(", ");
 }

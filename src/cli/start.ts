@@ -10,10 +10,13 @@ import { recordsCounter } from "../server/records-source.js";
 import { runServer, untilSignal } from "../server/run.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
+import { intOption } from "./option-types.js";
+import { storeDataDir } from "./paths.js";
+import { PORT } from "./serve.js";
 
 interface Options {
   host: string;
-  port: string;
+  port: number;
   dir: string;
   workers: boolean;
 }
@@ -22,11 +25,11 @@ export function register(program: Command): void {
   program
     .command("start")
     .description(
-      "Run everything locally: the embedded store, the schedules of this repo (committed on HEAD) applied and " +
-        "re-applied on each new commit, the workers, and the status page. Ctrl-C stops it all.",
+      "Run everything locally: the embedded store, the schedules of this repo (committed on HEAD) " +
+        "applied and re-applied on each new commit, the workers, and the status page. Ctrl-C stops it all.",
     )
     .option("--host <address>", "address of the status page", "127.0.0.1")
-    .option("--port <n>", "port of the status page (0 picks a free one)", "8080")
+    .addOption(intOption("--port <n>", "port of the status page (0 picks a free one)", PORT))
     .option("--dir <path>", "schedules directory inside the repo", "schedules")
     .option("--no-workers", "apply and serve only; run no jobs")
     .addHelpText(
@@ -34,19 +37,17 @@ export function register(program: Command): void {
       `
 Examples:
   $ npm start
-  $ schedsync start --port 0
+  $ npx schedsync start --port 0
 
-Commit a change under schedules/ and it is applied within seconds. Set MONGODB_URI to use a real
-MongoDB instead of the embedded FerretDB.`,
+Commit a change under schedules/ and it is applied within seconds. Set
+MONGODB_URI to use a real MongoDB instead of the embedded FerretDB.`,
     )
     .action(async (o: Options) => start(o));
 }
 
 async function start(o: Options): Promise<void> {
-  const port = Number(o.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`bad --port ${o.port}`);
   const log = createLogger();
-  const store = await openStore({ log: (line) => log.info(line) });
+  const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
   let worker: Worker | undefined;
   try {
     if (o.workers) {
@@ -57,7 +58,7 @@ async function start(o: Options): Promise<void> {
       db: store.db,
       storeUri: store.displayUri,
       host: o.host,
-      port,
+      port: o.port,
       intervalMs: 3_000,
       branch: "main",
       reconcile: engineReconcile(store, { ref: "HEAD", dir: o.dir }, (line) => log.info(line)),
