@@ -1,15 +1,6 @@
 // `schedsync apply`: make the jobs in MongoDB equal to a git revision.
 import type { Command } from "commander";
-import { reconcile } from "../reconcile/engine.js";
-import {
-  addSourceOptions,
-  cliErrorFrom,
-  recheckOption,
-  type SourceFlags,
-  withStore,
-} from "./reconcile-options.js";
-import { applyView } from "./views/plan.js";
-import { render } from "./views/view.js";
+import { addSourceOptions, recheckOption, type SourceFlags } from "./reconcile-options.js";
 
 interface ApplyFlags extends SourceFlags {
   allowMassDelete?: boolean;
@@ -48,6 +39,12 @@ Examples:
   $ npx schedsync apply --recheck-after 15m   # cheap when nothing changed`,
     )
     .action(async (o: ApplyFlags) => {
+      const [{ reconcile }, { cliErrorFrom, withStore }, { applyView }, { render }] = await Promise.all([
+        import("../reconcile/engine.js"),
+        import("./store-session.js"),
+        import("./views/plan.js"),
+        import("./views/view.js"),
+      ]);
       const tty = process.stderr.isTTY && !o.json && !process.env.CI;
       const result = await withStore(o.json, (store) =>
         reconcile({

@@ -1,11 +1,7 @@
 // `schedsync explain <merchant>[/<cart>]`: effective frequencies and the next runs.
 import type { Command } from "commander";
-import { findTarget } from "../config/explain.js";
 import { CliError } from "./errors.js";
 import { dateOption, intOption } from "./option-types.js";
-import { loadValidSchedules } from "./schedules.js";
-import { explainView } from "./views/explain.js";
-import { render } from "./views/view.js";
 
 interface Options {
   dir?: string;
@@ -35,6 +31,12 @@ Examples:
   $ npx schedsync explain acme --from 2026-03-08T00:00:00Z  # near a DST change`,
     )
     .action(async (ref: string, o: Options) => {
+      const [{ findTarget }, { loadValidSchedules }, { explainView }, { render }] = await Promise.all([
+        import("../config/explain.js"),
+        import("./schedules.js"),
+        import("./views/explain.js"),
+        import("./views/view.js"),
+      ]);
       const model = await loadValidSchedules(o.dir);
       const target = findTarget(model, ref);
       if (typeof target === "string") throw new CliError(target);

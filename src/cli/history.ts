@@ -1,10 +1,6 @@
 // `schedsync history`: the record of applies.
 import type { Command } from "commander";
-import { listHistory } from "../reconcile/history.js";
 import { intOption } from "./option-types.js";
-import { withStore } from "./reconcile-options.js";
-import { historyView } from "./views/history.js";
-import { render } from "./views/view.js";
 
 export function register(program: Command): void {
   program
@@ -15,6 +11,12 @@ export function register(program: Command): void {
     )
     .option("--json", "print JSON")
     .action(async (o: { limit: number; json?: boolean }) => {
+      const [{ listHistory }, { withStore }, { historyView }, { render }] = await Promise.all([
+        import("../reconcile/history.js"),
+        import("./store-session.js"),
+        import("./views/history.js"),
+        import("./views/view.js"),
+      ]);
       const entries = await withStore(o.json, (store) => listHistory(store.db, o.limit));
       render(historyView, entries, o);
     });

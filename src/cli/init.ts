@@ -1,8 +1,6 @@
 // `schedsync init [dir]`: scaffold a commented example schedules directory that validates.
 import { dirname, relative } from "node:path";
 import type { Command } from "commander";
-import { loadSchedules } from "../config/load.js";
-import { ignoreInGit, scaffold } from "../config/scaffold.js";
 import { CliError } from "./errors.js";
 import { schedulesLocation, storeDataDir } from "./paths.js";
 
@@ -24,6 +22,10 @@ Examples:
   $ npx schedsync validate config/schedules`,
     )
     .action(async (dir: string) => {
+      const [{ loadSchedules }, { ignoreInGit, scaffold }] = await Promise.all([
+        import("../config/load.js"),
+        import("../config/scaffold.js"),
+      ]);
       let written: string[];
       try {
         written = await scaffold(dir);

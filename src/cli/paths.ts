@@ -2,8 +2,8 @@
 // directory), the default schedules directory in it, and the embedded store's data dir. Defaults
 // follow the repo root, never the current directory, so every command agrees from any subdirectory.
 import { existsSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { locateSchedules } from "../config/repo-root.js";
+import { join, resolve } from "node:path";
+import { findRepoRoot, locateSchedules } from "../config/repo-root.js";
 import { CliError } from "./errors.js";
 
 /** The schedules directory inside a repo, when a command is given none. */
@@ -11,12 +11,9 @@ export const DEFAULT_SCHEDULES = "schedules";
 /** The embedded store's data dir inside the repo root (SCHEDSYNC_DATA_DIR overrides it). */
 export const DATA_DIR_NAME = ".schedsync";
 
-/** The nearest directory at or above `cwd` holding `.git` (a directory, or a worktree's file). */
+/** The git top level of the current directory (see findRepoRoot), undefined outside a repo. */
 export function repoRoot(cwd = process.cwd()): string | undefined {
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, ".git"))) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
+  return findRepoRoot(cwd);
 }
 
 /** SCHEDSYNC_DATA_DIR, else `.schedsync` at the repo root (the current directory outside a repo). */

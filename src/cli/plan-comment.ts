@@ -3,8 +3,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { CliError } from "./errors.js";
 import { intOption } from "./option-types.js";
-import { type CommentPlan, planCommentView } from "./views/plan-comment.js";
-import { render } from "./views/view.js";
+import type { CommentPlan } from "./views/plan-comment.js";
 
 interface Options {
   base?: string;
@@ -61,6 +60,10 @@ Example (what .github/workflows/validate.yml runs):
       --simulation simulate.txt > plan.md`,
     )
     .action(async (file: string, o: Options) => {
+      const [{ planCommentView }, { render }] = await Promise.all([
+        import("./views/plan-comment.js"),
+        import("./views/view.js"),
+      ]);
       const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
       let doc: unknown;
       try {

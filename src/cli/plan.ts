@@ -1,9 +1,6 @@
 // `schedsync plan`: what apply would change, without changing anything.
 import type { Command } from "commander";
-import { reconcile } from "../reconcile/engine.js";
-import { addSourceOptions, cliErrorFrom, type SourceFlags, withStore } from "./reconcile-options.js";
-import { planView } from "./views/plan.js";
-import { render } from "./views/view.js";
+import { addSourceOptions, type SourceFlags } from "./reconcile-options.js";
 
 export function register(program: Command): void {
   addSourceOptions(
@@ -23,6 +20,12 @@ Examples:
   $ npx schedsync plan --repo https://github.com/acme/schedules.git --ref v42`,
     )
     .action(async (o: SourceFlags) => {
+      const [{ reconcile }, { cliErrorFrom, withStore }, { planView }, { render }] = await Promise.all([
+        import("../reconcile/engine.js"),
+        import("./store-session.js"),
+        import("./views/plan.js"),
+        import("./views/view.js"),
+      ]);
       const result = await withStore(o.json, (store) =>
         reconcile({ db: store.db, repo: o.repo, ref: o.ref, dir: o.dir, dryRun: true }),
       ).catch((err) => cliErrorFrom(err, o.json));

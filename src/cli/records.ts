@@ -1,10 +1,8 @@
 // `schedsync records`: where records stand per destination.
 import type { Command } from "commander";
-import { countDeliveries, type DeliveryState, listDeliveries } from "../records/index.js";
+import type { DeliveryState } from "../records/index.js";
 import { enumOption, intOption } from "./option-types.js";
-import { withStore } from "./reconcile-options.js";
-import { type RecordsPage, recordsView, truncationNote } from "./views/records.js";
-import { render } from "./views/view.js";
+import type { RecordsPage } from "./views/records.js";
 
 const STATES: readonly DeliveryState[] = ["pending", "inflight", "delivered", "failed", "skipped"];
 
@@ -39,6 +37,17 @@ Examples:
   $ npx schedsync records --status skipped --merchant acme --json`,
     )
     .action(async (o: Options) => {
+      const [
+        { countDeliveries, listDeliveries },
+        { withStore },
+        { recordsView, truncationNote },
+        { render },
+      ] = await Promise.all([
+        import("../records/index.js"),
+        import("./store-session.js"),
+        import("./views/records.js"),
+        import("./views/view.js"),
+      ]);
       const query = { state: o.status, merchantId: o.merchant };
       const page: RecordsPage = await withStore(o.json, async (store) => {
         const rows = await listDeliveries(store.db, { ...query, limit: o.limit });

@@ -1,9 +1,6 @@
 // `schedsync resend <record-id…>`: back to pending, and a run for Automatic services.
 import type { Command } from "commander";
-import { createPortFactory } from "../connectors/index.js";
-import { resendAndTrigger } from "../runtime/manual.js";
 import { CliError } from "./errors.js";
-import { withStore } from "./reconcile-options.js";
 
 export function register(program: Command): void {
   program
@@ -21,6 +18,11 @@ Examples:
   $ npx schedsync resend inv:acme:SKU-1 ship:acme:T-77`,
     )
     .action(async (ids: string[]) => {
+      const [{ createPortFactory }, { resendAndTrigger }, { withStore }] = await Promise.all([
+        import("../connectors/index.js"),
+        import("../runtime/manual.js"),
+        import("./store-session.js"),
+      ]);
       const r = await withStore(false, (store) =>
         resendAndTrigger(store.db, ids, { ports: createPortFactory() }),
       );

@@ -1,11 +1,6 @@
 // `schedsync run <key>`: one run of one service, now, in this process.
 import type { Command } from "commander";
-import { createPortFactory } from "../connectors/index.js";
-import { runNow } from "../runtime/manual.js";
 import { CliError } from "./errors.js";
-import { withStore } from "./reconcile-options.js";
-import { runView } from "./views/run.js";
-import { render } from "./views/view.js";
 
 export function register(program: Command): void {
   program
@@ -24,6 +19,13 @@ Examples:
   $ npx schedsync run acme/orderDelivery --json`,
     )
     .action(async (key: string, o: { json?: boolean }) => {
+      const [{ createPortFactory }, { runNow }, { withStore }, { runView }, { render }] = await Promise.all([
+        import("../connectors/index.js"),
+        import("../runtime/manual.js"),
+        import("./store-session.js"),
+        import("./views/run.js"),
+        import("./views/view.js"),
+      ]);
       const report = await withStore(o.json, (store) =>
         runNow(store.db, key, { ports: createPortFactory() }),
       );

@@ -1,20 +1,12 @@
 // `schedsync serve`: the long-running reconciler with webhook, health, metrics and status page.
 import type { Command } from "commander";
-import { BindRefusedError } from "../server/app.js";
-import { engineReconcile } from "../server/engine-adapter.js";
-import { createLogger } from "../server/log.js";
-import { recordsCounter } from "../server/records-source.js";
-import { runServer, untilSignal } from "../server/run.js";
-import { openStore } from "../store/index.js";
-import { CliError } from "./errors.js";
 import { durationOption, intOption, refOption } from "./option-types.js";
-import { storeDataDir } from "./paths.js";
 import { recheckOption } from "./reconcile-options.js";
 
 /** A TCP port; 8080 unless given. */
 export const PORT = { min: 0, max: 65_535, default: 8080 };
 
-interface ServeOptions {
+export interface ServeOptions {
   host: string;
   port: number;
   interval: number;
@@ -69,34 +61,5 @@ GitHub: add a webhook to https://<host>/hooks/github, content type
 application/json, the same secret, "Just the push event". Prometheus: scrape
 /metrics.`,
     )
-    .action(async (o: ServeOptions) => serve(o));
-}
-
-async function serve(o: ServeOptions): Promise<void> {
-  const log = createLogger();
-  const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
-  try {
-    const target = { repo: o.repo, ref: o.ref, dir: o.dir };
-    const running = await runServer({
-      db: store.db,
-      storeUri: store.displayUri,
-      host: o.host,
-      port: o.port,
-      intervalMs: o.interval,
-      branch: o.branch ?? (o.ref === "HEAD" ? "main" : o.ref),
-      reconcile: engineReconcile(store, target, (line) => log.info(line), o.recheckAfter),
-      log,
-      records: recordsCounter(),
-      agendash: o.agendash,
-    }).catch((err) => {
-      if (err instanceof BindRefusedError) throw new CliError(err.message);
-      throw err;
-    });
-    log.info({ url: running.server.url, store: store.displayUri, ...target }, "schedsync serve listening");
-    const sig = await untilSignal();
-    log.info({ signal: sig }, "shutting down");
-    await running.stop();
-  } finally {
-    await store.close();
-  }
+    .action(async (o: ServeOptions) => (await import("./serving.js")).serve(o));
 }

@@ -1,11 +1,7 @@
 // `schedsync simulate`: the load the schedules create, per service and 15-minute slot.
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { simulate } from "../schedule/simulate.js";
 import { dateOption, intOption } from "./option-types.js";
-import { loadValidSchedules } from "./schedules.js";
-import { simulateView, svgChart } from "./views/simulate.js";
-import { render } from "./views/view.js";
 
 interface Options {
   days: number;
@@ -39,6 +35,13 @@ Examples:
   $ npx schedsync simulate --days 2 --out docs/img/simulate.svg`,
     )
     .action(async (o: Options) => {
+      const [{ simulate }, { loadValidSchedules }, { simulateView, svgChart }, { render }] =
+        await Promise.all([
+          import("../schedule/simulate.js"),
+          import("./schedules.js"),
+          import("./views/simulate.js"),
+          import("./views/view.js"),
+        ]);
       const model = await loadValidSchedules(o.dir);
       const sim = simulate(model, { days: o.days, from: o.from ?? new Date() });
       if (o.out) await writeFile(o.out, svgChart(sim));

@@ -1,20 +1,10 @@
 // `schedsync start` (= npm start): everything on one machine for a newcomer — the embedded store,
 // ./schedules of the current repo applied and watched, the workers, and the status page.
 import type { Command } from "commander";
-import { createPortFactory } from "../connectors/index.js";
-import { createWorker, type Worker } from "../runtime/worker.js";
-import { BindRefusedError } from "../server/app.js";
-import { engineReconcile } from "../server/engine-adapter.js";
-import { createLogger } from "../server/log.js";
-import { recordsCounter } from "../server/records-source.js";
-import { runServer, untilSignal } from "../server/run.js";
-import { openStore } from "../store/index.js";
-import { CliError } from "./errors.js";
 import { intOption } from "./option-types.js";
-import { storeDataDir } from "./paths.js";
 import { PORT } from "./serve.js";
 
-interface Options {
+export interface StartOptions {
   host: string;
   port: number;
   dir: string;
@@ -42,46 +32,5 @@ Examples:
 Commit a change under schedules/ and it is applied within seconds. Set
 MONGODB_URI to use a real MongoDB instead of the embedded FerretDB.`,
     )
-    .action(async (o: Options) => start(o));
-}
-
-async function start(o: Options): Promise<void> {
-  const log = createLogger();
-  const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
-  let worker: Worker | undefined;
-  try {
-    if (o.workers) {
-      worker = createWorker(store.db, { ports: createPortFactory(), log });
-      await worker.start();
-    }
-    const running = await runServer({
-      db: store.db,
-      storeUri: store.displayUri,
-      host: o.host,
-      port: o.port,
-      intervalMs: 3_000,
-      branch: "main",
-      reconcile: engineReconcile(store, { ref: "HEAD", dir: o.dir }, (line) => log.info(line)),
-      log,
-      records: recordsCounter(),
-      agenda: worker?.agenda,
-    }).catch((err) => {
-      if (err instanceof BindRefusedError) throw new CliError(err.message);
-      throw err;
-    });
-    await running.server.reconciler.request("poll"); // waits for the start-up reconcile
-    const last = running.server.reconciler.last;
-    console.log(
-      `\n  schedsync is running: ${running.server.url}\n` +
-        `  applied ${last?.revision.slice(0, 12) || "nothing"} (${last?.outcome ?? "?"}); workers ${worker ? "running" : "off"}; Ctrl-C to stop\n`,
-    );
-    await untilSignal();
-    log.info("stopping: server");
-    await running.stop();
-    log.info("stopping: workers");
-    await worker?.stop(10_000);
-    log.info("stopped");
-  } finally {
-    await store.close();
-  }
+    .action(async (o: StartOptions) => (await import("./serving.js")).start(o));
 }

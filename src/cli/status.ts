@@ -1,10 +1,6 @@
 // `schedsync status`: the applied revision and the managed jobs.
 import type { Command } from "commander";
-import { readStatus } from "../reconcile/status.js";
 import { CliError } from "./errors.js";
-import { withStore } from "./reconcile-options.js";
-import { statusView } from "./views/status.js";
-import { render } from "./views/view.js";
 
 export function register(program: Command): void {
   program
@@ -22,6 +18,12 @@ is null for automatic services).
 Exit codes: 0 ok, 1 error (store down, a --merchant with no jobs).`,
     )
     .action(async (o: { json?: boolean; merchant?: string }) => {
+      const [{ readStatus }, { withStore }, { statusView }, { render }] = await Promise.all([
+        import("../reconcile/status.js"),
+        import("./store-session.js"),
+        import("./views/status.js"),
+        import("./views/view.js"),
+      ]);
       const status = await withStore(o.json, async (store) => {
         const found = await readStatus(store.db, { merchant: o.merchant });
         if (o.merchant === undefined || found.jobs.length > 0) return found;

@@ -1,13 +1,8 @@
 // `schedsync store install|status`: provision and inspect the embedded FerretDB store.
 import type { Command } from "commander";
-import { startEmbedded } from "../store/embedded.js";
-import { buildFerretdb, findFerretdb, StoreUnavailableError } from "../store/ferretdb-binary.js";
 import { FERRETDB_VERSION } from "../store/paths.js";
-import { storeStatus } from "../store/status.js";
 import { CliError } from "./errors.js";
 import { storeDataDir } from "./paths.js";
-import { storeStatusView } from "./views/store-status.js";
-import { render } from "./views/view.js";
 
 export function register(program: Command): void {
   const store = program
@@ -56,6 +51,7 @@ Examples:
 }
 
 async function install(force: boolean): Promise<void> {
+  const { buildFerretdb, findFerretdb, StoreUnavailableError } = await import("../store/ferretdb-binary.js");
   const log = (line: string) => console.error(line);
   try {
     const found = force ? undefined : await findFerretdb();
@@ -72,11 +68,17 @@ async function install(force: boolean): Promise<void> {
 }
 
 async function status(o: { json?: boolean; dataDir?: string }): Promise<void> {
+  const [{ storeStatus }, { storeStatusView }, { render }] = await Promise.all([
+    import("../store/status.js"),
+    import("./views/store-status.js"),
+    import("./views/view.js"),
+  ]);
   const s = await storeStatus(process.env, o.dataDir ?? storeDataDir());
   render(storeStatusView, s, o);
 }
 
 async function serveStore(dataDir?: string): Promise<void> {
+  const { startEmbedded } = await import("../store/embedded.js");
   const server = await startEmbedded({
     dataDir: dataDir ?? storeDataDir(),
     log: (line) => console.error(line),

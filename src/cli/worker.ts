@@ -1,9 +1,5 @@
 // `schedsync worker`: runs the jobs (scheduled, Automatic and cleanup) until SIGTERM/SIGINT.
 import type { Command } from "commander";
-import { createPortFactory } from "../connectors/index.js";
-import { createWorker } from "../runtime/worker.js";
-import { createLogger } from "../server/log.js";
-import { openStore } from "../store/index.js";
 import { intOption } from "./option-types.js";
 import { storeDataDir } from "./paths.js";
 
@@ -34,6 +30,12 @@ Examples:
   $ MONGODB_URI=mongodb://db/schedsync npx schedsync worker --concurrency 20`,
     )
     .action(async (o: { concurrency: number; stopTimeout: number }) => {
+      const [{ createPortFactory }, { createWorker }, { createLogger }, { openStore }] = await Promise.all([
+        import("../connectors/index.js"),
+        import("../runtime/worker.js"),
+        import("../server/log.js"),
+        import("../store/index.js"),
+      ]);
       const { concurrency } = o;
       const log = createLogger();
       const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
