@@ -1,7 +1,7 @@
 // One parser per option type (commander argParsers): a bad value stops the command while commander
 // parses, before anything opens the store, with one line naming the option and the accepted form.
 import { Option } from "commander";
-import { parseInterval } from "../server/poller.js";
+import { parseInterval } from "../platform/duration.js";
 import { CliError } from "./errors.js";
 
 /** A bad option value; exits 1 like every invalid input (2 is `plan`'s "changes pending"). */

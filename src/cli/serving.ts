@@ -1,11 +1,12 @@
 // The long-running commands' work (serve, start), imported only when one of them runs: it loads
 // Agenda, express and the mongodb driver, which the other commands do not need.
 import { createPortFactory } from "../connectors/index.js";
+import { createLogger } from "../platform/log.js";
+import { createMetrics } from "../platform/metrics.js";
 import { createWorker, type Worker } from "../runtime/worker.js";
 import { BindRefusedError } from "../server/app.js";
 import { engineReconcile } from "../server/engine-adapter.js";
-import { createLogger } from "../server/log.js";
-import { recordsCounter } from "../server/records-source.js";
+import { recordsCounter } from "../server/record-counts.js";
 import { runServer, untilSignal } from "../server/run.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
@@ -20,6 +21,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   try {
     const target = { repo: o.repo, ref: o.ref, dir: o.dir };
     const running = await runServer({
+      metrics: createMetrics(),
       db: store.db,
       storeUri: store.displayUri,
       host: o.host,
@@ -46,14 +48,16 @@ export async function serve(o: ServeOptions): Promise<void> {
 /** `schedsync start` (options parsed by start.ts). */
 export async function start(o: StartOptions): Promise<void> {
   const log = createLogger();
+  const metrics = createMetrics();
   const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
   let worker: Worker | undefined;
   try {
     if (o.workers) {
-      worker = createWorker(store.db, { ports: createPortFactory(), log });
+      worker = createWorker(store.db, { ports: createPortFactory(), log, hooks: metrics.hooks });
       await worker.start();
     }
     const running = await runServer({
+      metrics,
       db: store.db,
       storeUri: store.displayUri,
       host: o.host,

@@ -33,7 +33,7 @@ Examples:
       const [{ createPortFactory }, { createWorker }, { createLogger }, { openStore }] = await Promise.all([
         import("../connectors/index.js"),
         import("../runtime/worker.js"),
-        import("../server/log.js"),
+        import("../platform/log.js"),
         import("../store/index.js"),
       ]);
       const { concurrency } = o;

@@ -3,7 +3,7 @@
 import type { ExplainTarget } from "../../config/explain.js";
 import { formatFrequency } from "../../config/frequency.js";
 import type { Frequency } from "../../config/model.js";
-import { formatDuration } from "../../schedule/duration.js";
+import { formatDuration } from "../../platform/duration.js";
 import { nextRuns } from "../../schedule/next-runs.js";
 import { frequencyText } from "./frequency.js";
 import type { View } from "./view.js";

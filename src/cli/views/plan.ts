@@ -1,8 +1,9 @@
 // `plan` and `apply`: the plan as a readable diff (+ create, ~ update, - delete, with the reason) or
 // as JSON; `apply` adds its outcome. A rejected revision's errors render the same two ways.
+
+import type { Plan, SpecView } from "../../jobs/types.js";
 import type { ReconcileResult } from "../../reconcile/engine.js";
 import type { RevisionRejectedError } from "../../reconcile/errors.js";
-import type { Plan, SpecView } from "../../reconcile/types.js";
 import { canonicalText } from "./frequency.js";
 import { configErrorLines } from "./validate.js";
 import type { View } from "./view.js";
