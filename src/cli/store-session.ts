@@ -1,6 +1,5 @@
 // A command's session with the store: open it (data dir from paths.ts), run, close; and the
 // reconcile stages' errors as CLI errors. Imported inside actions (it loads the mongodb driver).
-
 import { LockBusyError } from "../platform/lease.js";
 import { RevisionRejectedError } from "../reconcile/errors.js";
 import { SourceError } from "../reconcile/source.js";

@@ -1,8 +1,12 @@
 // `schedsync validate [path]`: check the schedules the way CI does; exit 0 valid, 1 invalid.
-// Imports only what validation needs: a CI step runs it over thousands of files in a fresh process.
+// The loader is imported when the command runs; like every command module, this one stays light
+// because all of them are loaded at start-up to register (a CI step runs validate in a fresh process).
 import type { Command } from "commander";
+import { CliError } from "./errors.js";
 import { enumOption } from "./option-types.js";
-import { REPORT_FORMATS, type ReportFormat } from "./views/validate.js";
+import { schedulesLocation } from "./paths.js";
+import { REPORT_FORMATS, type ReportFormat, validateView } from "./views/validate.js";
+import { render } from "./views/view.js";
 
 export function register(program: Command): void {
   program
@@ -38,14 +42,7 @@ Examples:
   $ npx schedsync validate --format github     # in a GitHub Actions step`,
     )
     .action(async (path: string | undefined, o: { format: ReportFormat; json?: boolean }) => {
-      const [{ loadSchedules }, { schedulesLocation }, { validateView }, { render }, { CliError }] =
-        await Promise.all([
-          import("../config/load.js"),
-          import("./paths.js"),
-          import("./views/validate.js"),
-          import("./views/view.js"),
-          import("./errors.js"),
-        ]);
+      const { loadSchedules } = await import("../config/load.js");
       const { rootDir, dir } = await schedulesLocation(path);
       const result = await loadSchedules({ rootDir, dir });
       const format = o.json ? "json" : o.format;

@@ -1,10 +1,11 @@
 // The CLI's inputs and rough edges, through the real CLI: bad option values fail while parsing,
 // before any store is opened; paths and the data dir follow the git root from any subdirectory.
+import { execFile } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cols } from "../../src/records/index.js";
-import { runCli } from "../helpers/cli.js";
+import { cliArgs, runCli } from "../helpers/cli.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
 
@@ -151,5 +152,42 @@ describe("read commands against a store", () => {
     const r = await runCli(["status", "--merchant", "nosuch"], { env });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('schedsync: no jobs for merchant "nosuch" (merchants with jobs: none)');
+  });
+});
+
+describe("start-up", () => {
+  // Logs every package the process resolves (ESM imports) on stderr as "PKG <name>".
+  const hook = `export async function resolve(s, c, next) {
+    const r = await next(s, c);
+    const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(r.url);
+    if (m) process.stderr.write("PKG " + m[1] + "\\n");
+    return r;
+  }`;
+  const register = `import { register } from "node:module"; register(${JSON.stringify(
+    `data:text/javascript,${encodeURIComponent(hook)}`,
+  )});`;
+
+  it("validate loads no store driver, Agenda, express, logger or git client", async () => {
+    const r = await new Promise<{ code: number; stderr: string }>((done) =>
+      execFile(
+        process.execPath,
+        ["--import", `data:text/javascript,${encodeURIComponent(register)}`, ...cliArgs(["validate"])],
+        { cwd: join(import.meta.dirname, "../.."), env: { ...process.env, CI: "true" } },
+        (err, _stdout, stderr) => done({ code: err ? 1 : 0, stderr }),
+      ),
+    );
+    expect(r.code).toBe(0);
+    const packages = new Set(r.stderr.match(/(?<=^PKG ).+$/gm));
+    expect(packages).toContain("ajv");
+    for (const heavy of [
+      "mongodb",
+      "agenda",
+      "@agendajs/mongo-backend",
+      "express",
+      "pino",
+      "simple-git",
+      "prom-client",
+    ])
+      expect(packages, heavy).not.toContain(heavy);
   });
 });
