@@ -1,7 +1,7 @@
 // Loading the work tree's schedules for the commands that need them valid (explain, simulate).
 
 import { loadSchedules } from "../config/load.js";
-import type { ScheduleModel } from "../config/model.js";
+import type { ScheduleModel } from "../schedule/model.js";
 import { CliError } from "./errors.js";
 import { schedulesLocation } from "./paths.js";
 import { configErrorLines } from "./views/validate.js";
