@@ -45,6 +45,7 @@ metadata:
   id: c${i}
   merchant: m${merchantIndex}
 spec:
+  connection: { type: sandbox }
   services:
     orderDownload: { every: 10m }
     shipmentUpload: ${FORMS[i % FORMS.length]}
