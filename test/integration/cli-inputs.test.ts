@@ -21,6 +21,7 @@ spec:
     orderDelivery: automatic
     shippingConfirmations: { every: 30m }
     inventory: { cron: "15 */2 * * *" }
+  connection: { type: sandbox }
 `;
 
 describe("option values are checked by one parser per type, before the store is opened", () => {
