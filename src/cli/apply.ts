@@ -15,6 +15,7 @@ import {
 interface ApplyFlags extends SourceFlags {
   allowMassDelete?: boolean;
   allowRollback?: boolean;
+  approvedBy?: string;
   recheckAfter: string;
 }
 
@@ -26,24 +27,30 @@ export function register(program: Command): void {
   )
     .option("--allow-mass-delete", "allow a plan that deletes more than half of the managed jobs")
     .option("--allow-rollback", "allow applying a revision older than (an ancestor of) the applied one")
+    .option(
+      "--approved-by <who>",
+      "who approved the --allow-* flags (recorded in history; CI passes the actor)",
+    )
     .option("--recheck-after <duration>", RECHECK_HELP, "0")
     .addHelpText(
       "after",
       `
 Safety: an invalid revision, an unreadable repo or a revision without schedules changes nothing and
 exits 1. One apply runs at a time per database (a lease lock); an older revision than the applied one
-is skipped unless --allow-rollback. Unchanged jobs are not written at all.
+is skipped, saying why, with exit 1 unless --allow-rollback (then history records a rollback).
+Unchanged jobs are not written at all. The --allow-* flags and --approved-by are recorded in history.
 
 Drift: by default every managed job is compared with the revision, so a job edited in MongoDB is
 found and restored. With --recheck-after 15m, re-applying a revision that was applied and compared
 less than 15 minutes ago reads neither the schedules nor the jobs (a no-op in well under a second);
 schedsync serve does this between its full comparisons.
 
-Exit codes: 0 applied or already in sync, 1 error.
+Exit codes: 0 applied or already in sync, 1 error, refused by a guard, or skipped (an older revision).
 
 Examples:
   $ schedsync apply
   $ schedsync apply --ref "$GITHUB_SHA" --json
+  $ schedsync apply --ref v41 --allow-rollback --approved-by alice   # go back to an older commit
   $ schedsync apply --recheck-after 15m      # cheap when nothing changed (cron jobs, loops)`,
     )
     .action(async (o: ApplyFlags) => {
@@ -57,6 +64,7 @@ Examples:
           dir: o.dir,
           allowMassDelete: o.allowMassDelete,
           allowRollback: o.allowRollback,
+          approvedBy: o.approvedBy,
           recheckAfterMs,
           log: tty ? (line) => console.error(line) : undefined,
           onProgress: tty
@@ -65,13 +73,15 @@ Examples:
         }),
       ).catch((err) => cliErrorFrom(err, o.json));
       if (tty && result.plan.changes.length) process.stderr.write("\n");
-      const { plan, revision, outcome, note, compared } = result;
+      const { plan, revision, outcome, note, compared, appliedRevision, guards } = result;
       if (o.json) {
-        const extra = { compared, ...(note ? { note } : {}) };
+        const extra = { compared, appliedRevision, guards, ...(note ? { note } : {}) };
         console.log(JSON.stringify({ ...planJson(revision.sha, plan), outcome, ...extra }, null, 2));
       } else {
-        console.log(planText(revision.sha, plan));
+        console.log(planText(revision.sha, plan, guards));
         console.log(note ?? (outcome === "applied" ? "Applied." : "Already in sync; nothing written."));
       }
+      // Skipped: an older revision was not applied; CI must not report that as a success.
+      if (outcome === "skipped") process.exitCode = 1;
     });
 }

@@ -23,8 +23,16 @@ export function register(program: Command): void {
       for (const e of entries) {
         const s = e.summary ? ` +${e.summary.create} ~${e.summary.update} -${e.summary.delete}` : "";
         const first = e.message.split("\n")[0] ?? "";
+        const back = e.guards?.find((g) => g.guard === "rollback" && g.allowed);
+        const extra = [
+          back?.guard === "rollback" ? `\n    rollback from ${back.applied.slice(0, 12)}` : "",
+          e.approval
+            ? `\n    approved by ${e.approval.by || "(unnamed)"}: ${e.approval.allow.join(", ")}`
+            : "",
+          e.error ? `\n    error: ${e.error}` : "",
+        ].join("");
         console.log(
-          `${e.startedAt.toISOString()}  ${e.revision.slice(0, 12)}  ${e.outcome.padEnd(8)}${s}  ${e.durationMs} ms  ${e.author}  ${first}${e.error ? `\n    error: ${e.error}` : ""}`,
+          `${e.startedAt.toISOString()}  ${e.revision.slice(0, 12)}  ${e.outcome.padEnd(8)}${s}  ${e.durationMs} ms  ${e.author}  ${first}${extra}`,
         );
       }
     });

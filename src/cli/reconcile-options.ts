@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { ConfigError } from "../config/errors.js";
 import { canonicalText } from "../config/explain.js";
 import { RevisionRejectedError } from "../reconcile/errors.js";
+import { type GuardHit, guardReason } from "../reconcile/guards.js";
 import { LockBusyError } from "../reconcile/lock.js";
 import { SourceError } from "../reconcile/source.js";
 import type { Plan, SpecView } from "../reconcile/types.js";
@@ -73,8 +74,14 @@ function view(v: SpecView | null): string {
   return `${canonicalText(v.frequency)} (${v.timezone}${v.disabled ? ", disabled" : ""})`;
 }
 
-/** A readable diff: + create, ~ update, - delete, with the reason. */
-export function planText(revision: string, plan: Plan): string {
+/** "guard mass-delete: deletes 8 of 14 … : apply will refuse without --allow-mass-delete" (or: allowed). */
+export function guardLine(hit: GuardHit): string {
+  const verdict = hit.allowed ? `allowed by ${hit.flag}` : `apply will refuse without ${hit.flag}`;
+  return `guard ${hit.guard}: ${guardReason(hit)}: ${verdict}`;
+}
+
+/** A readable diff: + create, ~ update, - delete, with the reason; then the guards hit. */
+export function planText(revision: string, plan: Plan, guards: readonly GuardHit[] = []): string {
   const s = plan.summary;
   const lines = [`revision ${revision}`];
   for (const c of plan.changes) {
@@ -85,6 +92,7 @@ export function planText(revision: string, plan: Plan): string {
   lines.push(
     `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,
   );
+  for (const g of guards) lines.push(guardLine(g));
   return lines.join("\n");
 }
 
