@@ -4,6 +4,7 @@ import { reconcile } from "../reconcile/engine.js";
 import {
   addSourceOptions,
   cliErrorFrom,
+  guardLine,
   parseRecheck,
   planJson,
   planText,
@@ -77,6 +78,9 @@ Examples:
       if (o.json) {
         const extra = { compared, appliedRevision, guards, ...(note ? { note } : {}) };
         console.log(JSON.stringify({ ...planJson(revision.sha, plan), outcome, ...extra }, null, 2));
+      } else if (outcome === "skipped") {
+        // Nothing was planned: the guard and why, not a plan of zeros.
+        console.log([`revision ${revision.sha}`, ...guards.map(guardLine), note].join("\n"));
       } else {
         console.log(planText(revision.sha, plan, guards));
         console.log(note ?? (outcome === "applied" ? "Applied." : "Already in sync; nothing written."));
