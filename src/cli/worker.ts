@@ -1,8 +1,8 @@
 // `schedsync worker`: runs the jobs (scheduled, Automatic and cleanup) until SIGTERM/SIGINT.
 import type { Command } from "commander";
 import { createPortFactory } from "../connectors/index.js";
+import { createLogger } from "../platform/log.js";
 import { createWorker } from "../runtime/worker.js";
-import { createLogger } from "../server/log.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 

@@ -1,6 +1,7 @@
 // Frequencies: YAML value → Frequency (with messages a person can act on) and back.
+
+import { formatDuration, parseDuration } from "../platform/duration.js";
 import { parseCron } from "../schedule/cron.js";
-import { formatDuration, parseDuration } from "../schedule/duration.js";
 import {
   AUTOMATIC_SERVICES,
   DEFAULT_AUTOMATIC_MAX_BATCH,

@@ -10,10 +10,10 @@ import {
   type MerchantModel,
   type ScheduleModel,
 } from "../config/model.js";
+import { specHash } from "../jobs/spec-hash.js";
+import { CLEANUP_SERVICE, type DesiredJob, type JobService, type JobSpec } from "../jobs/types.js";
 import { toAgendaRepeat } from "../schedule/agenda-repeat.js";
 import { cleanupTimes } from "../schedule/cleanup.js";
-import { specHash } from "./spec-hash.js";
-import { CLEANUP_SERVICE, type DesiredJob, type JobService, type JobSpec } from "./types.js";
 
 export const JOB_NAME_PREFIX = "schedsync:";
 

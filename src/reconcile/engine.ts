@@ -2,18 +2,16 @@
 // actual jobs → plan (pure) → apply, under a lease lock, with a history record for every apply.
 import type { Db } from "mongodb";
 import { loadSchedules } from "../config/load.js";
-import { isFerretdb } from "../store/flavor.js";
-import { readActual } from "./actual.js";
-import { applyPlan } from "./apply.js";
+import { readOwnedJobs, writeChanges } from "../jobs/repository.js";
+import type { DesiredJob, Plan } from "../jobs/types.js";
+import { acquire, withLease } from "../platform/lease.js";
 import { desiredJobs } from "./desired.js";
 import { RevisionRejectedError } from "./errors.js";
 import { type GuardHit, guardReason, massDeleteGuard, rollbackGuard } from "./guards.js";
 import { type HistoryEntry, markUnchecked, readApplied, recordHistory, writeApplied } from "./history.js";
-import { acquire, withLease } from "./lock.js";
 import { plan as makePlan } from "./plan.js";
 import { type PlannedRuns, plannedRuns } from "./planned-runs.js";
 import { type Revision, readRevision, type SourceOptions } from "./source.js";
-import type { DesiredJob, Plan } from "./types.js";
 
 /** Bump when the same schedules would give different jobs (desired.ts, document.ts). */
 export const DESIRED_FORMAT = "1";
@@ -137,7 +135,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   }
   if (opts.dryRun) {
     const applied = await readApplied(db);
-    const actual = await readActual(db);
+    const actual = await readOwnedJobs(db);
     const plan = makePlan(desired, actual);
     const guards = [massDeleteGuard(plan, actual.length), await rollbackGuard(rev.gitDir, rev.sha, applied)];
     return {
@@ -194,7 +192,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
           guards,
         };
       }
-      const actual = await readActual(db);
+      const actual = await readOwnedJobs(db);
       plan = makePlan(desired, actual);
       const mass = massDeleteGuard(plan, actual.length, opts.allowMassDelete);
       if (mass) guards.push(mass);
@@ -202,9 +200,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       const changed = plan.changes.length > 0;
       if (changed) {
         await markUnchecked(db);
-        await applyPlan(db, plan, {
+        await writeChanges(db, plan.changes, {
           revision: rev.sha,
-          rewriteUpdates: await isFerretdb(db),
           onProgress: async (done, total) => {
             await lease.renew();
             opts.onProgress?.(done, total);

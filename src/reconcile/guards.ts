@@ -1,8 +1,9 @@
 // The apply guards: plans that apply refuses unless someone approved them. Plan reports the guards a
 // revision will hit (so a PR shows them before merging); apply refuses, or passes and records who
 // approved. Each guard has one apply flag and one commit-trailer value (docs/operations.md).
+
+import type { Plan } from "../jobs/types.js";
 import { isAncestor } from "./source.js";
-import type { Plan } from "./types.js";
 
 /** The guards, with the apply flag that passes each and the `Schedsync-Allow:` trailer value. */
 export const GUARDS = {

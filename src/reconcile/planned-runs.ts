@@ -1,8 +1,9 @@
 // The coming runs of the jobs a plan creates or reschedules, for the plan output and the PR comment:
 // a reviewer sees when a changed schedule will really fire before merging.
+
+import type { Plan } from "../jobs/types.js";
+import { firstRunAt } from "../jobs/writes.js";
 import { nextRuns } from "../schedule/next-runs.js";
-import { firstRunAt } from "./apply.js";
-import type { Plan } from "./types.js";
 
 /** Job key → its next run instants (UTC); [] for automatic and disabled jobs (no timer). */
 export type PlannedRuns = Record<string, Date[]>;

@@ -36,7 +36,8 @@ interface History {
   approval?: { by: string; allow: string[] };
 }
 
-describe("reconcile.yml and validate.yml scripts on a real repo and store", () => {
+// Each test spawns the CLI a few times (through tsx): generous on a loaded 2-core machine.
+describe("reconcile.yml and validate.yml scripts on a real repo and store", { timeout: 240_000 }, () => {
   let t: TestDb;
   let repo: TempRepo;
   let steps: StepRunner;

@@ -2,6 +2,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MerchantModel } from "../../src/config/model.js";
+import { TRIGGER_JOB } from "../../src/jobs/document.js";
+import { loadSpec } from "../../src/jobs/repository.js";
 import {
   type BatchItem,
   cols,
@@ -10,7 +12,6 @@ import {
   type IncomingShipment,
   resend,
 } from "../../src/records/index.js";
-import { loadSpec, TRIGGER_JOB } from "../../src/runtime/jobs.js";
 import type { PortFactory } from "../../src/runtime/ports.js";
 import { runKey } from "../../src/runtime/run.js";
 import { loadRun } from "../../src/runtime/runs.js";
