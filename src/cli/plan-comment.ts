@@ -2,15 +2,17 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { GuardHit } from "../reconcile/guards.js";
-import { type CommentPlan, renderPlanComment } from "../reconcile/plan-comment.js";
 import { CliError } from "./errors.js";
+import { intOption } from "./option-types.js";
+import type { CommentPlan } from "./views/plan-comment.js";
 
 interface Options {
   base?: string;
-  behind?: string;
+  behind?: number;
   simulation?: string;
   runUrl?: string;
   environment?: string;
+  json?: boolean;
 }
 
 function sha(v: unknown): string | undefined {
@@ -53,21 +55,30 @@ export function register(program: Command): void {
     )
     .argument("<plan.json>", "file written by `schedsync plan --json` (- for stdin)")
     .option("--base <branch>", "the PR's base branch, named in the not-up-to-date warning")
-    .option("--behind <n>", "commits of the base branch the PR lacks (0: up to date)")
+    .addOption(
+      intOption("--behind <n>", "commits of the base branch the PR lacks (0: up to date)", { min: 0 }),
+    )
     .option("--simulation <file>", "output of `schedsync simulate`; its peak line is embedded")
     .option("--run-url <url>", "link to the CI run")
     .option("--environment <name>", "target environment named in the heading")
+    .option("--json", "print the markdown, its marker and the plan summary as JSON")
     .addHelpText(
       "after",
       `
-The comment shows the applied revision, the changes, the guards apply will refuse without approval
-and the next runs of created or rescheduled jobs, all read from the plan JSON.
+The comment shows the applied revision, the changes, the guards apply will
+refuse without approval and the next runs of created or rescheduled jobs, all
+read from the plan JSON.
 
 Example (what .github/workflows/validate.yml runs):
-  $ schedsync plan --repo pr-head --ref "$HEAD_SHA" --json > plan.json
-  $ schedsync plan-comment plan.json --base main --behind 2 --simulation simulate.txt > plan.md`,
+  $ npx schedsync plan --repo pr-head --ref "$HEAD_SHA" --json > plan.json
+  $ npx schedsync plan-comment plan.json --base main --behind 2 \\
+      --simulation simulate.txt > plan.md`,
     )
     .action(async (file: string, o: Options) => {
+      const [{ planCommentView }, { render }] = await Promise.all([
+        import("./views/plan-comment.js"),
+        import("./views/view.js"),
+      ]);
       const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
       let doc: unknown;
       try {
@@ -76,24 +87,23 @@ Example (what .github/workflows/validate.yml runs):
         throw new CliError(`${file} is not JSON`);
       }
       const { plan, revision, applied, guards, nextRuns } = fromPlanJson(doc);
-      const behind = o.behind === undefined ? undefined : Number(o.behind);
+      const behind = o.behind;
       const simulation = o.simulation
         ? (await readFile(o.simulation, "utf8")).split("\n").find((l) => l.startsWith("peak:"))
         : undefined;
-      process.stdout.write(
-        renderPlanComment(plan, {
-          revision: revision ?? "",
-          appliedRevision: applied,
-          environment: o.environment,
-          baseBranch: o.base,
-          behindBy: behind,
-          upToDate: behind === undefined ? undefined : behind === 0,
-          simulation,
-          runUrl: o.runUrl,
-          guards,
-          nextRuns,
-        }),
-      );
+      const view = planCommentView({
+        revision: revision ?? "",
+        appliedRevision: applied,
+        environment: o.environment,
+        baseBranch: o.base,
+        behindBy: behind,
+        upToDate: behind === undefined ? undefined : behind === 0,
+        simulation,
+        runUrl: o.runUrl,
+        guards,
+        nextRuns,
+      });
+      render(view, plan, o);
     });
 }
 

@@ -1,11 +1,11 @@
 // Guards, next runs and their rendering in the PR comment, on plans the planner really makes.
 import { describe, expect, it } from "vitest";
+import { renderPlanComment } from "../../src/cli/views/plan-comment.js";
 import { actualFromDocument, jobIdHex, newJobDocument } from "../../src/jobs/document.js";
 import type { ActualJob } from "../../src/jobs/types.js";
 import { desiredJobs } from "../../src/reconcile/desired.js";
 import { massDeleteGuard } from "../../src/reconcile/guards.js";
 import { plan } from "../../src/reconcile/plan.js";
-import { renderPlanComment } from "../../src/reconcile/plan-comment.js";
 import { plannedRuns } from "../../src/reconcile/planned-runs.js";
 import { AUTOMATIC, cart, every, merchant } from "./desired-fixtures.js";
 
