@@ -2,7 +2,7 @@
 // or (simulate --ref) from one commit's tree, read from git objects the way plan reads it.
 
 import { type LoadResult, loadSchedules } from "../config/load.js";
-import type { ScheduleModel } from "../config/model.js";
+import type { ScheduleModel } from "../schedule/model.js";
 import { CliError } from "./errors.js";
 import { schedulesLocation } from "./paths.js";
 import { configErrorLines } from "./views/validate.js";

@@ -2,21 +2,10 @@
 import type { Command } from "commander";
 import { durationOption, intOption, refOption } from "./option-types.js";
 import { recheckOption } from "./reconcile-options.js";
+import type { ServeOptions } from "./serving.js";
 
 /** A TCP port; 8080 unless given. */
 export const PORT = { min: 0, max: 65_535, default: 8080 };
-
-export interface ServeOptions {
-  host: string;
-  port: number;
-  interval: number;
-  repo?: string;
-  ref: string;
-  dir: string;
-  branch?: string;
-  recheckAfter: number;
-  agendash: boolean;
-}
 
 export function register(program: Command): void {
   program

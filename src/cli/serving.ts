@@ -7,12 +7,31 @@ import { createWorker, type Worker } from "../runtime/worker.js";
 import { BindRefusedError } from "../server/app.js";
 import { engineReconcile } from "../server/engine-adapter.js";
 import { recordsCounter } from "../server/record-counts.js";
-import { runServer, untilSignal } from "../server/run.js";
+import { runServer, untilSignal } from "../server/run-server.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 import { storeDataDir } from "./paths.js";
-import type { ServeOptions } from "./serve.js";
-import type { StartOptions } from "./start.js";
+
+/** The options of `schedsync serve`, parsed (serve.ts). */
+export interface ServeOptions {
+  host: string;
+  port: number;
+  interval: number;
+  repo?: string;
+  ref: string;
+  dir: string;
+  branch?: string;
+  recheckAfter: number;
+  agendash: boolean;
+}
+
+/** The options of `schedsync start`, parsed (start.ts). */
+export interface StartOptions {
+  host: string;
+  port: number;
+  dir: string;
+  workers: boolean;
+}
 
 /** `schedsync serve` (options parsed by serve.ts). */
 export async function serve(o: ServeOptions): Promise<void> {

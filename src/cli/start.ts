@@ -3,13 +3,7 @@
 import type { Command } from "commander";
 import { intOption } from "./option-types.js";
 import { PORT } from "./serve.js";
-
-export interface StartOptions {
-  host: string;
-  port: number;
-  dir: string;
-  workers: boolean;
-}
+import type { StartOptions } from "./serving.js";
 
 export function register(program: Command): void {
   program

@@ -1,5 +1,5 @@
 // `explain`'s lookup: the merchant or cart a "<merchant>[/<cart>]" reference names.
-import type { CartModel, MerchantModel, ScheduleModel } from "./model.js";
+import type { CartModel, MerchantModel, ScheduleModel } from "../schedule/model.js";
 
 export interface ExplainTarget {
   merchant: MerchantModel;

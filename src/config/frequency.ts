@@ -8,7 +8,7 @@ import {
   DEFAULT_AUTOMATIC_WINDOW_MS,
   type Frequency,
   type ServiceName,
-} from "./model.js";
+} from "../schedule/model.js";
 
 export const MIN_EVERY_MS = 60_000;
 export const MAX_EVERY_MS = 7 * 86_400_000;

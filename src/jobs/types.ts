@@ -1,6 +1,6 @@
 // Shapes of the jobs schedsync owns: the spec, desired and actual jobs, and a plan's changes to them.
 // Shared by the reconciler (desired state, planner), the repository (writes) and the runtime. See docs/reconcile.md.
-import type { ConnectionSpec, Frequency, ServiceName } from "../config/model.js";
+import type { ConnectionSpec, Frequency, ServiceName } from "../schedule/model.js";
 
 export const CLEANUP_SERVICE = "cleanup";
 export type JobService = ServiceName | typeof CLEANUP_SERVICE;

@@ -5,7 +5,7 @@ import { findSpecs, loadSpec } from "../jobs/repository.js";
 import { ensureRecordIndexes, type ResendResult, resend } from "../records/index.js";
 import type { RuntimeContext } from "./context.js";
 import type { RunReport } from "./handlers/index.js";
-import { runKey } from "./run.js";
+import { runKey } from "./run-key.js";
 import { trigger } from "./trigger.js";
 import { createAgenda, resolveOptions, type WorkerOptions } from "./worker.js";
 

@@ -1,8 +1,8 @@
 // Worker settings. Production defaults; tests shorten the leases and windows.
 import type { Logger } from "pino";
+import type { PortFactory } from "../connectors/hub-ports.js";
 import type { TransmissionHooks } from "../platform/metrics.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../records/index.js";
-import type { PortFactory } from "./ports.js";
 
 export interface RuntimeOptions {
   /** Identifies this worker in leases and logs. */

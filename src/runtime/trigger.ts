@@ -6,12 +6,13 @@
 // the run that maxWait forces is pushed back again by the next trigger (Agenda 6 resets
 // debounceStartedAt when it forces a run), so under a steady stream of records a batch waited
 // 10 s and more instead of the window (bench: npm run bench -- automatic).
-import { DEFAULT_AUTOMATIC_WINDOW_MS } from "../config/model.js";
+
 import { PATH, TRIGGER_JOB } from "../jobs/document.js";
 import { setNextRun } from "../jobs/repository.js";
 import type { JobSpec } from "../jobs/types.js";
+import { DEFAULT_AUTOMATIC_WINDOW_MS } from "../schedule/model.js";
 import type { RuntimeContext } from "./context.js";
-import { currentGen } from "./runs.js";
+import { currentGen } from "./run-state.js";
 
 export interface TriggerData {
   key: string;

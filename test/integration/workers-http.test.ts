@@ -8,7 +8,7 @@ import { createMetrics, type TransmissionHooks } from "../../src/platform/metric
 import { reconcile } from "../../src/reconcile/engine.js";
 import { cols } from "../../src/records/index.js";
 import { resendAndTrigger, runNow } from "../../src/runtime/manual.js";
-import { loadRun } from "../../src/runtime/runs.js";
+import { loadRun } from "../../src/runtime/run-state.js";
 import { createWorker, type Worker } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { type FakeHub, startFakeHub } from "../helpers/fake-hub-server.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { svgChart, textChart } from "../../src/cli/views/simulate.js";
-import type { CartModel, Frequency, MerchantModel, ScheduleModel } from "../../src/config/model.js";
+import type { CartModel, Frequency, MerchantModel, ScheduleModel } from "../../src/schedule/model.js";
 import { SLOT_MS, simulate } from "../../src/schedule/simulate.js";
 
 const off: Frequency = { kind: "off" };

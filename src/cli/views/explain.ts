@@ -2,8 +2,8 @@
 // merchant's timezone and in UTC, as text or JSON.
 import type { ExplainTarget } from "../../config/explain.js";
 import { formatFrequency } from "../../config/frequency.js";
-import type { Frequency } from "../../config/model.js";
 import { formatDuration } from "../../platform/duration.js";
+import type { Frequency } from "../../schedule/model.js";
 import { nextRuns } from "../../schedule/next-runs.js";
 import { frequencyText } from "./frequency.js";
 import type { View } from "./view.js";

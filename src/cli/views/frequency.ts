@@ -1,7 +1,7 @@
 // A frequency as one line of YAML flow text, as explain, status and plan print it.
 import { stringify } from "yaml";
 import { formatFrequency } from "../../config/frequency.js";
-import type { Frequency } from "../../config/model.js";
+import type { Frequency } from "../../schedule/model.js";
 
 /** Frequency as one line of YAML flow text: automatic, { every: 30m }, ... */
 export function frequencyText(f: Frequency): string {

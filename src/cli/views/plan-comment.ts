@@ -4,7 +4,7 @@ import { ALLOW_TRAILER, GUARDS, type GuardHit, guardReason } from "../../reconci
 import type { PlanSummary } from "../../reconcile/history.js";
 import type { View } from "./view.js";
 
-/** The parts of a Plan (src/reconcile/types.ts) the comment uses. */
+/** The parts of a Plan (src/jobs/types.ts) the comment uses. */
 export interface CommentPlan {
   changes: readonly {
     action: string;

@@ -1,6 +1,6 @@
 // `simulate`'s views: the counts as JSON for tools, a compact text chart (one line per day, one
 // character per slot) and an SVG (stacked bars per slot, one colour per service, the peak marked).
-import type { ServiceName } from "../../config/model.js";
+import type { ServiceName } from "../../schedule/model.js";
 import type { Simulation } from "../../schedule/simulate.js";
 import type { View } from "./view.js";
 

@@ -1,11 +1,11 @@
 // The three pull services. Each stores what it pulled (idempotently) before it moves its cursor,
 // then triggers the Automatic services that have new work.
 import type { Db } from "mongodb";
+import type { Page } from "../../connectors/hub-ports.js";
 import { findSpecs } from "../../jobs/repository.js";
 import type { JobSpec } from "../../jobs/types.js";
 import { CURSORS, cols, storeLevels, storeOrders, storeShipments } from "../../records/index.js";
 import type { RuntimeContext } from "../context.js";
-import type { Page } from "../ports.js";
 import { triggerAll } from "../trigger.js";
 
 export interface PullReport {

@@ -1,7 +1,8 @@
 // The three push services: orders to the WMS, tracking and inventory to a cart.
-import { DEFAULT_AUTOMATIC_MAX_BATCH } from "../../config/model.js";
+
 import type { JobSpec } from "../../jobs/types.js";
 import type { PushService, Scope } from "../../records/index.js";
+import { DEFAULT_AUTOMATIC_MAX_BATCH } from "../../schedule/model.js";
 import type { RuntimeContext } from "../context.js";
 import { type PushReport, pushScope, type Send } from "../push.js";
 

@@ -6,7 +6,7 @@ import type { JobSpec } from "../jobs/types.js";
 import { tryAcquire, withLease } from "../platform/lease.js";
 import type { RuntimeContext } from "./context.js";
 import { HANDLERS, type RunReport } from "./handlers/index.js";
-import { currentGen, nextGen, recordRun } from "./runs.js";
+import { currentGen, nextGen, recordRun } from "./run-state.js";
 import { trigger } from "./trigger.js";
 
 export const runLockName = (key: string) => `run:${key}`;
