@@ -5,6 +5,7 @@ import { formatFrequency } from "../config/frequency.js";
 import { loadSchedules } from "../config/load.js";
 import { locateSchedules } from "../config/repo-root.js";
 import { nextRuns } from "../schedule/next-runs.js";
+import { serviceKey } from "../schedule/phase.js";
 import { CliError } from "./errors.js";
 
 interface Options {
@@ -54,7 +55,11 @@ Examples:
       const services = Object.fromEntries(
         Object.entries(owner.services).map(([name, f]) => [
           name,
-          { frequency: formatFrequency(f), text: frequencyText(f), next: nextRuns(f, tz, from, count) },
+          {
+            frequency: formatFrequency(f),
+            text: frequencyText(f),
+            next: nextRuns(f, tz, from, count, serviceKey(target.merchant.id, target.cart?.id ?? null, name)),
+          },
         ]),
       );
       console.log(

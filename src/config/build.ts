@@ -30,7 +30,7 @@ interface Doc {
   kind: string;
 }
 
-const FALLBACK_FREQUENCY: Frequency = { kind: "every", ms: 15 * 60_000, text: "15m" };
+const FALLBACK_FREQUENCY: Frequency = { kind: "every", ms: 15 * 60_000, text: "15m", offset: "H" };
 
 function obj(v: unknown): Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {};

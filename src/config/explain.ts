@@ -2,6 +2,7 @@
 import { stringify } from "yaml";
 import { formatDuration } from "../schedule/duration.js";
 import { nextRuns } from "../schedule/next-runs.js";
+import { serviceKey } from "../schedule/phase.js";
 import { formatFrequency } from "./frequency.js";
 import type { CartModel, Frequency, MerchantModel, ScheduleModel } from "./model.js";
 
@@ -79,7 +80,8 @@ export function explainText(target: ExplainTarget, from: Date, count = 5): strin
   const services = Object.entries(cart ? cart.services : merchant.services) as [string, Frequency][];
   for (const [name, f] of services) {
     lines.push("", `${name}: ${frequencyText(f)}`);
-    const runs = nextRuns(f, tz, from, count);
+    // From the job's phase (its key), so each call and `status` agree.
+    const runs = nextRuns(f, tz, from, count, serviceKey(merchant.id, cart?.id ?? null, name));
     if (runs.length === 0) {
       lines.push(`  ${why(f)}`);
       continue;

@@ -61,7 +61,8 @@ export function parseFrequency(value: unknown, service: ServiceName, timezone = 
     const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
     return fail(`${shown} is not a frequency; use ${forms(service)}`);
   }
-  const keys = Object.keys(value);
+  // `offset` belongs to `every` (load spreading); it is not a form of its own.
+  const keys = Object.keys(value).filter((k) => k !== "offset" || !("every" in value));
   const allowed = automaticOk ? ["every", "cron", "at", "automatic"] : ["every", "cron", "at"];
   const unknown = keys.filter((k) => !allowed.includes(k));
   if (unknown.length)
@@ -70,7 +71,10 @@ export function parseFrequency(value: unknown, service: ServiceName, timezone = 
       issues: unknown.map((k) => ({
         path: [k],
         key: true,
-        message: `unknown field "${k}" in a frequency; use exactly one of ${allowed.join(", ")}`,
+        message:
+          k === "offset"
+            ? `offset only goes with every, e.g. { every: 10m, offset: 0m }`
+            : `unknown field "${k}" in a frequency; use exactly one of ${allowed.join(", ")}`,
       })),
     };
   if (keys.length !== 1)
@@ -81,7 +85,7 @@ export function parseFrequency(value: unknown, service: ServiceName, timezone = 
     );
   const kind = keys[0] as "every" | "cron" | "at" | "automatic";
   const body = value[kind];
-  if (kind === "every") return parseEvery(body);
+  if (kind === "every") return parseEvery(body, value.offset);
   if (kind === "cron") {
     const cron = parseCron(body, timezone);
     return cron.ok ? { ok: true, freq: { kind: "cron", expr: cron.expr } } : fail(cron.message, ["cron"]);
@@ -90,7 +94,7 @@ export function parseFrequency(value: unknown, service: ServiceName, timezone = 
   return parseAutomatic(body);
 }
 
-function parseEvery(body: unknown): FrequencyResult {
+function parseEvery(body: unknown, offsetBody?: unknown): FrequencyResult {
   const d = parseDuration(body);
   if (!d.ok) return fail(d.message, ["every"]);
   const shown = typeof body === "string" ? `"${body}"` : String(body);
@@ -103,7 +107,16 @@ function parseEvery(body: unknown): FrequencyResult {
     );
   if (d.ms > MAX_EVERY_MS)
     return fail(`every: ${shown} is too long; the maximum is ${formatDuration(MAX_EVERY_MS)}`, ["every"]);
-  return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text } };
+  if (offsetBody === undefined)
+    return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: "H" } };
+  const o = parseDuration(offsetBody);
+  if (!o.ok) return fail(`offset: ${o.message}`, ["offset"]);
+  if (o.ms % 1000 !== 0 || o.ms >= d.ms)
+    return fail(
+      `offset: "${String(offsetBody)}" must be whole seconds from 0s to less than the interval (${d.text}); 0m pins the runs to the clock`,
+      ["offset"],
+    );
+  return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: o.ms } };
 }
 
 function parseAt(body: unknown): FrequencyResult {
@@ -173,7 +186,10 @@ export function formatFrequency(f: Frequency): unknown {
     case "off":
       return "off";
     case "every":
-      return { every: formatDuration(f.ms) };
+      // The drawn phase ("H", the default) is not written; an explicit offset is.
+      return typeof f.offset === "number"
+        ? { every: formatDuration(f.ms), offset: formatDuration(f.offset) }
+        : { every: formatDuration(f.ms) };
     case "cron":
       return { cron: f.expr };
     case "at":

@@ -14,7 +14,7 @@ import { isAncestor, type Revision, readRevision, type SourceOptions } from "./s
 import type { DesiredJob, Plan } from "./types.js";
 
 /** Bump when the same schedules would give different jobs (desired.ts, document.ts). */
-export const DESIRED_FORMAT = "1";
+export const DESIRED_FORMAT = "2";
 
 export interface ReconcileOptions extends SourceOptions {
   db: Db;

@@ -1,5 +1,7 @@
 // 5-field cron validation with the parser Agenda itself uses, so what validates here runs there.
+// H items (load spreading, phase.ts) are checked by drawing them for a sample key first.
 import { CronExpressionParser } from "cron-parser";
+import { hashCron } from "./phase.js";
 
 const FIELD_NAMES = "minute hour day-of-month month day-of-week";
 
@@ -33,7 +35,9 @@ export function parseCron(input: unknown, timezone = "UTC"): CronResult {
   let why = checked.get(key);
   if (why === undefined) {
     try {
-      CronExpressionParser.parse(expr, { tz: timezone });
+      const hashed = hashCron(expr, "");
+      if (!hashed.ok) throw new Error(hashed.message);
+      CronExpressionParser.parse(hashed.expr, { tz: timezone });
       why = "";
     } catch (err) {
       why = err instanceof Error ? err.message : String(err);
