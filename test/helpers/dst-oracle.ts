@@ -84,33 +84,51 @@ function instants(
   return both ? occ : occ.slice(0, 1);
 }
 
-/** Wall times of the schedule on one local calendar day (a UTC DateTime naming the day), ascending. */
-function wallTimesOn(s: OracleSchedule, day: DateTime): Wall[] {
+const parsed = new Map<string, ReturnType<typeof CronExpressionParser.parse>["fields"]>();
+
+function fieldsOf(expr: string) {
+  let f = parsed.get(expr);
+  if (!f) {
+    f = CronExpressionParser.parse(expr).fields;
+    parsed.set(expr, f);
+  }
+  return f;
+}
+
+/**
+ * Wall times of the schedule on one local calendar day (`dayMs`: its midnight as a UTC timestamp)
+ * that lie in [lo, hi] (wall ms), ascending.
+ */
+function wallTimesOn(s: OracleSchedule, dayMs: number, lo: number, hi: number): Wall[] {
   const out: Wall[] = [];
-  const base = { year: day.year, month: day.month, day: day.day };
+  const date = new Date(dayMs);
+  const base = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+  const push = (hour: number, minute: number, second: number) => {
+    const wall = dayMs + ((hour * 60 + minute) * 60 + second) * 1000;
+    if (wall >= lo && wall <= hi) out.push({ ...base, hour, minute, second });
+  };
   if (s.kind === "at") {
-    for (const t of [...s.times].sort())
-      out.push({ ...base, hour: Number(t.slice(0, 2)), minute: Number(t.slice(3)), second: 0 });
+    for (const t of [...s.times].sort()) push(Number(t.slice(0, 2)), Number(t.slice(3)), 0);
     return out;
   }
   if (s.kind === "every") {
     // Grid from Monday 1970-01-05 00:00 local clock.
     const anchor = Date.UTC(1970, 0, 5) + s.offset;
-    const dayMs = Date.UTC(day.year, day.month - 1, day.day);
-    let k = Math.ceil((dayMs - anchor) / s.ms);
-    for (let w = anchor + k * s.ms; w < dayMs + 86_400_000; w = anchor + ++k * s.ms) {
+    const from = Math.max(dayMs, lo);
+    const to = Math.min(dayMs + 86_399_999, hi);
+    for (let k = Math.ceil((from - anchor) / s.ms), w = anchor + k * s.ms; w <= to; w = anchor + ++k * s.ms) {
       const d = new Date(w);
       out.push({ ...base, hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() });
     }
     return out;
   }
-  const f = CronExpressionParser.parse(s.expr).fields;
+  const f = fieldsOf(s.expr);
   const has = (values: readonly (number | string)[], v: number) => values.includes(v);
-  const dow = day.weekday % 7;
-  const domHit = has(f.dayOfMonth.values, day.day);
+  const dow = date.getUTCDay();
+  const domHit = has(f.dayOfMonth.values, base.day);
   const dowHit = has(f.dayOfWeek.values, dow) || (dow === 0 && has(f.dayOfWeek.values, 7));
   const dayOk =
-    has(f.month.values, day.month) &&
+    has(f.month.values, base.month) &&
     (f.dayOfMonth.isWildcard && f.dayOfWeek.isWildcard
       ? true
       : !f.dayOfMonth.isWildcard && !f.dayOfWeek.isWildcard
@@ -120,8 +138,7 @@ function wallTimesOn(s: OracleSchedule, day: DateTime): Wall[] {
           : domHit);
   if (!dayOk) return out;
   for (const hour of f.hour.values)
-    for (const minute of f.minute.values)
-      for (const second of f.second.values) out.push({ ...base, hour, minute, second });
+    for (const minute of f.minute.values) for (const second of f.second.values) push(hour, minute, second);
   return out;
 }
 
@@ -129,7 +146,7 @@ function wallTimesOn(s: OracleSchedule, day: DateTime): Wall[] {
 function runsBoth(s: OracleSchedule): boolean {
   if (s.kind === "at") return false;
   if (s.kind === "every") return s.ms <= 3_600_000;
-  return CronExpressionParser.parse(s.expr).fields.hour.values.length === 24;
+  return fieldsOf(s.expr).hour.values.length === 24;
 }
 
 /** The first run strictly after `after` (ms), looking at most `maxDays` local days ahead. */
@@ -137,7 +154,6 @@ export function oracleNext(s: OracleSchedule, zone: string, after: number, maxDa
   const gapRule = s.kind === "at" ? "end" : "shift";
   const both = runsBoth(s);
   const local = DateTime.fromMillis(after, { zone });
-  let day = DateTime.utc(local.year, local.month, local.day).minus({ days: 1 });
   let best: number | undefined;
   let bestWall = Number.POSITIVE_INFINITY;
   const afterWall = after + local.offset * 60_000;
@@ -145,12 +161,12 @@ export function oracleNext(s: OracleSchedule, zone: string, after: number, maxDa
   const before = DateTime.fromMillis(after - 86_400_000, { zone }).offset;
   const after2 = DateTime.fromMillis(after + 2 * 86_400_000, { zone }).offset;
   const steady = before === local.offset && after2 === before;
-  for (let n = 0; n < maxDays; n++, day = day.plus({ days: 1 })) {
-    if (Date.UTC(day.year, day.month - 1, day.day) > bestWall + SLACK) break;
-    for (const w of wallTimesOn(s, day)) {
+  let dayMs = Date.UTC(local.year, local.month - 1, local.day) - 86_400_000;
+  for (let n = 0; n < maxDays && dayMs <= bestWall + SLACK; n++, dayMs += 86_400_000) {
+    // Wall times more than a clock change away from `after`'s or from the best found cannot win.
+    for (const w of wallTimesOn(s, dayMs, afterWall - SLACK, bestWall + SLACK)) {
       const wallMs = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-      // Wall times more than a clock change away from `after`'s or from the best found cannot win.
-      if (wallMs < afterWall - SLACK || wallMs > bestWall + SLACK) continue;
+      if (wallMs > bestWall + SLACK) break;
       const found = steady ? [wallMs - before * 60_000] : instants(zone, w, gapRule, both, [before, after2]);
       for (const ts of found)
         if (ts > after && (best === undefined || ts < best)) {
