@@ -3,7 +3,7 @@
 import type { Frequency, ScheduleModel, ServiceName } from "../config/model.js";
 import { nextRunAfter } from "./next-runs.js";
 import { resolvePhase, serviceKey } from "./phase.js";
-import { changesBetween } from "./tz-gaps.js";
+import { nextChangeAt } from "./tz-gaps.js";
 
 export const SLOT_MS = 15 * 60_000;
 // Runs this close to a DST change are computed one by one (no zone moves its clock by more at once).
@@ -53,16 +53,26 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
     }
     const f = resolvePhase(freq, key);
     if (f.kind === "every" && typeof f.offset === "number") {
-      // Phases are per key, so chains are not shared; between DST changes runs are `ms` apart.
+      // Phases are per key, so chains are not shared. Away from DST changes runs are exactly `ms`
+      // apart: count them in a tight loop, and step one run at a time only near a change.
       const ms = f.ms;
-      const step = (at: number) =>
-        changesBetween(timezone, at - SLACK_MS, at + ms + SLACK_MS)
-          ? (nextRunAfter(f, timezone, new Date(at))?.getTime() ?? null)
-          : at + ms;
-      forEachRun(startMs, end, step, (at) => {
-        const i = Math.floor((at - startMs) / SLOT_MS);
-        row[i] = (row[i] ?? 0) + 1;
-      });
+      const r = row;
+      const count = (ts: number) => {
+        const i = Math.floor((ts - startMs) / SLOT_MS);
+        r[i] = (r[i] ?? 0) + 1;
+      };
+      let at = nextRunAfter(f, timezone, start)?.getTime() ?? end;
+      for (let n = 0; at < end; n++) {
+        if (n > slots + 10) throw new Error(`simulate: every ${f.text} in ${timezone} does not advance`);
+        // Each `at` is a run; it is followed by at + ms as long as no change is near.
+        const calm = nextChangeAt(timezone, at - SLACK_MS) - SLACK_MS - ms;
+        for (; at <= calm && at < end; at += ms) count(at);
+        if (at >= end) break;
+        count(at);
+        const next = nextRunAfter(f, timezone, new Date(at))?.getTime() ?? end;
+        if (next <= at) throw new Error(`simulate: the run after ${new Date(at).toISOString()} is not later`);
+        at = next;
+      }
       return;
     }
     // Other forms are shared by many jobs: one chain of slot indexes per (frequency, timezone).

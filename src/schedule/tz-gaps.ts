@@ -124,18 +124,18 @@ export function isRegularZone(timezone: string): boolean {
 }
 
 /**
- * True when the zone may change its offset between `from` and `to` (ms): a change is known there, or
- * the span leaves the scanned years (then nothing is known, so the answer is "maybe").
+ * The instant (ms) of the zone's first offset change at or after `ts`; +Infinity when none is known
+ * up to 2036; `ts` itself outside the scanned years (nothing is known there, so "now").
  */
-export function changesBetween(timezone: string, from: number, to: number): boolean {
-  if (from < SCAN_FROM || to > SCAN_TO) return true;
+export function nextChangeAt(timezone: string, ts: number): number {
+  if (ts < SCAN_FROM || ts > SCAN_TO) return ts;
   const list = transitionsOf(timezone);
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((list[mid] as Transition).at < from) lo = mid + 1;
+    if ((list[mid] as Transition).at < ts) lo = mid + 1;
     else hi = mid;
   }
-  return lo < list.length && (list[lo] as Transition).at <= to;
+  return lo < list.length ? (list[lo] as Transition).at : SCAN_TO;
 }
