@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { loadSchedules } from "../src/config/load.js";
-import type { Frequency, ScheduleModel } from "../src/config/model.js";
+import type { Frequency, ScheduleModel } from "../src/schedule/model.js";
 import { nextRunAfter } from "../src/schedule/next-runs.js";
 import { resolvePhase, serviceKey } from "../src/schedule/phase.js";
 import { simulate } from "../src/schedule/simulate.js";

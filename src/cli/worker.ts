@@ -1,8 +1,8 @@
 // `schedsync worker`: runs the jobs (scheduled, Automatic and cleanup) until SIGTERM/SIGINT.
 import type { Command } from "commander";
-import { createPortFactory } from "../connectors/index.js";
+import { createPortFactory, storeJournal } from "../connectors/index.js";
+import { createLogger } from "../platform/log.js";
 import { createWorker } from "../runtime/worker.js";
-import { createLogger } from "../server/log.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 
@@ -30,7 +30,11 @@ Examples:
         throw new CliError(`bad --concurrency ${o.concurrency}`);
       const log = createLogger();
       const store = await openStore({ log: (line) => log.info(line) });
-      const worker = createWorker(store.db, { ports: createPortFactory(), log, concurrency });
+      const worker = createWorker(store.db, {
+        ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
+        log,
+        concurrency,
+      });
       await worker.start();
       log.info({ concurrency }, "worker started");
       await new Promise<void>((resolve) => {

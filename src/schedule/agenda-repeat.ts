@@ -2,7 +2,7 @@
 // string is evaluated by cron-parser in repeatTimezone from lastRunAt; a number is ms after lastRunAt.
 // Forms Agenda cannot express exactly, or would evaluate wrongly (crons in zones that are not regular,
 // tz-gaps.ts), get `managedNextRun`: the runtime worker sets nextRunAt itself with nextRunAfter().
-import type { Frequency } from "../config/model.js";
+import type { Frequency } from "./model.js";
 import { hasHash, resolvePhase } from "./phase.js";
 import { inGap, isRegularZone } from "./tz-gaps.js";
 import { parseClock } from "./wall-clock.js";

@@ -2,8 +2,8 @@
 // evaluated as Agenda does (cron-parser in the merchant's timezone from the last run; ms after the last
 // run), and `managedNextRun` forms with schedsync's own DST rules (wall-clock.ts, wall-walk.ts).
 import { CronExpressionParser } from "cron-parser";
-import type { Frequency } from "../config/model.js";
 import { toAgendaRepeat } from "./agenda-repeat.js";
+import type { Frequency } from "./model.js";
 import { resolvePhase } from "./phase.js";
 import { localDay, offsetMs, parseClock, wallClockInstant, zoneOf } from "./wall-clock.js";
 import { nextEveryAfter, nextWallCronAfter } from "./wall-walk.js";

@@ -2,7 +2,7 @@
 // behind Jenkins' H). Drawn from a sha256 of the job key, never Math.random, so the same key always
 // gets the same phase and re-applies do not move a job. See docs/schedules.md, "Load spreading".
 import { createHash } from "node:crypto";
-import type { Frequency } from "../config/model.js";
+import type { Frequency } from "./model.js";
 
 /**
  * The key a phase is drawn from: `<merchant>/<service>` or `<merchant>/<cart>/<service>`. It is the

@@ -6,8 +6,8 @@
 // real runs do (Agenda computes from lastRunAt = the start).
 import { describe, expect, it } from "vitest";
 import { computeFromInterval } from "../../node_modules/agenda/dist/utils/nextRunAt.js";
-import type { Frequency } from "../../src/config/model.js";
 import { toAgendaRepeat } from "../../src/schedule/agenda-repeat.js";
+import type { Frequency } from "../../src/schedule/model.js";
 import { nextRunAfter } from "../../src/schedule/next-runs.js";
 import { resolvePhase } from "../../src/schedule/phase.js";
 import { transitionsOf } from "../../src/schedule/tz-gaps.js";
