@@ -17,7 +17,7 @@ import {
   type ServiceName,
 } from "../schedule/model.js";
 import { type ConfigError, errorAt } from "./errors.js";
-import { allowsAutomatic, parseFrequency } from "./frequency.js";
+import { allowsAutomatic, DEFAULT_EVERY_OFFSET, parseFrequency } from "./frequency.js";
 import { missingConnections } from "./needs-connection.js";
 import { schemaIssues } from "./schema.js";
 import { canonicalTimezone } from "./timezone.js";
@@ -32,7 +32,12 @@ interface Doc {
   kind: string;
 }
 
-const FALLBACK_FREQUENCY: Frequency = { kind: "every", ms: 15 * 60_000, text: "15m", offset: "H" };
+const FALLBACK_FREQUENCY: Frequency = {
+  kind: "every",
+  ms: 15 * 60_000,
+  text: "15m",
+  offset: DEFAULT_EVERY_OFFSET,
+};
 
 function obj(v: unknown): Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {};

@@ -15,6 +15,11 @@ export const MAX_EVERY_MS = 7 * 86_400_000;
 export const MAX_WINDOW_MS = 10 * 60_000;
 export const MAX_BATCH = 10_000;
 export const MAX_AT_TIMES = 48;
+/**
+ * The phase of `every` without `offset` (docs/schedules.md, load spreading): 0 = on the clock, as the
+ * existing schedules, tests and field cases expect; "H" would spread every such job by its key.
+ */
+export const DEFAULT_EVERY_OFFSET: number | "H" = 0;
 
 /** A problem inside a frequency; `path` is relative to the frequency's own node. */
 export interface FrequencyIssue {
@@ -109,12 +114,13 @@ function parseEvery(body: unknown, offsetBody?: unknown): FrequencyResult {
   if (d.ms > MAX_EVERY_MS)
     return fail(`every: ${shown} is too long; the maximum is ${formatDuration(MAX_EVERY_MS)}`, ["every"]);
   if (offsetBody === undefined)
-    return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: "H" } };
+    return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: DEFAULT_EVERY_OFFSET } };
+  if (offsetBody === "H") return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: "H" } };
   const o = parseDuration(offsetBody);
   if (!o.ok) return fail(`offset: ${o.message}`, ["offset"]);
   if (o.ms % 1000 !== 0 || o.ms >= d.ms)
     return fail(
-      `offset: "${String(offsetBody)}" must be whole seconds from 0s to less than the interval (${d.text}); 0m pins the runs to the clock`,
+      `offset: "${String(offsetBody)}" must be H (drawn from the job key) or whole seconds from 0s to less than the interval (${d.text})`,
       ["offset"],
     );
   return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: o.ms } };
@@ -187,10 +193,9 @@ export function formatFrequency(f: Frequency): unknown {
     case "off":
       return "off";
     case "every":
-      // The drawn phase ("H", the default) is not written; an explicit offset is.
-      return typeof f.offset === "number"
-        ? { every: formatDuration(f.ms), offset: formatDuration(f.offset) }
-        : { every: formatDuration(f.ms) };
+      // The default phase is not written; any other offset is.
+      if (f.offset === undefined || f.offset === DEFAULT_EVERY_OFFSET) return { every: formatDuration(f.ms) };
+      return { every: formatDuration(f.ms), offset: f.offset === "H" ? "H" : formatDuration(f.offset) };
     case "cron":
       return { cron: f.expr };
     case "at":

@@ -26,9 +26,9 @@ export type Frequency =
       /**
        * Phase inside the interval (docs/schedules.md, load spreading): ms after the local clock's
        * interval boundary, or "H" = drawn from the job key (schedule/phase.ts). The loader always
-       * sets it ("H" unless the YAML gives `offset`); absent (hand-built models, jobs written before
-       * spreading) means the old form: clock-aligned when the interval divides a day, else ms after
-       * the last run.
+       * sets it (DEFAULT_EVERY_OFFSET unless the YAML gives `offset`); absent (hand-built models, jobs
+       * written before spreading) means the old form: clock-aligned when the interval divides a day,
+       * else ms after the last run.
        */
       offset?: number | "H";
     }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { computeFromInterval } from "../../node_modules/agenda/dist/utils/nextRunAt.js";
 import { explainText } from "../../src/config/explain.js";
-import { parseFrequency } from "../../src/config/frequency.js";
+import { formatFrequency, parseFrequency } from "../../src/config/frequency.js";
 import { desiredJobs } from "../../src/reconcile/desired.js";
 import { everyAsCron, toAgendaRepeat } from "../../src/schedule/agenda-repeat.js";
 import { parseCron } from "../../src/schedule/cron.js";
@@ -134,11 +134,15 @@ describe("load spreading", () => {
     expect(everyAsCron(90 * MIN, 0)).toBeUndefined();
   });
 
-  it("offset: 0m pins to the clock; offset is checked and printed back", () => {
+  it("offset: H spreads, 0m (the default) pins to the clock; offset is checked and printed back", () => {
     const pinned = parseFrequency({ every: "10m", offset: "0m" }, "orderDownload");
     expect(pinned).toEqual({ ok: true, freq: { kind: "every", ms: 10 * MIN, text: "10m", offset: 0 } });
-    const spread = parseFrequency({ every: "10m" }, "orderDownload");
+    expect(parseFrequency({ every: "10m" }, "orderDownload")).toEqual(pinned);
+    const spread = parseFrequency({ every: "10m", offset: "H" }, "orderDownload");
     expect(spread).toEqual({ ok: true, freq: { kind: "every", ms: 10 * MIN, text: "10m", offset: "H" } });
+    if (spread.ok) expect(formatFrequency(spread.freq)).toEqual({ every: "10m", offset: "H" });
+    const some = parseFrequency({ every: "10m", offset: "2m30s" }, "orderDownload");
+    if (some.ok) expect(formatFrequency(some.freq)).toEqual({ every: "10m", offset: "2m30s" });
     const late = parseFrequency({ every: "10m", offset: "10m" }, "orderDownload");
     expect(late.ok).toBe(false);
     if (!late.ok) expect(late.issues[0]?.message).toMatch(/less than the interval/);
@@ -168,7 +172,7 @@ describe("load spreading", () => {
     const job = desiredJobs(model).find((j) => j.key === "islandgoods/shippingConfirmations");
     const phase = everyPhase("islandgoods/shippingConfirmations", 10 * MIN);
     expect(job?.schedule).toMatchObject({ kind: "every", offset: phase });
-    expect(job?.frequency).toEqual({ every: "10m" });
+    expect(job?.frequency).toEqual({ every: "10m", offset: "H" });
     expect(job?.repeatInterval).toBe(everyAsCron(10 * MIN, phase));
     expect(desiredJobs(model)).toEqual(desiredJobs(model));
   });
