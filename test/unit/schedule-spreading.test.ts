@@ -2,7 +2,7 @@
 // shift): the right values of /work/shared/field-cases/case-01 as tests.
 import { describe, expect, it } from "vitest";
 import { computeFromInterval } from "../../node_modules/agenda/dist/utils/nextRunAt.js";
-import { explainText } from "../../src/config/explain.js";
+import { explainText } from "../../src/cli/views/explain.js";
 import { formatFrequency, parseFrequency } from "../../src/config/frequency.js";
 import { desiredJobs } from "../../src/reconcile/desired.js";
 import { everyAsCron, toAgendaRepeat } from "../../src/schedule/agenda-repeat.js";
