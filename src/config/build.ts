@@ -17,7 +17,7 @@ import {
   type ServiceName,
 } from "../schedule/model.js";
 import { type ConfigError, errorAt } from "./errors.js";
-import { allowsAutomatic, parseFrequency } from "./frequency.js";
+import { allowsAutomatic, DEFAULT_EVERY_OFFSET, parseFrequency } from "./frequency.js";
 import { missingConnections } from "./needs-connection.js";
 import { type Policy, type PolicySpec, type PolicyUse, policyProblem } from "./policy.js";
 import { schemaIssues } from "./schema.js";
@@ -33,7 +33,12 @@ interface Doc {
   kind: string;
 }
 
-const FALLBACK_FREQUENCY: Frequency = { kind: "every", ms: 15 * 60_000, text: "15m" };
+const FALLBACK_FREQUENCY: Frequency = {
+  kind: "every",
+  ms: 15 * 60_000,
+  text: "15m",
+  offset: DEFAULT_EVERY_OFFSET,
+};
 
 function obj(v: unknown): Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {};
@@ -97,7 +102,7 @@ export class ModelBuilder {
     return this.errors.length ? undefined : model;
   }
 
-  /** On a model that is otherwise valid: running services need a connection (needs-connection.ts). */
+  /** On a model that is otherwise valid: a running service without a connection is a warning (needs-connection.ts). */
   private checkConnections(model: ScheduleModel): void {
     for (const { owner, services, message } of missingConnections(model)) {
       const pd = this.docOf.get(owner);
@@ -105,7 +110,8 @@ export class ModelBuilder {
       // At the first running service written in the document, else at its services or spec.
       const spec = obj((pd.value as Obj).spec);
       const written = services.find((s) => Object.hasOwn(obj(spec.services), s));
-      this.report(pd, ["spec", "services", ...(written ? [written] : [])], message, written !== undefined);
+      const at = pd.offsetOf(["spec", "services", ...(written ? [written] : [])], written !== undefined);
+      this.warnings.push(errorAt(pd.file, pd.lines, at, message));
     }
   }
 

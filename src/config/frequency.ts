@@ -1,5 +1,5 @@
 // Frequencies: YAML value → Frequency (with messages a person can act on) and back.
-import { formatDuration } from "../platform/duration.js";
+import { formatDuration, parseDuration } from "../platform/duration.js";
 import { parseCron } from "../schedule/cron.js";
 import {
   AUTOMATIC_SERVICES,
@@ -35,6 +35,12 @@ function shownAt(value: unknown, path: (string | number)[], written?: WrittenAt)
   if (typeof value === "string") return `"${value}"`;
   return written?.(path) ?? JSON.stringify(value);
 }
+
+/**
+ * The phase of `every` without `offset` (docs/schedules.md, load spreading): 0 = on the clock, as the
+ * existing schedules, tests and field cases expect; "H" would spread every such job by its key.
+ */
+export const DEFAULT_EVERY_OFFSET: number | "H" = 0;
 
 /** A problem inside a frequency; `path` is relative to the frequency's own node. */
 export interface FrequencyIssue {
@@ -92,7 +98,8 @@ export function parseFrequency(
     const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
     return fail(`${shown} is not a frequency; use ${forms(service)}`);
   }
-  const keys = Object.keys(value);
+  // `offset` belongs to `every` (load spreading); it is not a form of its own.
+  const keys = Object.keys(value).filter((k) => k !== "offset" || !("every" in value));
   const allowed = automaticOk ? ["every", "cron", "at", "automatic"] : ["every", "cron", "at"];
   const unknown = keys.filter((k) => !allowed.includes(k));
   if (unknown.length)
@@ -101,9 +108,12 @@ export function parseFrequency(
       issues: unknown.map((k) => ({
         path: [k],
         key: true,
-        message: ZONE_FIELDS.test(k)
-          ? `"${k}" does not belong in a frequency: cron and at run in the merchant's timezone; set spec.timezone in the Merchant document`
-          : `unknown field "${k}" in a frequency; use exactly one of ${allowed.join(", ")}`,
+        message:
+          k === "offset"
+            ? `offset only goes with every, e.g. { every: 10m, offset: 0m }`
+            : ZONE_FIELDS.test(k)
+              ? `"${k}" does not belong in a frequency: cron and at run in the merchant's timezone; set spec.timezone in the Merchant document`
+              : `unknown field "${k}" in a frequency; use exactly one of ${allowed.join(", ")}`,
       })),
     };
   if (keys.length !== 1)
@@ -114,7 +124,7 @@ export function parseFrequency(
     );
   const kind = keys[0] as "every" | "cron" | "at" | "automatic";
   const body = value[kind];
-  if (kind === "every") return parseEvery(body, written);
+  if (kind === "every") return parseEvery(body, value.offset, written);
   if (kind === "cron") {
     const cron = parseCron(body, timezone);
     return cron.ok ? { ok: true, freq: { kind: "cron", expr: cron.expr } } : fail(cron.message, ["cron"]);
@@ -123,10 +133,20 @@ export function parseFrequency(
   return parseAutomatic(body, written);
 }
 
-function parseEvery(body: unknown, written?: WrittenAt): FrequencyResult {
+function parseEvery(body: unknown, offsetBody: unknown, written?: WrittenAt): FrequencyResult {
   const d = checkDuration("every", body, shownAt(body, ["every"], written), EVERY_RANGE);
   if (!d.ok) return fail(d.message, ["every"]);
-  return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text } };
+  if (offsetBody === undefined)
+    return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: DEFAULT_EVERY_OFFSET } };
+  if (offsetBody === "H") return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: "H" } };
+  const o = parseDuration(offsetBody);
+  if (!o.ok) return fail(`offset: ${o.message}`, ["offset"]);
+  if (o.ms % 1000 !== 0 || o.ms >= d.ms)
+    return fail(
+      `offset: "${String(offsetBody)}" must be H (drawn from the job key) or whole seconds from 0s to less than the interval (${d.text})`,
+      ["offset"],
+    );
+  return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: o.ms } };
 }
 
 function parseAt(body: unknown, written?: WrittenAt): FrequencyResult {
@@ -195,7 +215,9 @@ export function formatFrequency(f: Frequency): unknown {
     case "off":
       return "off";
     case "every":
-      return { every: formatDuration(f.ms) };
+      // The default phase is not written; any other offset is.
+      if (f.offset === undefined || f.offset === DEFAULT_EVERY_OFFSET) return { every: formatDuration(f.ms) };
+      return { every: formatDuration(f.ms), offset: f.offset === "H" ? "H" : formatDuration(f.offset) };
     case "cron":
       return { cron: f.expr };
     case "at":

@@ -1,5 +1,7 @@
 // 5-field cron validation with the parser Agenda itself uses, so what validates here runs there.
+// H items (load spreading, phase.ts) are checked by drawing them for a sample key first.
 import { CRON_FIELDS, cronProblem, cronZonePrefix } from "./cron-errors.js";
+import { hashCron } from "./phase.js";
 
 const FIELD_NAMES = CRON_FIELDS.map((f) => f.name).join(" ");
 
@@ -51,7 +53,8 @@ export function parseCron(input: unknown, timezone = "UTC"): CronResult {
   const key = `${expr}|${timezone}`;
   let why = checked.get(key);
   if (why === undefined) {
-    why = cronProblem(fields, timezone);
+    const hashed = hashCron(expr, "");
+    why = hashed.ok ? cronProblem(hashed.expr.split(" "), timezone) : hashed.message;
     if (checked.size > 10_000) checked.clear();
     checked.set(key, why);
   }
