@@ -1,7 +1,9 @@
 // `schedsync worker`: runs the jobs (scheduled, Automatic and cleanup) until SIGTERM/SIGINT.
 import type { Command } from "commander";
 import { createPortFactory } from "../connectors/index.js";
+import { DEFAULTS } from "../runtime/options.js";
 import { createWorker } from "../runtime/worker.js";
+import { parseDuration } from "../schedule/duration.js";
 import { createLogger } from "../server/log.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
@@ -10,7 +12,16 @@ export function register(program: Command): void {
   program
     .command("worker")
     .description("Run the transmission jobs: periodic services, Automatic runs and cleanup runs.")
-    .option("--concurrency <n>", "jobs this worker runs at once", "10")
+    .option("--concurrency <n>", "jobs this worker runs at once", String(DEFAULTS.concurrency))
+    .option(
+      "--lock-limit <n>",
+      "jobs this worker holds locked at once, running or queued (0 = no limit; default 2 × concurrency)",
+    )
+    .option(
+      "--lock-lifetime <duration>",
+      "how long a job locked by a worker that died stays locked before another worker runs it",
+      "10m",
+    )
     .option("--stop-timeout <ms>", "on SIGTERM, how long to let running batches finish", "30000")
     .addHelpText(
       "after",
@@ -22,17 +33,20 @@ sent again, with the same Idempotency-Key, once its lease expires.
 
 Examples:
   $ schedsync worker
-  $ MONGODB_URI=mongodb://db/schedsync schedsync worker --concurrency 20`,
+  $ MONGODB_URI=mongodb://db/schedsync schedsync worker --concurrency 20
+
+Sizing (docs/operations.md): --concurrency is how many runs wait on connectors at once; raise it
+when connectors are slow. --lock-limit keeps one worker from locking a whole wave of due jobs that
+other workers could run. --lock-lifetime must exceed the longest run between two lock renewals
+(a running job renews its lock every lifetime / 3); a stopped worker releases its locks at once.`,
     )
-    .action(async (o: { concurrency: string; stopTimeout: string }) => {
-      const concurrency = Number(o.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1)
-        throw new CliError(`bad --concurrency ${o.concurrency}`);
+    .action(async (o: Options) => {
+      const settings = workerSettings(o);
       const log = createLogger();
       const store = await openStore({ log: (line) => log.info(line) });
-      const worker = createWorker(store.db, { ports: createPortFactory(), log, concurrency });
+      const worker = createWorker(store.db, { ports: createPortFactory(), log, ...settings });
       await worker.start();
-      log.info({ concurrency }, "worker started");
+      log.info(settings, "worker started");
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGTERM", stop);
@@ -43,4 +57,29 @@ Examples:
       await store.close();
       log.info("worker stopped");
     });
+}
+
+interface Options {
+  concurrency: string;
+  lockLimit?: string;
+  lockLifetime: string;
+  stopTimeout: string;
+}
+
+/** Checks the flags before anything starts: a bad value is a CliError and changes nothing. */
+export function workerSettings(o: Options): {
+  concurrency: number;
+  lockLimit?: number;
+  lockLifetime: number;
+} {
+  const concurrency = Number(o.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new CliError(`bad --concurrency ${o.concurrency}`);
+  const lockLimit = o.lockLimit === undefined ? undefined : Number(o.lockLimit);
+  if (lockLimit !== undefined && (!Number.isInteger(lockLimit) || lockLimit < 0))
+    throw new CliError(`bad --lock-limit ${o.lockLimit}: a whole number, 0 for no limit`);
+  const lifetime = parseDuration(o.lockLifetime);
+  if (!lifetime.ok) throw new CliError(`bad --lock-lifetime: ${lifetime.message}`);
+  if (lifetime.ms < 5_000) throw new CliError(`bad --lock-lifetime ${o.lockLifetime}: at least 5s`);
+  return { concurrency, lockLimit, lockLifetime: lifetime.ms };
 }

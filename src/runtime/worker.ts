@@ -46,6 +46,7 @@ export function createAgenda(db: Db, opts: RuntimeOptions): Agenda {
     maxConcurrency: opts.concurrency,
     defaultConcurrency: opts.concurrency,
     defaultLockLifetime: opts.lockLifetime,
+    lockLimit: opts.lockLimit ?? 2 * opts.concurrency,
   });
 }
 
@@ -54,10 +55,20 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
   const agenda = createAgenda(db, opts);
   const ctx: RuntimeContext = { db, agenda, opts, stopping: false };
   const active = new Set<Promise<unknown>>();
+  // Jobs this worker started whose Agenda lock is not yet released (Agenda's "complete").
+  const held = new Set<string>();
+  let released = false; // after stop() released the locks, a handler left running must not re-take one
+  agenda.on("complete", (job: Job) => held.delete(String(job.attrs._id)));
   // Tracks running handlers (for stop) and keeps their Agenda lock alive: Agenda cancels a job
   // that runs longer than lockLifetime without touch().
   const track = <T>(job: Job<unknown>, run: () => Promise<T>): Promise<T> => {
-    const timer = setInterval(() => job.touch().catch(() => {}), Math.max(200, opts.lockLifetime / 3));
+    held.add(String(job.attrs._id));
+    const timer = setInterval(
+      () => {
+        if (!released) job.touch().catch(() => {});
+      },
+      Math.max(200, opts.lockLifetime / 3),
+    );
     const p = run().finally(() => {
       clearInterval(timer);
       active.delete(p);
@@ -88,6 +99,11 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       await Promise.race([Promise.allSettled([...active]), deadline]);
       // Unlocks jobs this worker locked but did not start, so another worker runs them now.
       await agenda.stop(false);
+      // Agenda 6.2.6's stop() keeps the locks of jobs still running (or whose end it has not saved
+      // yet): after a restart they would wait for lockLifetime. The run lease (run:<key>) still
+      // keeps a handler left running from overlapping the next run of its key.
+      released = true;
+      await releaseLocks(db, [...held], opts.owner);
     },
   };
 }
@@ -115,6 +131,19 @@ async function runScheduled(ctx: RuntimeContext, job: Job): Promise<void> {
   }
   const r = await runKey(ctx, spec);
   if (r === "busy") ctx.opts.log.info({ key: spec.key }, "previous run still going; skipped this one");
+}
+
+/** Clears the Agenda lock of these jobs where this worker (owner) still holds it. */
+async function releaseLocks(db: Db, ids: string[], owner: string): Promise<void> {
+  for (const id of ids) {
+    await db
+      .collection(JOBS)
+      .updateOne(
+        { _id: new ObjectId(id), lastModifiedBy: owner, lockedAt: { $ne: null } },
+        { $set: { lockedAt: null } },
+      )
+      .catch(() => {}); // a store outage at shutdown leaves the lock to expire, as before
+  }
 }
 
 /** Managed jobs left without a next run by a crash between Agenda's write and ours. */
