@@ -1,8 +1,8 @@
 // The runtime reads its configuration from the jobs the reconciler writes (layout in
 // docs/reconcile.md: data.schedsync = { managed, key, spec }); triggered Automatic runs are
 // separate one-off jobs named TRIGGER_JOB that carry only the key.
-import type { Db, Filter } from "mongodb";
-import { actualFromDocument, ownedFilter } from "../reconcile/document.js";
+import { type Db, type Filter, ObjectId } from "mongodb";
+import { actualFromDocument, jobIdHex, ownedFilter } from "../reconcile/document.js";
 import type { JobService, JobSpec } from "../reconcile/types.js";
 
 export const JOBS = "agendaJobs";
@@ -23,10 +23,14 @@ export function specOf(doc: JobDoc): ServiceSpec | undefined {
   return actualFromDocument(doc)?.spec;
 }
 
+/** The managed job of a key, found by its _id (derived from the key: jobIdHex), an index lookup. */
 export async function loadSpec(db: Db, key: string): Promise<ServiceSpec | undefined> {
-  const doc = await db
-    .collection<JobDoc>(JOBS)
-    .findOne({ ...ownedFilter(), name: `${JOB_PREFIX}${serviceOfKey(key)}`, "data.schedsync.key": key });
+  const doc = await db.collection<JobDoc>(JOBS).findOne({
+    _id: new ObjectId(jobIdHex(key)),
+    ...ownedFilter(),
+    name: `${JOB_PREFIX}${serviceOfKey(key)}`,
+    "data.schedsync.key": key,
+  });
   return doc ? specOf(doc) : undefined;
 }
 

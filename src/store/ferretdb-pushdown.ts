@@ -109,12 +109,7 @@ func pushdownField(k string, v any, depth int) (string, []any) {
 	}
 
 	if k == "_id" {
-		switch v.(type) {
-		case string, types.ObjectID:
-			return metadata.IDColumn + " = ?", []any{sjsonText(v)}
-		}
-
-		return "", nil
+		return pushdownID(v)
 	}
 
 	expr := metadata.DefaultColumn + "->'" + k + "'"
@@ -124,6 +119,38 @@ func pushdownField(k string, v any, depth int) (string, []any) {
 	}
 
 	return pushdownEq(expr, v)
+}
+
+// pushdownID: _id is never an array, so equality and $in are exact on the _id index.
+func pushdownID(v any) (string, []any) {
+	switch v := v.(type) {
+	case string, types.ObjectID:
+		return metadata.IDColumn + " = ?", []any{sjsonText(v)}
+	case *types.Document:
+		if v.Len() != 1 {
+			return "", nil
+		}
+
+		in, ok := v.Values()[0].(*types.Array)
+		if v.Keys()[0] != "$in" || !ok || in.Len() == 0 || in.Len() > 500 {
+			return "", nil
+		}
+
+		args := make([]any, in.Len())
+		for i := 0; i < in.Len(); i++ {
+			elem, _ := in.Get(i)
+			switch elem.(type) {
+			case string, types.ObjectID:
+				args[i] = sjsonText(elem)
+			default:
+				return "", nil
+			}
+		}
+
+		return metadata.IDColumn + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ") + ")", args
+	}
+
+	return "", nil
 }
 
 // pushdownOr ORs its branches; one branch without a pushed-down condition drops the whole $or.

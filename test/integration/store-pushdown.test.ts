@@ -48,6 +48,12 @@ const CASES: Array<[string, object, string[]]> = [
   ],
   ["_id with more conditions", { _id: "due", name: "a", at: before }, ["due"]],
   ["_id with a failing condition", { _id: "due", name: "b" }, []],
+  [
+    "_id $in with more conditions",
+    { _id: { $in: ["due", "later", "other", "nope"] }, name: "a" },
+    ["due", "later"],
+  ],
+  ["_id $in of mixed types is left to the handler", { _id: { $in: ["due", 5] } }, ["due"]],
 ];
 
 describe("filter pushdown returns what MongoDB returns", () => {
