@@ -11,14 +11,14 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
-import type { ConnectionSpec } from "../src/config/model.js";
-import { DEFAULT_AUTOMATIC_MAX_BATCH, DEFAULT_AUTOMATIC_WINDOW_MS } from "../src/config/model.js";
 import { createPortFactory } from "../src/connectors/index.js";
 import type { OrderIn, OrderOut } from "../src/connectors/port.js";
+import { loadSpec } from "../src/jobs/repository.js";
 import { cols, countStates, storeOrders } from "../src/records/index.js";
-import { loadSpec } from "../src/runtime/jobs.js";
-import { runKey } from "../src/runtime/run.js";
+import { runKey } from "../src/runtime/run-key.js";
 import { createWorker } from "../src/runtime/worker.js";
+import type { ConnectionSpec } from "../src/schedule/model.js";
+import { DEFAULT_AUTOMATIC_MAX_BATCH, DEFAULT_AUTOMATIC_WINDOW_MS } from "../src/schedule/model.js";
 import { openStore } from "../src/store/index.js";
 import { startFakeHub } from "../test/helpers/fake-hub-server.js";
 import { auto, cart, every5m, installJobs, merchant } from "../test/helpers/worker-jobs.js";

@@ -3,10 +3,10 @@
 // batch sizes 1, 10, 100 and 200 (the run's own lease and bookkeeping included).
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
+import type { PortFactory } from "../src/connectors/hub-ports.js";
+import { loadSpec } from "../src/jobs/repository.js";
 import { storeOrders } from "../src/records/index.js";
-import { loadSpec } from "../src/runtime/jobs.js";
-import type { PortFactory } from "../src/runtime/ports.js";
-import { runKey } from "../src/runtime/run.js";
+import { runKey } from "../src/runtime/run-key.js";
 import { createWorker } from "../src/runtime/worker.js";
 import { cart, every5m, installJobs, merchant } from "../test/helpers/worker-jobs.js";
 

@@ -9,7 +9,7 @@ import { Agenda, type Job } from "agenda";
 import { CronExpressionParser } from "cron-parser";
 import { MongoClient } from "mongodb";
 import { createPortFactory } from "../src/connectors/index.js";
-import { JOB_PREFIX, TRIGGER_JOB } from "../src/runtime/jobs.js";
+import { JOB_PREFIX, TRIGGER_JOB } from "../src/jobs/document.js";
 import { ALL_SERVICES, createWorker } from "../src/runtime/worker.js";
 
 const [uri, dbName, mode, json] = process.argv.slice(2);

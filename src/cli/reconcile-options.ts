@@ -2,11 +2,11 @@
 import type { Command } from "commander";
 import type { ConfigError } from "../config/errors.js";
 import { canonicalText } from "../config/explain.js";
+import type { Plan, SpecView } from "../jobs/types.js";
+import { parseInterval } from "../platform/duration.js";
+import { LockBusyError } from "../platform/lease.js";
 import { RevisionRejectedError } from "../reconcile/errors.js";
-import { LockBusyError } from "../reconcile/lock.js";
 import { SourceError } from "../reconcile/source.js";
-import type { Plan, SpecView } from "../reconcile/types.js";
-import { parseInterval } from "../server/poller.js";
 import { openStore, type Store } from "../store/index.js";
 import { CliError } from "./errors.js";
 

@@ -1,11 +1,12 @@
 // `schedsync serve`: the long-running reconciler with webhook, health, metrics and status page.
 import type { Command } from "commander";
+import { parseInterval } from "../platform/duration.js";
+import { createLogger } from "../platform/log.js";
+import { createMetrics } from "../platform/metrics.js";
 import { BindRefusedError } from "../server/app.js";
 import { engineReconcile } from "../server/engine-adapter.js";
-import { createLogger } from "../server/log.js";
-import { parseInterval } from "../server/poller.js";
-import { recordsCounter } from "../server/records-source.js";
-import { runServer, untilSignal } from "../server/run.js";
+import { recordsCounter } from "../server/record-counts.js";
+import { runServer, untilSignal } from "../server/run-server.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 import { parseRecheck, RECHECK_HELP } from "./reconcile-options.js";
@@ -75,6 +76,7 @@ async function serve(o: ServeOptions): Promise<void> {
   try {
     const target = { repo: o.repo, ref: o.ref, dir: o.dir };
     const running = await runServer({
+      metrics: createMetrics(),
       db: store.db,
       storeUri: store.displayUri,
       host: o.host,

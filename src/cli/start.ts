@@ -2,12 +2,13 @@
 // ./schedules of the current repo applied and watched, the workers, and the status page.
 import type { Command } from "commander";
 import { createPortFactory } from "../connectors/index.js";
+import { createLogger } from "../platform/log.js";
+import { createMetrics } from "../platform/metrics.js";
 import { createWorker, type Worker } from "../runtime/worker.js";
 import { BindRefusedError } from "../server/app.js";
 import { engineReconcile } from "../server/engine-adapter.js";
-import { createLogger } from "../server/log.js";
-import { recordsCounter } from "../server/records-source.js";
-import { runServer, untilSignal } from "../server/run.js";
+import { recordsCounter } from "../server/record-counts.js";
+import { runServer, untilSignal } from "../server/run-server.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 
@@ -46,14 +47,16 @@ async function start(o: Options): Promise<void> {
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`bad --port ${o.port}`);
   const log = createLogger();
+  const metrics = createMetrics();
   const store = await openStore({ log: (line) => log.info(line) });
   let worker: Worker | undefined;
   try {
     if (o.workers) {
-      worker = createWorker(store.db, { ports: createPortFactory(), log });
+      worker = createWorker(store.db, { ports: createPortFactory(), log, hooks: metrics.hooks });
       await worker.start();
     }
     const running = await runServer({
+      metrics,
       db: store.db,
       storeUri: store.displayUri,
       host: o.host,

@@ -1,10 +1,10 @@
 // `schedsync worker`: runs the jobs (scheduled, Automatic and cleanup) until SIGTERM/SIGINT.
 import type { Command } from "commander";
 import { createPortFactory } from "../connectors/index.js";
+import { parseDuration } from "../platform/duration.js";
+import { createLogger } from "../platform/log.js";
 import { DEFAULTS } from "../runtime/options.js";
 import { createWorker } from "../runtime/worker.js";
-import { parseDuration } from "../schedule/duration.js";
-import { createLogger } from "../server/log.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 

@@ -1,7 +1,6 @@
 // Cross-document checks and the typed model: kinds, ids, references, defaults, timezones,
 // frequencies. Structure comes from the schemas; everything needing context is checked here.
-import { type ConfigError, errorAt } from "./errors.js";
-import { allowsAutomatic, parseFrequency } from "./frequency.js";
+
 import {
   CART_SERVICES,
   type CartModel,
@@ -16,7 +15,9 @@ import {
   type MerchantService,
   type ScheduleModel,
   type ServiceName,
-} from "./model.js";
+} from "../schedule/model.js";
+import { type ConfigError, errorAt } from "./errors.js";
+import { allowsAutomatic, parseFrequency } from "./frequency.js";
 import { schemaIssues } from "./schema.js";
 import { canonicalTimezone } from "./timezone.js";
 import type { ParsedDoc } from "./yaml-read.js";

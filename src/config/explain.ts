@@ -1,9 +1,9 @@
 // `explain`: each service's effective frequency (after defaults) and its next runs.
 import { stringify } from "yaml";
-import { formatDuration } from "../schedule/duration.js";
+import { formatDuration } from "../platform/duration.js";
+import type { CartModel, Frequency, MerchantModel, ScheduleModel } from "../schedule/model.js";
 import { nextRuns } from "../schedule/next-runs.js";
 import { formatFrequency } from "./frequency.js";
-import type { CartModel, Frequency, MerchantModel, ScheduleModel } from "./model.js";
 
 export interface ExplainTarget {
   merchant: MerchantModel;

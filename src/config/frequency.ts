@@ -1,13 +1,14 @@
 // Frequencies: YAML value → Frequency (with messages a person can act on) and back.
+
+import { formatDuration, parseDuration } from "../platform/duration.js";
 import { parseCron } from "../schedule/cron.js";
-import { formatDuration, parseDuration } from "../schedule/duration.js";
 import {
   AUTOMATIC_SERVICES,
   DEFAULT_AUTOMATIC_MAX_BATCH,
   DEFAULT_AUTOMATIC_WINDOW_MS,
   type Frequency,
   type ServiceName,
-} from "./model.js";
+} from "../schedule/model.js";
 
 export const MIN_EVERY_MS = 60_000;
 export const MAX_EVERY_MS = 7 * 86_400_000;

@@ -1,10 +1,11 @@
 // loadSchedules: files → YAML documents → schema and cross-document checks → ScheduleModel.
 // Fails closed: any error, or no schedules at all, and there is no model.
+
+import type { ScheduleModel } from "../schedule/model.js";
 import { ModelBuilder } from "./build.js";
 import { type ConfigError, sortErrors } from "./errors.js";
 import { filesFromDisk, filesFromMap } from "./files.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
-import type { ScheduleModel } from "./model.js";
 import { type ParsedDoc, readYamlFile } from "./yaml-read.js";
 
 export type { ConfigError } from "./errors.js";

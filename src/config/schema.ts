@@ -4,8 +4,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import { showPath } from "./errors.js";
-import { CART_SERVICES, MERCHANT_SERVICES } from "./model.js";
 import { splitPointer } from "./positions.js";
 
 export const SCHEMA_BASE = "https://schedsync.dev/schemas/v1/";

@@ -1,7 +1,7 @@
 // Checking a YAML `connection` block for the adapter it names. The JSON Schema
 // (schemas/connection.schema.json) catches most mistakes first; this is the last word, with
 // messages that say which field and what is allowed.
-import type { ConnectionSpec } from "../config/model.js";
+import type { ConnectionSpec } from "../schedule/model.js";
 import { DEFAULT_TIMEOUT_MS } from "./http-request.js";
 import { ConnectorError } from "./port.js";
 

@@ -1,5 +1,5 @@
 // Picks and configures the adapter a `connection` block names.
-import type { ConnectionSpec } from "../config/model.js";
+import type { ConnectionSpec } from "../schedule/model.js";
 import { type Connection, type HttpConnection, parseConnection } from "./config.js";
 import { HttpCart, HttpWms } from "./http.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpSettings } from "./http-request.js";

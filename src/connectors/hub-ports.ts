@@ -1,7 +1,7 @@
-// Adapts the connectors to the runtime's ports (src/runtime/ports.ts): hub records become protocol
-// records and back; per-record results become the runtime's BatchResult. `schedsync start` loads
-// createPortFactory from this stage's index.
-import type { ConnectionSpec } from "../config/model.js";
+// The connector port as the runtime's runs use it: CartPort and WmsPort speak hub records
+// (src/records) and BatchResult; createPortFactory builds them on the connectors of port.ts
+// (hub records become protocol records and back). Tests may pass their own PortFactory.
+
 import {
   type BatchItem,
   type BatchResult,
@@ -10,7 +10,7 @@ import {
   type IncomingShipment,
   orderId,
 } from "../records/index.js";
-import type { CartPort, Page, PortFactory, WmsPort } from "../runtime/ports.js";
+import type { ConnectionSpec } from "../schedule/model.js";
 import { type ConnectorContext, createCartConnector, createWmsConnector } from "./factory.js";
 import {
   DEFAULT_PULL_LIMIT,
@@ -22,6 +22,35 @@ import {
   type ShipmentIn,
   type ShipmentOut,
 } from "./port.js";
+
+export interface Page<T> {
+  items: T[];
+  /** Where the next pull starts; stored only after the page's records are stored. */
+  cursor: string | null;
+  more: boolean;
+}
+
+export interface CartPort {
+  pullOrders(cursor: string | null): Promise<Page<IncomingOrder>>;
+  pushShipments(items: BatchItem[], idempotencyKey: string): Promise<BatchResult>;
+  pushInventory(items: BatchItem[], idempotencyKey: string): Promise<BatchResult>;
+}
+
+export interface WmsPort {
+  pushOrders(items: BatchItem[], idempotencyKey: string): Promise<BatchResult>;
+  pullShipments(cursor: string | null): Promise<Page<IncomingShipment>>;
+  pullInventory(cursor: string | null): Promise<Page<IncomingLevel>>;
+}
+
+export interface PortFactory {
+  cart(connection: ConnectionSpec | null, who: { merchantId: string; cartId: string }): CartPort;
+  wms(connection: ConnectionSpec | null, who: { merchantId: string }): WmsPort;
+}
+
+/** A whole-request failure that says when to come back (HTTP 429 + Retry-After). */
+export interface RetryAfterError extends Error {
+  retryAfterMs?: number;
+}
 
 type Shared = Omit<ConnectorContext, "merchantId" | "cartId"> & { pullLimit?: number };
 

@@ -1,6 +1,10 @@
 // Desired state: the jobs a schedule model asks for, one per service that is not `off`, plus one
 // cleanup job per merchant that has an automatic service. Pure; sorted by key.
 import { formatFrequency } from "../config/frequency.js";
+import { specHash } from "../jobs/spec-hash.js";
+import { CLEANUP_SERVICE, type DesiredJob, type JobService, type JobSpec } from "../jobs/types.js";
+import { toAgendaRepeat } from "../schedule/agenda-repeat.js";
+import { cleanupTimes } from "../schedule/cleanup.js";
 import {
   CART_SERVICES,
   type CartModel,
@@ -9,11 +13,7 @@ import {
   MERCHANT_SERVICES,
   type MerchantModel,
   type ScheduleModel,
-} from "../config/model.js";
-import { toAgendaRepeat } from "../schedule/agenda-repeat.js";
-import { cleanupTimes } from "../schedule/cleanup.js";
-import { specHash } from "./spec-hash.js";
-import { CLEANUP_SERVICE, type DesiredJob, type JobService, type JobSpec } from "./types.js";
+} from "../schedule/model.js";
 
 export const JOB_NAME_PREFIX = "schedsync:";
 

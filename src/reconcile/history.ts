@@ -1,16 +1,12 @@
 // Every apply leaves a record; the applied revision is a separate single document that is only
 // written after a plan has been applied in full.
 import type { Db } from "mongodb";
+import type { PlanSummary } from "../jobs/types.js";
 
 export const HISTORY = "schedsync_history";
 export const STATE = "schedsync_state";
 
-export interface PlanSummary {
-  create: number;
-  update: number;
-  delete: number;
-  unchanged: number;
-}
+export type { PlanSummary };
 
 export interface HistoryEntry {
   revision: string;

@@ -2,7 +2,7 @@
 // ```diff block, and a warning when the PR is behind its base branch. A pure function.
 import type { PlanSummary } from "./history.js";
 
-/** The parts of a Plan (src/reconcile/types.ts) the comment uses. */
+/** The parts of a Plan (src/jobs/types.ts) the comment uses. */
 export interface CommentPlan {
   changes: readonly {
     action: string;

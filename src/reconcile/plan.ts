@@ -1,8 +1,9 @@
 // The planner: a pure function from desired and actual jobs to the changes that make actual equal
 // desired. It compares hashes of normalised specs, never raw documents, so runtime fields cannot drift.
+
+import { canonicalJson, specHash } from "../jobs/spec-hash.js";
+import type { ActualJob, Change, DesiredJob, JobSpec, Plan, SpecView } from "../jobs/types.js";
 import { compareKeys } from "./desired.js";
-import { canonicalJson, specHash } from "./spec-hash.js";
-import type { ActualJob, Change, DesiredJob, JobSpec, Plan, SpecView } from "./types.js";
 
 const ACTION_ORDER = { delete: 0, update: 1, create: 2 } as const;
 

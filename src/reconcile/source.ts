@@ -6,7 +6,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { join, posix, resolve } from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
 import { DEFAULT_LIMITS } from "../config/limits.js";
-import { cacheDir } from "../store/paths.js";
+import { cacheDir } from "../platform/paths.js";
 
 export interface SourceOptions {
   /** A local path or a git URL; default: the current directory's repo. */

@@ -1,8 +1,7 @@
 // What is applied now: the revision and every managed job with its run times.
 import type { Db } from "mongodb";
 import { formatFrequency } from "../config/frequency.js";
-import type { Frequency } from "../config/model.js";
-import { jobsCollection, OWNED } from "./actual.js";
+import { readOwnedJobRuns } from "../jobs/repository.js";
 import { readApplied } from "./history.js";
 
 export interface JobStatus {
@@ -21,25 +20,13 @@ export interface Status {
 
 export async function readStatus(db: Db, opts: { merchant?: string } = {}): Promise<Status> {
   const applied = await readApplied(db);
-  const filter = opts.merchant ? { ...OWNED, "data.schedsync.spec.merchantId": opts.merchant } : OWNED;
-  const docs = await jobsCollection(db)
-    .find(filter, {
-      projection: {
-        "data.schedsync.key": 1,
-        "data.schedsync.spec.schedule": 1,
-        nextRunAt: 1,
-        lastRunAt: 1,
-        disabled: 1,
-      },
-    })
-    .toArray();
-  const jobs = docs
+  const jobs = (await readOwnedJobRuns(db, opts))
     .map((d) => ({
-      key: d.data.schedsync.key,
-      frequency: formatFrequency(d.data.schedsync.spec.schedule as Frequency),
+      key: d.key,
+      frequency: formatFrequency(d.spec.schedule),
       nextRunAt: d.nextRunAt ? d.nextRunAt.toISOString() : null,
       lastRunAt: d.lastRunAt ? d.lastRunAt.toISOString() : null,
-      disabled: d.disabled === true,
+      disabled: d.disabled,
     }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return {

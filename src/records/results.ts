@@ -1,7 +1,8 @@
 // Recording what the receiver said, per record: acknowledged ids become delivered, rejected and
 // missing ones failed (or skipped once attempts or age run out).
-import type { AnyBulkWriteOperation, Db, UpdateFilter } from "mongodb";
-import { cols } from "./collections.js";
+import type { Db, UpdateFilter } from "mongodb";
+import { updateManyByIds } from "../store/writes.js";
+import { cols, DELIVERIES } from "./collections.js";
 import { setOrderStatus } from "./orders.js";
 import {
   type BatchDoc,
@@ -61,8 +62,7 @@ export async function applyResult(
   const ok = new Set(result.ok);
   const rejected = new Map(result.failed.map((f) => [f.id, f]));
   const out: Outcome = { delivered: [], failed: [], skipped: [], requeued: [] };
-  // One updateMany per group of records that get the same update (not one updateOne per record):
-  // fewer statements, and FerretDB 1.24 drops the connection on an update of 100+ statements.
+  // One updateMany per group of records that get the same update (not one updateOne per record).
   const groups = new Map<string, { ids: string[]; update: UpdateFilter<DeliveryDoc> }>();
   const add = (key: string, id: string, update: () => UpdateFilter<DeliveryDoc>) => {
     const g = groups.get(key) ?? { ids: [], update: update() };
@@ -106,26 +106,19 @@ export async function applyResult(
       $unset: { batchId: "", stale: "" },
     }));
   }
-  // At most 100 ids per statement: FerretDB's cost of a large $in grows faster than its size.
-  const ops: AnyBulkWriteOperation<DeliveryDoc>[] = [];
-  for (const g of groups.values()) {
-    for (let i = 0; i < g.ids.length; i += 100) {
-      const ids = g.ids.slice(i, i + 100);
-      ops.push({
-        updateMany: {
-          filter: { _id: { $in: ids }, batchId: batch._id, state: "inflight" },
-          update: g.update,
-        },
-      });
-    }
-  }
   // Order statuses first: whoever sees a delivery as delivered also sees its order at the WMS.
   // Both writes are idempotent, and a worker that dies between them is finished from the answer
   // stored on the batch.
   await updateOrderStatuses(db, batch, out, result);
-  for (let i = 0; i < ops.length; i += 50) {
-    await deliveries.bulkWrite(ops.slice(i, i + 50), { ordered: false });
-  }
+  await updateManyByIds<DeliveryDoc>(
+    db,
+    DELIVERIES,
+    [...groups.values()].map((g) => ({
+      ids: g.ids,
+      filter: { batchId: batch._id, state: "inflight" },
+      update: g.update,
+    })),
+  );
   return out;
 }
 

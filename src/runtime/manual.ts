@@ -1,11 +1,11 @@
 // Operations behind `schedsync run` and `schedsync resend`: run one key now in this process,
 // and resend records then trigger their Automatic services.
 import type { Db } from "mongodb";
+import { findSpecs, loadSpec } from "../jobs/repository.js";
 import { ensureRecordIndexes, type ResendResult, resend } from "../records/index.js";
 import type { RuntimeContext } from "./context.js";
 import type { RunReport } from "./handlers/index.js";
-import { findSpecs, loadSpec } from "./jobs.js";
-import { runKey } from "./run.js";
+import { runKey } from "./run-key.js";
 import { trigger } from "./trigger.js";
 import { createAgenda, resolveOptions, type WorkerOptions } from "./worker.js";
 

@@ -1,8 +1,8 @@
 // Worker settings. Production defaults; tests shorten the leases and windows.
 import type { Logger } from "pino";
+import type { PortFactory } from "../connectors/hub-ports.js";
+import type { TransmissionHooks } from "../platform/metrics.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../records/index.js";
-import { countTransmission, observeAutomaticLatency } from "../server/schedsync-metrics.js";
-import type { PortFactory } from "./ports.js";
 
 export interface RuntimeOptions {
   /** Identifies this worker in leases and logs. */
@@ -34,18 +34,12 @@ export interface RuntimeOptions {
   policy: RetryPolicy;
   ports: PortFactory;
   log: Logger;
-  /** Metrics the runs feed (default: the process-wide registry of src/server/schedsync-metrics.ts). */
-  hooks: RuntimeHooks;
+  /** Metrics the runs feed (Metrics.hooks of src/platform/metrics.ts; default: none). */
+  hooks: TransmissionHooks;
 }
 
-export interface RuntimeHooks {
-  /** A record delivered by an Automatic run: seconds from its arrival (queued) to acknowledged. */
-  observeAutomaticLatency(seconds: number, service: string): void;
-  /** After each batch: records by outcome (delivered, failed, skipped, requeued). */
-  countTransmission(service: string, outcome: string, n: number): void;
-}
-
-export const METRIC_HOOKS: RuntimeHooks = { observeAutomaticLatency, countTransmission };
+/** Hooks that feed no metrics (a worker without /metrics). */
+export const NO_HOOKS: TransmissionHooks = { observeAutomaticLatency: () => {}, countTransmission: () => {} };
 
 export const DEFAULTS = {
   runLeaseMs: 30_000,
@@ -57,5 +51,5 @@ export const DEFAULTS = {
   maxBatchesPerRun: 20,
   maxPagesPerRun: 50,
   policy: DEFAULT_RETRY_POLICY,
-  hooks: METRIC_HOOKS,
+  hooks: NO_HOOKS,
 } satisfies Partial<RuntimeOptions>;

@@ -1,5 +1,7 @@
 // A push run: claim a batch for the scope, send it with the batch id as Idempotency-Key, record
 // the per-record answer; repeat until nothing is left, the run's cap, or shutdown.
+
+import type { RetryAfterError } from "../connectors/hub-ports.js";
 import {
   type BatchItem,
   type BatchResult,
@@ -14,7 +16,6 @@ import {
   skipExpired,
 } from "../records/index.js";
 import type { RuntimeContext } from "./context.js";
-import type { RetryAfterError } from "./ports.js";
 
 export type Send = (items: BatchItem[], idempotencyKey: string) => Promise<BatchResult>;
 

@@ -6,11 +6,13 @@
 // the run that maxWait forces is pushed back again by the next trigger (Agenda 6 resets
 // debounceStartedAt when it forces a run), so under a steady stream of records a batch waited
 // 10 s and more instead of the window (bench: npm run bench -- automatic).
-import { ObjectId } from "mongodb";
-import { DEFAULT_AUTOMATIC_WINDOW_MS } from "../config/model.js";
+
+import { PATH, TRIGGER_JOB } from "../jobs/document.js";
+import { setNextRun } from "../jobs/repository.js";
+import type { JobSpec } from "../jobs/types.js";
+import { DEFAULT_AUTOMATIC_WINDOW_MS } from "../schedule/model.js";
 import type { RuntimeContext } from "./context.js";
-import { JOBS, type ServiceSpec, TRIGGER_JOB } from "./jobs.js";
-import { currentGen } from "./runs.js";
+import { currentGen } from "./run-state.js";
 
 export interface TriggerData {
   key: string;
@@ -20,7 +22,7 @@ export interface TriggerData {
 /** True when a run was asked for: the service is Automatic and not suspended. */
 export async function trigger(
   ctx: Pick<RuntimeContext, "db" | "agenda" | "opts">,
-  spec: ServiceSpec,
+  spec: JobSpec,
   delayMs?: number,
 ): Promise<boolean> {
   if (spec.schedule.kind !== "automatic" || spec.disabled) return false;
@@ -31,24 +33,19 @@ export async function trigger(
   const job = await ctx.agenda
     .create<TriggerData>(TRIGGER_JOB, { key: spec.key, gen })
     .schedule(due)
-    .unique({ "data.key": spec.key, "data.gen": gen }, { insertOnly: true })
+    .unique({ [PATH.triggerKey]: spec.key, [PATH.triggerGen]: gen }, { insertOnly: true })
     .save();
   const at = job.attrs.nextRunAt;
   if (at && at > due) {
     // An earlier trigger asked for a later run (a busy retry); this one must not wait for it.
-    await ctx.db
-      .collection(JOBS)
-      .updateOne(
-        { _id: new ObjectId(String(job.attrs._id)), nextRunAt: { $gt: due } },
-        { $set: { nextRunAt: due } },
-      );
+    await setNextRun(ctx.db, job.attrs._id, due, { onlyIfLater: true });
   }
   return true;
 }
 
 export async function triggerAll(
   ctx: Pick<RuntimeContext, "db" | "agenda" | "opts">,
-  specs: ServiceSpec[],
+  specs: JobSpec[],
   delayMs?: number,
 ): Promise<string[]> {
   const fired: string[] = [];

@@ -3,18 +3,24 @@
 import { hostname } from "node:os";
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, type Job } from "agenda";
-import { type Db, ObjectId } from "mongodb";
-import { CART_SERVICES, MERCHANT_SERVICES } from "../config/model.js";
-import { ownedFilter } from "../reconcile/document.js";
-import { CLEANUP_SERVICE, type JobService } from "../reconcile/types.js";
+import type { Db } from "mongodb";
+import { JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
+import {
+  ensureJobIndexes,
+  loadSpec,
+  releaseLocks,
+  setNextRun,
+  unarmedManagedJobs,
+} from "../jobs/repository.js";
+import { CLEANUP_SERVICE, type JobService } from "../jobs/types.js";
+import { silentLogger } from "../platform/log.js";
 import { ensureRecordIndexes } from "../records/index.js";
 import { nextRunAfter } from "../schedule/index.js";
-import { silentLogger } from "../server/log.js";
+import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import type { RuntimeContext } from "./context.js";
-import { ensureJobIndexes, JOB_PREFIX, JOBS, loadSpec, specOf, TRIGGER_JOB } from "./jobs.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
-import { runKey } from "./run.js";
-import { nextGen } from "./runs.js";
+import { runKey } from "./run-key.js";
+import { nextGen } from "./run-state.js";
 import { type TriggerData, trigger } from "./trigger.js";
 
 export const ALL_SERVICES: JobService[] = [...MERCHANT_SERVICES, ...CART_SERVICES, CLEANUP_SERVICE];
@@ -40,7 +46,7 @@ export function resolveOptions(o: WorkerOptions): RuntimeOptions {
 
 export function createAgenda(db: Db, opts: RuntimeOptions): Agenda {
   return new Agenda({
-    backend: new MongoBackend({ mongo: db, collection: JOBS }),
+    backend: new MongoBackend({ mongo: db, collection: JOBS_COLLECTION }),
     name: opts.owner,
     processEvery: opts.processEvery,
     maxConcurrency: opts.concurrency,
@@ -78,7 +84,7 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
   };
 
   for (const service of ALL_SERVICES) {
-    agenda.define(`${JOB_PREFIX}${service}`, (job: Job) => track(job, () => runScheduled(ctx, job)));
+    agenda.define(jobName(service), (job: Job) => track(job, () => runScheduled(ctx, job)));
   }
   agenda.define(TRIGGER_JOB, (job: Job<TriggerData>) => track(job, () => runTriggered(ctx, job)), {
     removeOnComplete: true,
@@ -116,9 +122,7 @@ async function runScheduled(ctx: RuntimeContext, job: Job): Promise<void> {
     // still has a next one, and kept in attrs because Agenda writes attrs when the handler ends.
     const next = nextRunAfter(spec.schedule, spec.timezone, job.attrs.lastRunAt ?? new Date());
     job.attrs.nextRunAt = next;
-    await ctx.db
-      .collection(JOBS)
-      .updateOne({ _id: new ObjectId(String(job.attrs._id)) }, { $set: { nextRunAt: next } });
+    await setNextRun(ctx.db, job.attrs._id, next);
   }
   if (ctx.stopping) {
     job.attrs.nextRunAt = new Date(); // due again at once, for another worker
@@ -133,36 +137,11 @@ async function runScheduled(ctx: RuntimeContext, job: Job): Promise<void> {
   if (r === "busy") ctx.opts.log.info({ key: spec.key }, "previous run still going; skipped this one");
 }
 
-/** Clears the Agenda lock of these jobs where this worker (owner) still holds it. */
-async function releaseLocks(db: Db, ids: string[], owner: string): Promise<void> {
-  for (const id of ids) {
-    await db
-      .collection(JOBS)
-      .updateOne(
-        { _id: new ObjectId(id), lastModifiedBy: owner, lockedAt: { $ne: null } },
-        { $set: { lockedAt: null } },
-      )
-      .catch(() => {}); // a store outage at shutdown leaves the lock to expire, as before
-  }
-}
-
 /** Managed jobs left without a next run by a crash between Agenda's write and ours. */
 async function rearmManaged(db: Db): Promise<void> {
   const now = new Date();
-  const docs = await db
-    .collection(JOBS)
-    .find({
-      ...ownedFilter(),
-      "data.schedsync.spec.managedNextRun": true,
-      disabled: { $ne: true },
-      nextRunAt: null,
-    })
-    .toArray();
-  for (const doc of docs) {
-    const spec = specOf(doc);
-    if (!spec) continue;
-    const next = nextRunAfter(spec.schedule, spec.timezone, now);
-    await db.collection(JOBS).updateOne({ _id: doc._id, nextRunAt: null }, { $set: { nextRunAt: next } });
+  for (const { id, spec } of await unarmedManagedJobs(db)) {
+    await setNextRun(db, id, nextRunAfter(spec.schedule, spec.timezone, now), { onlyIf: null });
   }
 }
 

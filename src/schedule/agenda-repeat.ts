@@ -2,7 +2,7 @@
 // string is evaluated by cron-parser in repeatTimezone from lastRunAt; a number is ms after lastRunAt.
 // Forms Agenda cannot express exactly get `managedNextRun`: the runtime worker sets nextRunAt itself
 // after each run with nextRunAfter().
-import type { Frequency } from "../config/model.js";
+import type { Frequency } from "./model.js";
 import { inGap } from "./tz-gaps.js";
 import { parseClock } from "./wall-clock.js";
 

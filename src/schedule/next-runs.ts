@@ -2,8 +2,8 @@
 // evaluates them (cron-parser in the merchant's timezone, from the last run), `every` that Agenda
 // keeps as milliseconds as lastRunAt + ms, and `at` with schedsync's own DST rules (wall-clock.ts).
 import { CronExpressionParser } from "cron-parser";
-import type { Frequency } from "../config/model.js";
 import { toAgendaRepeat } from "./agenda-repeat.js";
+import type { Frequency } from "./model.js";
 import { localDay, offsetMs, parseClock, wallClockInstant, zoneOf } from "./wall-clock.js";
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 // Two views of a simulation: a compact text chart (one line per day, one character per slot) and
 // an SVG (stacked bars per slot, one colour per service, the peak slot marked).
-import type { ServiceName } from "../config/model.js";
+import type { ServiceName } from "./model.js";
 import type { Simulation } from "./simulate.js";
 
 const BARS = " ▁▂▃▄▅▆▇█";

@@ -1,6 +1,6 @@
 // Load from the schedules alone: how many runs each service makes in every 15-minute slot over
 // the coming days, so a reviewer sees spikes (3,000 merchants at 09:00) before merging.
-import type { Frequency, ScheduleModel, ServiceName } from "../config/model.js";
+import type { Frequency, ScheduleModel, ServiceName } from "./model.js";
 import { nextRunAfter } from "./next-runs.js";
 
 export const SLOT_MS = 15 * 60_000;

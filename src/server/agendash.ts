@@ -7,7 +7,7 @@ import { Agenda } from "agenda";
 import { createExpressMiddleware } from "agendash";
 import express from "express";
 import type { Db } from "mongodb";
-import { JOBS_COLLECTION } from "./collectors.js";
+import { JOBS_COLLECTION } from "../jobs/document.js";
 
 export function agendashHandler(
   db: Db,

@@ -3,12 +3,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "mongodb";
+import { countJobs } from "../jobs/repository.js";
+import type { Logger } from "../platform/log.js";
+import { createMetrics, type Metrics } from "../platform/metrics.js";
 import { authorized, isLoopback } from "./auth.js";
-import { countJobs, type RecordsCounter } from "./collectors.js";
-import type { Logger } from "./log.js";
 import { pingStore } from "./readiness.js";
 import { type ReconcileFn, Reconciler } from "./reconciler.js";
-import { jobsGauge, recordsGauge, registry, webhooksTotal } from "./schedsync-metrics.js";
+import { type RecordsCounter, recordGauge } from "./record-counts.js";
 import { gatherStatus } from "./status-data.js";
 import { renderStatusPage } from "./status-page.js";
 import { DeliveryCache, decide, HttpError, MAX_BODY_BYTES, readBody, verifySignature } from "./webhook.js";
@@ -28,6 +29,8 @@ export interface ServerOptions {
   /** Default: SCHEDSYNC_UI_PASSWORD. */
   uiPassword?: string;
   records?: RecordsCounter;
+  /** The process's metrics (shared with its workers); default: a registry of this server's own. */
+  metrics?: Metrics;
   /** A request handler for /agendash (see agendash.ts); omitted: no Agendash. */
   agendash?: Handler;
   maxBodyBytes?: number;
@@ -66,7 +69,8 @@ export async function startServer(
     );
   const log = opts.log;
   const branch = opts.branch ?? "main";
-  const reconciler = new Reconciler(opts.reconcile, log);
+  const metrics = opts.metrics ?? createMetrics();
+  const reconciler = new Reconciler(opts.reconcile, log, metrics);
   const deliveries = new DeliveryCache();
 
   async function webhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -74,13 +78,13 @@ export async function startServer(
     const body = await readBody(req, opts.maxBodyBytes ?? MAX_BODY_BYTES);
     const signature = req.headers["x-hub-signature-256"];
     if (!verifySignature(secret, body, typeof signature === "string" ? signature : undefined)) {
-      webhooksTotal.inc({ result: "unauthorized" });
+      metrics.countWebhook("unauthorized");
       log.warn({ delivery: req.headers["x-github-delivery"] }, "webhook with a bad or missing signature");
       return send(res, 401, "bad signature\n");
     }
     const delivery = String(req.headers["x-github-delivery"] ?? "");
     if (delivery && !deliveries.add(delivery)) {
-      webhooksTotal.inc({ result: "replay" });
+      metrics.countWebhook("replay");
       return json(res, 200, { ignored: "replayed delivery" });
     }
     let payload: unknown;
@@ -92,40 +96,40 @@ export async function startServer(
     const event = req.headers["x-github-event"];
     const decision = decide(typeof event === "string" ? event : undefined, payload, branch);
     if (decision.action === "ignore") {
-      webhooksTotal.inc({ result: "ignored" });
+      metrics.countWebhook("ignored");
       log.info({ delivery, reason: decision.reason }, "webhook ignored");
       return json(res, 200, { ignored: decision.reason });
     }
-    webhooksTotal.inc({ result: "accepted" });
+    metrics.countWebhook("accepted");
     log.info({ delivery, after: decision.after }, "webhook push accepted");
     reconciler.request("webhook").catch(() => {});
     return json(res, 202, { queued: true });
   }
 
-  async function metrics(res: ServerResponse): Promise<void> {
-    // Gauges come from the store at scrape time; a store that is down keeps the last values.
-    if (await pingStore(opts.db, 1_000)) {
+  // Gauges come from the store at scrape time; a store that is down keeps the last values.
+  const fromStore =
+    <T>(read: () => Promise<T>) =>
+    async (): Promise<T | undefined> => {
+      if (!(await pingStore(opts.db, 1_000))) return undefined;
       try {
-        const jobs = await countJobs(opts.db);
-        jobsGauge.replace(Object.entries(jobs).map(([state, value]) => ({ labels: { state }, value })));
-        if (opts.records) {
-          const rows = await opts.records(opts.db);
-          const sums = new Map<string, { kind: string; state: string; value: number }>();
-          for (const r of rows) {
-            const k = `${r.kind}\0${r.state}`;
-            const cur = sums.get(k) ?? { kind: r.kind, state: r.state, value: 0 };
-            cur.value += r.count;
-            sums.set(k, cur);
-          }
-          recordsGauge.replace(
-            [...sums.values()].map((s) => ({ labels: { kind: s.kind, state: s.state }, value: s.value })),
-          );
-        }
+        return await read();
       } catch (err) {
         log.warn({ err: String(err) }, "metrics collection failed");
+        return undefined;
       }
-    }
-    send(res, 200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
+    };
+  metrics.readFrom({
+    jobs: fromStore(async () =>
+      Object.entries(await countJobs(opts.db)).map(([state, value]) => ({ labels: { state }, value })),
+    ),
+    records: opts.records
+      ? fromStore(async () => recordGauge(await (opts.records as RecordsCounter)(opts.db)))
+      : undefined,
+  });
+
+  async function metricsPage(res: ServerResponse): Promise<void> {
+    const { text, contentType } = await metrics.render();
+    send(res, 200, text, contentType);
   }
 
   async function readyz(res: ServerResponse): Promise<void> {
@@ -144,7 +148,7 @@ export async function startServer(
     if (path === "/hooks/github") return webhook(req, res);
     if (path === "/healthz") return json(res, 200, { ok: true });
     if (path === "/readyz") return readyz(res);
-    if (path === "/metrics") return metrics(res);
+    if (path === "/metrics") return metricsPage(res);
     if (path === "/" || path === "/agendash" || path.startsWith("/agendash/")) {
       if (!authorized(req, password)) {
         res.writeHead(401, { "www-authenticate": 'Basic realm="schedsync", charset="UTF-8"' });

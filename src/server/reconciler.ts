@@ -1,9 +1,10 @@
 // Runs the injected reconcile function on request (webhook, poll, start-up), one at a time with
 // bursts coalesced, and remembers the last outcome for /readyz and the status page.
+
+import type { Logger } from "../platform/log.js";
+import type { Metrics } from "../platform/metrics.js";
 import type { PlanSummary } from "../reconcile/history.js";
 import { Coalescer } from "./coalesce.js";
-import type { Logger } from "./log.js";
-import { recordReconcile } from "./schedsync-metrics.js";
 
 export interface ReconcileResult {
   /** The commit applied or checked. */
@@ -34,6 +35,7 @@ export class Reconciler {
   constructor(
     private readonly fn: ReconcileFn,
     private readonly log: Logger,
+    private readonly metrics?: Pick<Metrics, "recordReconcile">,
   ) {
     this.coalescer = new Coalescer(() => this.runOnce());
   }
@@ -69,7 +71,7 @@ export class Reconciler {
     }
     const durationMs = Date.now() - started;
     this.last = { ...result, at: new Date(), durationMs, reason };
-    recordReconcile(result.outcome, durationMs / 1000);
+    this.metrics?.recordReconcile(result.outcome, durationMs / 1000);
     const fields = {
       reason,
       revision: result.revision,

@@ -1,9 +1,10 @@
 // Gathers the status page's data; a store that does not answer yields a page that says so.
 import type { Db } from "mongodb";
+import { countJobs, upcomingJobRuns } from "../jobs/repository.js";
 import { type HistoryEntry, listHistory, type PlanSummary, readApplied } from "../reconcile/history.js";
-import { countJobs, nextRuns, type RecordsCounter } from "./collectors.js";
 import { pingStore } from "./readiness.js";
 import type { LastReconcile } from "./reconciler.js";
+import type { RecordsCounter } from "./record-counts.js";
 import type { StatusData } from "./status-page.js";
 
 const SETTLED = new Set(["applied", "in-sync", "unchanged"]);
@@ -43,7 +44,7 @@ export async function gatherStatus(opts: {
     readApplied(opts.db),
     listHistory(opts.db, 10),
     countJobs(opts.db),
-    nextRuns(opts.db, 15),
+    upcomingJobRuns(opts.db, 15),
     opts.records ? opts.records(opts.db).catch(() => []) : Promise.resolve([]),
   ]);
   return { ...base, applied, history, jobs, nextRuns: runs, records, drift: driftOf(opts.last, history) };

@@ -1,7 +1,9 @@
 // The status page: server-rendered HTML, no framework, every value escaped.
+
+import type { JobCounts, NextRun } from "../jobs/repository.js";
 import type { AppliedState, HistoryEntry, PlanSummary } from "../reconcile/history.js";
-import type { JobCounts, NextRun, RecordCount } from "./collectors.js";
 import type { LastReconcile } from "./reconciler.js";
+import type { RecordCount } from "./record-counts.js";
 
 export interface StatusData {
   generatedAt: Date;

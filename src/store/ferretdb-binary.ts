@@ -5,10 +5,11 @@ import { access, chmod, cp, mkdir, mkdtemp, rename, rm, writeFile } from "node:f
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
+import { cacheDir } from "../platform/paths.js";
 import { applyPatches, PATCH_LEVEL } from "./ferretdb-patches.js";
 import { applyPushdown } from "./ferretdb-pushdown.js";
 import { withFileLock } from "./file-lock.js";
-import { cacheDir, FERRETDB_MODULE, FERRETDB_VERSION } from "./paths.js";
+import { FERRETDB_MODULE, FERRETDB_VERSION } from "./paths.js";
 
 const run = promisify(execFile);
 

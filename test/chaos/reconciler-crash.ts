@@ -2,8 +2,8 @@
 // jobs must equal the revision exactly (no duplicates, no leftovers, no stale specs).
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "mongodb";
+import { LOCKS } from "../../src/platform/lease.js";
 import { readApplied } from "../../src/reconcile/history.js";
-import { LOCKS } from "../../src/reconcile/lock.js";
 import { rng } from "../helpers/rng.js";
 import { applier, type Child } from "./lib/proc.js";
 import { bigRepo, JOBS_PER_MERCHANT } from "./lib/repo.js";

@@ -5,8 +5,8 @@
 import { Agent, request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { MongoClient } from "mongodb";
+import { silentLogger } from "../../src/platform/log.js";
 import { startServer } from "../../src/server/app.js";
-import { silentLogger } from "../../src/server/log.js";
 import { sign } from "../../src/server/webhook.js";
 import { Outcome, type ScenarioOptions, type ScenarioResult, trace } from "./lib/types.js";
 

@@ -1,8 +1,9 @@
 // A worker process for multi-process tests: `tsx worker-child.ts <dbUri> <pushUrl> <options-json>`.
 // Its connectors POST every push to <pushUrl>/<destination> as { key, ids, pid } and take the
 // JSON answer ({ ok, failed }) as the per-record result. SIGTERM stops it gracefully.
+
+import type { PortFactory } from "../../src/connectors/hub-ports.js";
 import type { BatchItem, BatchResult } from "../../src/records/index.js";
-import type { PortFactory } from "../../src/runtime/ports.js";
 import { runWorkerChild } from "./worker-main.js";
 
 const [dbUri, pushUrl, json] = process.argv.slice(2);

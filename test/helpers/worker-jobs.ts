@@ -1,10 +1,10 @@
 // Builds a schedule model and writes the reconciler's jobs for it (desiredJobs → agendaJobs
 // documents as apply writes them, but with nextRunAt null: only triggers and explicit runs happen).
 import { type Db, ObjectId } from "mongodb";
-import type { CartModel, ConnectionSpec, Frequency, MerchantModel } from "../../src/config/model.js";
+import { jobIdHex, specFields } from "../../src/jobs/document.js";
+import type { DesiredJob } from "../../src/jobs/types.js";
 import { desiredJobs } from "../../src/reconcile/desired.js";
-import { jobIdHex, specFields } from "../../src/reconcile/document.js";
-import type { DesiredJob } from "../../src/reconcile/types.js";
+import type { CartModel, ConnectionSpec, Frequency, MerchantModel } from "../../src/schedule/model.js";
 
 export const auto = (windowMs = 200, maxBatch = 500): Frequency => ({
   kind: "automatic",

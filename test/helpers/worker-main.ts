@@ -2,7 +2,7 @@
 // stop gracefully on SIGTERM (SIGKILL is what the crash tests send).
 import { MongoClient } from "mongodb";
 import pino from "pino";
-import type { PortFactory } from "../../src/runtime/ports.js";
+import type { PortFactory } from "../../src/connectors/hub-ports.js";
 import { createWorker } from "../../src/runtime/worker.js";
 
 export async function runWorkerChild(

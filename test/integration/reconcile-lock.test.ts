@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquire, LockBusyError, tryAcquire } from "../../src/reconcile/lock.js";
+import { acquire, LockBusyError, tryAcquire } from "../../src/platform/lease.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 
 describe("reconcile lease lock", () => {

@@ -1,7 +1,9 @@
 // The runtime on the real store and a real Agenda, with in-process fake cart/WMS systems.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MerchantModel } from "../../src/config/model.js";
+import type { PortFactory } from "../../src/connectors/hub-ports.js";
+import { TRIGGER_JOB } from "../../src/jobs/document.js";
+import { loadSpec } from "../../src/jobs/repository.js";
 import {
   type BatchItem,
   cols,
@@ -10,12 +12,11 @@ import {
   type IncomingShipment,
   resend,
 } from "../../src/records/index.js";
-import { loadSpec, TRIGGER_JOB } from "../../src/runtime/jobs.js";
-import type { PortFactory } from "../../src/runtime/ports.js";
-import { runKey } from "../../src/runtime/run.js";
-import { loadRun } from "../../src/runtime/runs.js";
+import { runKey } from "../../src/runtime/run-key.js";
+import { loadRun } from "../../src/runtime/run-state.js";
 import { trigger } from "../../src/runtime/trigger.js";
 import { createWorker, type Worker } from "../../src/runtime/worker.js";
+import type { MerchantModel } from "../../src/schedule/model.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { cart, every5m, installJobs, merchant } from "../helpers/worker-jobs.js";
 

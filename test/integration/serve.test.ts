@@ -7,13 +7,13 @@ import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
 import { type Db, MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/platform/log.js";
+import { createMetrics } from "../../src/platform/metrics.js";
 import { recordHistory, writeApplied } from "../../src/reconcile/history.js";
 import { agendashHandler } from "../../src/server/agendash.js";
 import { type RunningServer, startServer } from "../../src/server/app.js";
-import { groupedRecords } from "../../src/server/collectors.js";
-import { silentLogger } from "../../src/server/log.js";
 import type { ReconcileResult } from "../../src/server/reconciler.js";
-import { countTransmission, observeAutomaticLatency } from "../../src/server/schedsync-metrics.js";
+import { groupedRecords } from "../../src/server/record-counts.js";
 import { type EmbeddedServer, startEmbedded } from "../../src/store/embedded.js";
 import { parsePrometheus } from "../helpers/prometheus.js";
 
@@ -25,6 +25,9 @@ let db: Db;
 let srv: RunningServer;
 let agenda: Agenda;
 let nextOutcome: ReconcileResult = { revision: REV, outcome: "applied" };
+
+const metrics = createMetrics();
+const { observeAutomaticLatency, countTransmission } = metrics.hooks;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "schedsync-serve-test-"));
@@ -69,6 +72,7 @@ beforeAll(async () => {
       webhookSecret: "s",
       uiPassword: "",
       records: groupedRecords("records"),
+      metrics,
       agendash: dash.handler,
     },
     { host: "127.0.0.1", port: 0 },

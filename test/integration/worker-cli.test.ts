@@ -3,13 +3,13 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConnectionSpec } from "../../src/config/model.js";
 import { createPortFactory } from "../../src/connectors/index.js";
-import { tryAcquire } from "../../src/reconcile/lock.js";
+import { TRIGGER_JOB } from "../../src/jobs/document.js";
+import { tryAcquire } from "../../src/platform/lease.js";
 import { cols, type DeliveryDoc } from "../../src/records/index.js";
-import { TRIGGER_JOB } from "../../src/runtime/jobs.js";
 import { runNow } from "../../src/runtime/manual.js";
-import { runLockName } from "../../src/runtime/run.js";
+import { runLockName } from "../../src/runtime/run-key.js";
+import type { ConnectionSpec } from "../../src/schedule/model.js";
 import { cliArgs, runCli } from "../helpers/cli.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { type FakeHub, startFakeHub } from "../helpers/fake-hub-server.js";

@@ -3,8 +3,8 @@
 // worker runs it as soon as it is due.
 import { ObjectId } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobIdHex } from "../../src/reconcile/document.js";
-import type { PortFactory } from "../../src/runtime/ports.js";
+import type { PortFactory } from "../../src/connectors/hub-ports.js";
+import { jobIdHex } from "../../src/jobs/document.js";
 import { createWorker } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { waitFor } from "../helpers/wait-for.js";

@@ -3,14 +3,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPortFactory } from "../../src/connectors/index.js";
+import { TRIGGER_JOB } from "../../src/jobs/document.js";
+import { createMetrics, type TransmissionHooks } from "../../src/platform/metrics.js";
 import { reconcile } from "../../src/reconcile/engine.js";
 import { cols } from "../../src/records/index.js";
-import { TRIGGER_JOB } from "../../src/runtime/jobs.js";
 import { resendAndTrigger, runNow } from "../../src/runtime/manual.js";
-import { METRIC_HOOKS, type RuntimeHooks } from "../../src/runtime/options.js";
-import { loadRun } from "../../src/runtime/runs.js";
+import { loadRun } from "../../src/runtime/run-state.js";
 import { createWorker, type Worker } from "../../src/runtime/worker.js";
-import { transmissionsTotal } from "../../src/server/schedsync-metrics.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { type FakeHub, startFakeHub } from "../helpers/fake-hub-server.js";
 import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
@@ -68,8 +67,10 @@ describe("workers with the http connector against a fake hub", () => {
   let w: Worker;
   const latencies: { seconds: number; service: string }[] = [];
   const counted: { service: string; outcome: string; n: number }[] = [];
-  // Records the calls and still feeds the process registry (the default hooks).
-  const hooks: RuntimeHooks = {
+  // Records the calls and still feeds a metrics registry (as `start` passes its own).
+  const metrics = createMetrics();
+  const { hooks: METRIC_HOOKS, transmissionsTotal } = metrics;
+  const hooks: TransmissionHooks = {
     observeAutomaticLatency: (seconds, service) => {
       latencies.push({ seconds, service });
       METRIC_HOOKS.observeAutomaticLatency(seconds, service);

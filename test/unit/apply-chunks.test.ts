@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chunks } from "../../src/reconcile/apply.js";
-import type { Change } from "../../src/reconcile/types.js";
+import type { Change } from "../../src/jobs/types.js";
+import { chunks } from "../../src/jobs/writes.js";
 
 const change = (action: Change["action"], i: number) => ({ action, key: `k${i}` }) as unknown as Change;
 

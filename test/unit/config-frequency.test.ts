@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatFrequency, parseFrequency } from "../../src/config/frequency.js";
+import { formatDuration, parseDuration } from "../../src/platform/duration.js";
 import { parseCron } from "../../src/schedule/cron.js";
-import { formatDuration, parseDuration } from "../../src/schedule/duration.js";
 
 describe("durations", () => {
   it.each([

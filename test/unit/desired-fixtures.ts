@@ -7,7 +7,7 @@ import {
   MERCHANT_SERVICES,
   type MerchantModel,
   type MerchantService,
-} from "../../src/config/model.js";
+} from "../../src/schedule/model.js";
 
 export { rng } from "../helpers/rng.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { actualFromDocument, jobIdHex, newJobDocument } from "../../src/jobs/document.js";
+import { canonicalJson, specHash } from "../../src/jobs/spec-hash.js";
 import { desiredJobs } from "../../src/reconcile/desired.js";
-import { actualFromDocument, jobIdHex, newJobDocument } from "../../src/reconcile/document.js";
 import { plan } from "../../src/reconcile/plan.js";
-import { canonicalJson, specHash } from "../../src/reconcile/spec-hash.js";
 import { AUTOMATIC, cart, every, merchant } from "./desired-fixtures.js";
 
 const keysOf = (jobs: { key: string }[]) => jobs.map((j) => j.key);

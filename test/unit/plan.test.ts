@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { Frequency, MerchantModel } from "../../src/config/model.js";
+import { specHash } from "../../src/jobs/spec-hash.js";
+import type { ActualJob, DesiredJob, Plan } from "../../src/jobs/types.js";
 import { desiredJobs } from "../../src/reconcile/desired.js";
 import { isRescheduled, plan } from "../../src/reconcile/plan.js";
-import { specHash } from "../../src/reconcile/spec-hash.js";
-import type { ActualJob, DesiredJob, Plan } from "../../src/reconcile/types.js";
+import type { Frequency, MerchantModel } from "../../src/schedule/model.js";
 import { AUTOMATIC, cart, every, merchant, rng } from "./desired-fixtures.js";
 
 type Rand = () => number;

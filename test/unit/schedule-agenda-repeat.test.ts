@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 // Agenda's own next-run computation; not in its package exports, so imported by path.
 import { computeFromInterval } from "../../node_modules/agenda/dist/utils/nextRunAt.js";
-import type { Frequency } from "../../src/config/model.js";
 import { toAgendaRepeat } from "../../src/schedule/agenda-repeat.js";
+import type { Frequency } from "../../src/schedule/model.js";
 import { nextRuns } from "../../src/schedule/next-runs.js";
 import { gapsOf } from "../../src/schedule/tz-gaps.js";
 import { rng } from "../helpers/rng.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Frequency } from "../../src/config/model.js";
+import type { Frequency } from "../../src/schedule/model.js";
 import { nextRunAfter, nextRuns, nextRunsAt } from "../../src/schedule/next-runs.js";
 
 const at = (...times: string[]): Frequency => ({ kind: "at", times });

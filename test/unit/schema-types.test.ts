@@ -1,8 +1,8 @@
 // The schemas are the source of truth; the TypeScript model must not drift from them.
 import { describe, expect, it } from "vitest";
-import type { CartModel, MerchantModel } from "../../src/config/model.js";
-import { AUTOMATIC_SERVICES, CART_SERVICES, MERCHANT_SERVICES } from "../../src/config/model.js";
 import { readSchemas } from "../../src/config/schema.js";
+import type { CartModel, MerchantModel } from "../../src/schedule/model.js";
+import { AUTOMATIC_SERVICES, CART_SERVICES, MERCHANT_SERVICES } from "../../src/schedule/model.js";
 
 type Schema = {
   properties?: Record<string, Schema & { $ref?: string }>;

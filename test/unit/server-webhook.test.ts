@@ -2,8 +2,8 @@
 // routes, so the client below is never connected.
 import { MongoClient } from "mongodb";
 import { afterEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/platform/log.js";
 import { type RunningServer, startServer } from "../../src/server/app.js";
-import { silentLogger } from "../../src/server/log.js";
 import type { ReconcileResult } from "../../src/server/reconciler.js";
 import { sign } from "../../src/server/webhook.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CartModel, Frequency, MerchantModel, ScheduleModel } from "../../src/config/model.js";
+import type { CartModel, Frequency, MerchantModel, ScheduleModel } from "../../src/schedule/model.js";
 import { SLOT_MS, simulate } from "../../src/schedule/simulate.js";
 import { svgChart, textChart } from "../../src/schedule/simulate-chart.js";
 

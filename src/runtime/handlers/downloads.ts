@@ -1,10 +1,11 @@
 // The three pull services. Each stores what it pulled (idempotently) before it moves its cursor,
 // then triggers the Automatic services that have new work.
 import type { Db } from "mongodb";
+import type { Page } from "../../connectors/hub-ports.js";
+import { findSpecs } from "../../jobs/repository.js";
+import type { JobSpec } from "../../jobs/types.js";
 import { CURSORS, cols, storeLevels, storeOrders, storeShipments } from "../../records/index.js";
 import type { RuntimeContext } from "../context.js";
-import { findSpecs, type ServiceSpec } from "../jobs.js";
-import type { Page } from "../ports.js";
 import { triggerAll } from "../trigger.js";
 
 export interface PullReport {
@@ -50,12 +51,12 @@ async function pullAll<T>(
   return report;
 }
 
-function cartOf(spec: ServiceSpec): string {
+function cartOf(spec: JobSpec): string {
   if (!spec.cartId) throw new Error(`${spec.key}: a cart service without a cart`);
   return spec.cartId;
 }
 
-export async function runOrderDownload(ctx: RuntimeContext, spec: ServiceSpec): Promise<PullReport> {
+export async function runOrderDownload(ctx: RuntimeContext, spec: JobSpec): Promise<PullReport> {
   const cartId = cartOf(spec);
   const cart = ctx.opts.ports.cart(spec.connection, { merchantId: spec.merchantId, cartId });
   const report = await pullAll(
@@ -75,7 +76,7 @@ export async function runOrderDownload(ctx: RuntimeContext, spec: ServiceSpec): 
   return report;
 }
 
-export async function runShippingConfirmations(ctx: RuntimeContext, spec: ServiceSpec): Promise<PullReport> {
+export async function runShippingConfirmations(ctx: RuntimeContext, spec: JobSpec): Promise<PullReport> {
   const wms = ctx.opts.ports.wms(spec.connection, { merchantId: spec.merchantId });
   const carts = new Set<string>();
   const report = await pullAll(
@@ -98,7 +99,7 @@ export async function runShippingConfirmations(ctx: RuntimeContext, spec: Servic
   return report;
 }
 
-export async function runInventory(ctx: RuntimeContext, spec: ServiceSpec): Promise<PullReport> {
+export async function runInventory(ctx: RuntimeContext, spec: JobSpec): Promise<PullReport> {
   const wms = ctx.opts.ports.wms(spec.connection, { merchantId: spec.merchantId });
   const uploads = await findSpecs(ctx.db, { merchantId: spec.merchantId, service: "inventoryUpload" });
   const cartIds = uploads.map((u) => u.cartId).filter((c): c is string => !!c);

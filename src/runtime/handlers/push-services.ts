@@ -1,21 +1,22 @@
 // The three push services: orders to the WMS, tracking and inventory to a cart.
-import { DEFAULT_AUTOMATIC_MAX_BATCH } from "../../config/model.js";
+
+import type { JobSpec } from "../../jobs/types.js";
 import type { PushService, Scope } from "../../records/index.js";
+import { DEFAULT_AUTOMATIC_MAX_BATCH } from "../../schedule/model.js";
 import type { RuntimeContext } from "../context.js";
-import type { ServiceSpec } from "../jobs.js";
 import { type PushReport, pushScope, type Send } from "../push.js";
 
-function batchSize(ctx: RuntimeContext, spec: ServiceSpec): number {
+function batchSize(ctx: RuntimeContext, spec: JobSpec): number {
   if (spec.schedule.kind === "automatic") return spec.schedule.maxBatch || DEFAULT_AUTOMATIC_MAX_BATCH;
   return ctx.opts.periodicBatch;
 }
 
-function cartOf(spec: ServiceSpec): string {
+function cartOf(spec: JobSpec): string {
   if (!spec.cartId) throw new Error(`${spec.key}: a cart service without a cart`);
   return spec.cartId;
 }
 
-function sender(ctx: RuntimeContext, spec: ServiceSpec): Send {
+function sender(ctx: RuntimeContext, spec: JobSpec): Send {
   const { ports } = ctx.opts;
   switch (spec.service) {
     case "orderDelivery": {
@@ -35,7 +36,7 @@ function sender(ctx: RuntimeContext, spec: ServiceSpec): Send {
   }
 }
 
-export async function runPush(ctx: RuntimeContext, spec: ServiceSpec, startedAt: Date): Promise<PushReport> {
+export async function runPush(ctx: RuntimeContext, spec: JobSpec, startedAt: Date): Promise<PushReport> {
   const scope: Scope = {
     service: spec.service as PushService,
     merchantId: spec.merchantId,

@@ -1,7 +1,7 @@
 // Is the jobs collection exactly one revision? Compared with desiredJobs() of that revision.
 import type { Db } from "mongodb";
-import { jobsCollection } from "../../../src/reconcile/actual.js";
-import { actualFromDocument } from "../../../src/reconcile/document.js";
+import { actualFromDocument } from "../../../src/jobs/document.js";
+import { jobsCollection } from "../../../src/jobs/repository.js";
 import { desiredFromRevision } from "../../../src/reconcile/engine.js";
 import { readApplied } from "../../../src/reconcile/history.js";
 import { readRevision } from "../../../src/reconcile/source.js";

@@ -1,10 +1,44 @@
 // The Agenda job document of a managed job, and the way back from a document to an ActualJob.
-// Layout and rationale: docs/reconcile.md. Pure; the store/apply code does the writes.
+// Layout and rationale: docs/reconcile.md. Pure: every read and write of the collection is in
+// repository.ts. Each name and path of the layout is declared here once.
 import { createHash } from "node:crypto";
 import { type ActualJob, CLEANUP_SERVICE, type DesiredJob, type JobService, type JobSpec } from "./types.js";
 
+/** Agenda's collection (the MongoBackend's `collection` option); schedsync shares it with Agenda. */
 export const JOBS_COLLECTION = "agendaJobs";
+/** lastModifiedBy of the documents schedsync writes. */
 export const OWNER = "schedsync";
+/** Prefix of the scheduled jobs' names: one Agenda job name per service, "schedsync:orderDelivery". */
+export const JOB_PREFIX = "schedsync:";
+/** One-off runs of an Automatic service, one per window however many triggers; data { key, gen }. */
+export const TRIGGER_JOB = "schedsync-trigger";
+
+/** The owner mark's paths in a job document (MongoDB dotted paths). */
+export const PATH = {
+  mark: "data.schedsync",
+  managed: "data.schedsync.managed",
+  key: "data.schedsync.key",
+  revision: "data.schedsync.revision",
+  spec: "data.schedsync.spec",
+  merchantId: "data.schedsync.spec.merchantId",
+  service: "data.schedsync.spec.service",
+  scheduleKind: "data.schedsync.spec.schedule.kind",
+  schedule: "data.schedsync.spec.schedule",
+  managedNextRun: "data.schedsync.spec.managedNextRun",
+  /** A trigger job's data (TRIGGER_JOB): the key and its generation. */
+  triggerKey: "data.key",
+  triggerGen: "data.gen",
+} as const;
+
+/** The Agenda job name of a service's scheduled jobs. */
+export function jobName(service: JobService): string {
+  return `${JOB_PREFIX}${service}`;
+}
+
+/** The service of a key "merchant[/cart]/service". */
+export function serviceOfKey(key: string): JobService {
+  return key.slice(key.lastIndexOf("/") + 1) as JobService;
+}
 
 /** The spec fields kept under data.schedsync.spec (the rest live in Agenda's own top-level fields). */
 export type StoredSpec = Omit<JobSpec, "key" | "name" | "repeatInterval" | "repeatTimezone" | "disabled">;
@@ -62,7 +96,7 @@ export function newJobDocument(job: DesiredJob, revision: string) {
 
 /** The filter that selects only the jobs schedsync owns. */
 export function ownedFilter() {
-  return { "data.schedsync.managed": true };
+  return { [PATH.managed]: true };
 }
 
 function str(value: unknown, fallback = ""): string {
@@ -101,4 +135,9 @@ export function actualFromDocument(doc: Record<string, unknown>): ActualJob | nu
     connection: stored.connection ?? null,
   };
   return { id: String(doc._id), key: mark.key, storedHash: str(mark.specHash), spec };
+}
+
+/** The spec of a managed job document (undefined for anything schedsync does not own). */
+export function specOf(doc: Record<string, unknown>): JobSpec | undefined {
+  return actualFromDocument(doc)?.spec;
 }

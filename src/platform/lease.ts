@@ -1,8 +1,9 @@
-// One reconcile at a time per database: a lease document. A holder that crashes loses the lease
-// when it expires; a live holder renews it while it works.
+// A named lease per database (one reconcile at a time, one run per key): a lease document. A
+// holder that crashes loses the lease when it expires; a live holder renews it while it works.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "mongodb";
+import { randomDelay } from "./jitter.js";
 
 export const LOCKS = "schedsync_locks";
 
@@ -80,7 +81,7 @@ export async function acquire(
       const doc = await db.collection<LockDoc>(LOCKS).findOne({ _id: name });
       throw new LockBusyError(doc?.holder ?? "unknown", doc?.expiresAt ?? new Date());
     }
-    await new Promise((r) => setTimeout(r, 100 + Math.random() * 150));
+    await new Promise((r) => setTimeout(r, randomDelay(100, 150)));
   }
 }
 

@@ -1,8 +1,6 @@
-// Shapes shared by the desired state, the planner and (later) apply/status. See docs/reconcile.md.
-import type { ConnectionSpec, Frequency, ServiceName } from "../config/model.js";
-import type { PlanSummary } from "./history.js";
-
-export type { PlanSummary };
+// Shapes of the jobs schedsync owns: the spec, desired and actual jobs, and a plan's changes to them.
+// Shared by the reconciler (desired state, planner), the repository (writes) and the runtime. See docs/reconcile.md.
+import type { ConnectionSpec, Frequency, ServiceName } from "../schedule/model.js";
 
 export const CLEANUP_SERVICE = "cleanup";
 export type JobService = ServiceName | typeof CLEANUP_SERVICE;
@@ -84,6 +82,14 @@ export type DeleteChange = {
 };
 export type Change = CreateChange | UpdateChange | DeleteChange;
 export type ChangeReason = Change["reason"];
+
+/** Counts of a plan's changes by action (and the unchanged jobs). */
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  unchanged: number;
+}
 
 export interface Plan {
   changes: Change[];

@@ -1,5 +1,5 @@
-// The typed model that the loader produces from validated YAML. Everything downstream
-// (schedule, reconcile, runtime) works on this, never on raw YAML.
+// The typed model that the loader (src/config) produces from validated YAML: services, frequencies,
+// merchants and carts. Everything downstream (schedule, reconcile, runtime) works on this, never on raw YAML.
 // test/unit/schema-types.test.ts checks that these names and enums match schemas/.
 
 export const MERCHANT_SERVICES = ["orderDelivery", "shippingConfirmations", "inventory"] as const;

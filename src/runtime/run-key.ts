@@ -1,17 +1,18 @@
 // One run of one service key, under a per-key lease: never two runs of a key at once, across
 // all workers (Agenda's own locks are per job document, and one key can have several: its
 // scheduled job, triggered runs, manual runs).
-import { tryAcquire, withLease } from "../reconcile/lock.js";
+
+import type { JobSpec } from "../jobs/types.js";
+import { tryAcquire, withLease } from "../platform/lease.js";
 import type { RuntimeContext } from "./context.js";
 import { HANDLERS, type RunReport } from "./handlers/index.js";
-import type { ServiceSpec } from "./jobs.js";
-import { currentGen, nextGen, recordRun } from "./runs.js";
+import { currentGen, nextGen, recordRun } from "./run-state.js";
 import { trigger } from "./trigger.js";
 
 export const runLockName = (key: string) => `run:${key}`;
 
 /** Runs the key now; "busy" when another run of it holds the lease. */
-export async function runKey(ctx: RuntimeContext, spec: ServiceSpec): Promise<RunReport | "busy"> {
+export async function runKey(ctx: RuntimeContext, spec: JobSpec): Promise<RunReport | "busy"> {
   const { db, opts } = ctx;
   const lease = await tryAcquire(db, runLockName(spec.key), opts.runLeaseMs);
   if (!lease) return "busy";

@@ -2,12 +2,13 @@
 // each poll, stop cleanly on SIGINT/SIGTERM.
 import type { Agenda } from "agenda";
 import type { Db } from "mongodb";
+import type { Logger } from "../platform/log.js";
+import type { Metrics } from "../platform/metrics.js";
 import { agendashHandler } from "./agendash.js";
 import { type RunningServer, startServer } from "./app.js";
-import type { RecordsCounter } from "./collectors.js";
-import type { Logger } from "./log.js";
 import { Poller } from "./poller.js";
 import type { ReconcileFn } from "./reconciler.js";
+import type { RecordsCounter } from "./record-counts.js";
 
 export interface RunOptions {
   db: Db;
@@ -19,6 +20,8 @@ export interface RunOptions {
   reconcile: ReconcileFn;
   log: Logger;
   records?: RecordsCounter;
+  /** The process's metrics, shared with its workers (see src/platform/metrics.ts). */
+  metrics: Metrics;
   agendash?: boolean;
   /** An Agenda to show in Agendash (the worker's); default: a read/edit-only one. */
   agenda?: Agenda;
@@ -41,6 +44,7 @@ export async function runServer(opts: RunOptions): Promise<Running> {
       log: opts.log,
       branch: opts.branch,
       records: opts.records,
+      metrics: opts.metrics,
       agendash: dash?.handler,
       env: opts.env,
     },

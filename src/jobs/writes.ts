@@ -1,0 +1,93 @@
+// The writes a plan's changes make, built without touching the store (repository.ts sends them).
+// Only changed jobs are written, and an update sets only spec fields, so nextRunAt, lastRunAt,
+// locks and failure counts survive unless the run times themselves changed.
+import type { AnyBulkWriteOperation, Document } from "mongodb";
+import { ObjectId } from "mongodb";
+import { nextRunsAt } from "../schedule/next-runs.js";
+import type { SetById } from "../store/writes.js";
+import { jobIdHex, newJobDocument, ownerMark, PATH, specFields } from "./document.js";
+import type { Change, DesiredJob, UpdateChange } from "./types.js";
+
+const CHUNK = 1_000;
+/**
+ * Updates per chunk: an update costs FerretDB 1.24 a scan of the collection, so the lease is
+ * renewed (onProgress) at least every 50 updates.
+ */
+const UPDATE_CHUNK = 50;
+
+/**
+ * The first run of a job created or rescheduled at `now`; null for automatic (no timer). Cached per
+ * (frequency, timezone): thousands of jobs share a handful of schedules and cron parsing is costly.
+ */
+export function firstRunAt(now: Date): (job: DesiredJob) => Date | null {
+  const next = nextRunsAt(now);
+  return (job) => {
+    if (job.repeatInterval === null && !job.managedNextRun) return null;
+    // A plain interval (`every` that is not a cron) starts now, as Agenda starts a new interval job.
+    if (typeof job.repeatInterval === "number") return now;
+    return next(job.schedule, job.timezone);
+  };
+}
+
+/**
+ * Updates and deletes address a document by `_id` alone: the ids come from the owned documents read
+ * under the reconcile lock. (Adding the ownership condition to the filter costs FerretDB 1.24 a full
+ * collection scan per statement, since it then cannot look the document up by `_id`.)
+ */
+function byId(id: string) {
+  return { _id: new ObjectId(id) };
+}
+
+/** The `$set` of an update: every spec field, and nextRunAt when the run times changed. */
+export function updateOf(
+  change: UpdateChange,
+  revision: string,
+  firstRun: (job: DesiredJob) => Date | null,
+): SetById {
+  const $set: Record<string, unknown> = specFields(change.job, revision);
+  delete $set.data;
+  $set[PATH.mark] = ownerMark(change.job, revision);
+  if (change.rescheduled) $set.nextRunAt = firstRun(change.job);
+  return { ...byId(change.id), $set };
+}
+
+/** Inserts and deletes for the creates and deletes among changes (updates: updateOf). */
+export function insertsAndDeletes(
+  changes: readonly Change[],
+  revision: string,
+  firstRun: (job: DesiredJob) => Date | null,
+): AnyBulkWriteOperation<Document>[] {
+  const ops: AnyBulkWriteOperation<Document>[] = [];
+  for (const change of changes) {
+    if (change.action === "delete") {
+      ops.push({ deleteOne: { filter: byId(change.id) } });
+    } else if (change.action === "create") {
+      const job = change.job;
+      // The _id derives from the key, so two writers can never create two jobs for one key.
+      const document = {
+        _id: new ObjectId(jobIdHex(job.key)),
+        ...newJobDocument(job, revision),
+        nextRunAt: firstRun(job),
+        lockedAt: null,
+      };
+      ops.push({ insertOne: { document } });
+    }
+  }
+  return ops;
+}
+
+/** Consecutive slices of at most CHUNK changes, of which at most UPDATE_CHUNK are updates. */
+export function* chunks(changes: readonly Change[]): Generator<Change[]> {
+  let chunk: Change[] = [];
+  let updates = 0;
+  for (const change of changes) {
+    if (chunk.length === CHUNK || (change.action === "update" && updates === UPDATE_CHUNK)) {
+      yield chunk;
+      chunk = [];
+      updates = 0;
+    }
+    chunk.push(change);
+    if (change.action === "update") updates++;
+  }
+  if (chunk.length) yield chunk;
+}

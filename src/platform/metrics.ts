@@ -1,0 +1,148 @@
+// The schedsync metrics on prom-client, with its default process and event-loop metrics. One
+// Metrics per process, made by the entry point (src/cli) and passed to the server and the
+// workers; nothing imports a registry. Metric names: docs/operations.md.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export type Labels = Record<string, string>;
+
+/** One series of a gauge read from the store. */
+export interface GaugeRow {
+  labels: Labels;
+  value: number;
+}
+
+/**
+ * Readers of the store-backed gauges, called on each scrape (prom-client collect()). undefined or
+ * a throw keeps the last values (a store that is down must not blank the dashboard).
+ */
+export interface GaugeSources {
+  /** Agenda jobs by state: labels { state }. */
+  jobs?: () => Promise<GaugeRow[] | undefined>;
+  /** Records by kind and delivery state: labels { kind, state }. */
+  records?: () => Promise<GaugeRow[] | undefined>;
+}
+
+/** What a worker's runs report (see RuntimeOptions.hooks). */
+export interface TransmissionHooks {
+  /** A record delivered by an Automatic run: seconds from its arrival (queued) to acknowledged. */
+  observeAutomaticLatency(seconds: number, service: string): void;
+  /** After each batch: records by outcome (delivered, failed, skipped, requeued). */
+  countTransmission(service: string, outcome: string, n: number): void;
+}
+
+/** Buckets of the reconcile duration, in seconds: 5 ms to 5 min. */
+const RECONCILE_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+/** Buckets of the Automatic latency, in seconds: the window is seconds, a backlog minutes. */
+const LATENCY_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+
+export interface Metrics {
+  registry: Registry;
+  hooks: TransmissionHooks;
+  /** Transmissions so far by { service, outcome }, read synchronously (status, tests). */
+  transmissionsTotal: { get(labels: Labels): number };
+  recordReconcile(outcome: string, seconds: number): void;
+  countWebhook(result: string): void;
+  /** Sets where the store-backed gauges read from (the server does, once it has a database). */
+  readFrom(sources: GaugeSources): void;
+  /** The exposition text and its content type. */
+  render(): Promise<{ text: string; contentType: string }>;
+}
+
+/** A gauge whose series are replaced by a fresh read on each scrape. */
+function storeGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: () => GaugeSources[keyof GaugeSources],
+) {
+  return new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      const rows = await read()?.().catch(() => undefined);
+      if (!rows) return;
+      this.reset();
+      for (const r of rows) this.set(r.labels, r.value);
+    },
+  });
+}
+
+/** A new registry with the schedsync metrics and prom-client's default metrics. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  let sources: GaugeSources = {};
+  const reconcileTotal = new Counter({
+    name: "schedsync_reconcile_total",
+    help: "Reconciles by outcome.",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const reconcileDuration = new Histogram({
+    name: "schedsync_reconcile_duration_seconds",
+    help: "Duration of reconciles in seconds.",
+    buckets: RECONCILE_BUCKETS,
+    registers: [registry],
+  });
+  storeGauge(registry, "schedsync_jobs", "Agenda jobs by state.", ["state"], () => sources.jobs);
+  storeGauge(
+    registry,
+    "schedsync_records",
+    "Records by kind and delivery state.",
+    ["kind", "state"],
+    () => sources.records,
+  );
+  const automaticLatency = new Histogram({
+    name: "schedsync_automatic_latency_seconds",
+    help: "Time from a record's arrival to its automatic transmission, in seconds.",
+    labelNames: ["service"],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  // Kept as a tally read by collect(), so totals can also be read synchronously.
+  const transmissions = new Map<string, { labels: Labels; value: number }>();
+  new Counter({
+    name: "schedsync_transmissions_total",
+    help: "Transmissions by service and outcome.",
+    labelNames: ["service", "outcome"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const t of transmissions.values()) this.inc(t.labels, t.value);
+    },
+  });
+  const webhooksTotal = new Counter({
+    name: "schedsync_webhooks_total",
+    help: "GitHub webhooks by result.",
+    labelNames: ["result"],
+    registers: [registry],
+  });
+  const tallyKey = (l: Labels) => JSON.stringify([l.service ?? "", l.outcome ?? ""]);
+  return {
+    registry,
+    hooks: {
+      observeAutomaticLatency: (seconds, service) => automaticLatency.observe({ service }, seconds),
+      countTransmission: (service, outcome, n) => {
+        const t = transmissions.get(tallyKey({ service, outcome })) ?? {
+          labels: { service, outcome },
+          value: 0,
+        };
+        t.value += n;
+        transmissions.set(tallyKey(t.labels), t);
+      },
+    },
+    transmissionsTotal: { get: (labels) => transmissions.get(tallyKey(labels))?.value ?? 0 },
+    recordReconcile: (outcome, seconds) => {
+      reconcileTotal.inc({ outcome });
+      reconcileDuration.observe(seconds);
+    },
+    countWebhook: (result) => webhooksTotal.inc({ result }),
+    readFrom: (s) => {
+      sources = s;
+    },
+    render: async () => ({ text: await registry.metrics(), contentType: registry.contentType }),
+  };
+}

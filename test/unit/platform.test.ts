@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { parseDuration, parseInterval } from "../../src/platform/duration.js";
+import { createMetrics } from "../../src/platform/metrics.js";
+import { parsePrometheus } from "../helpers/prometheus.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+/** The exposition once the event-loop monitor has a sample (prom-client writes "Nan" before). */
+async function scrape(m: ReturnType<typeof createMetrics>) {
+  let out = await m.render();
+  await waitFor("an event-loop sample", async () => {
+    out = await m.render();
+    return !/ Nan$/m.test(out.text);
+  });
+  return out;
+}
+
+describe("one duration grammar", () => {
+  it.each([
+    ["1h30m", 5_400_000],
+    ["1.5m", 90_000],
+    ["60", 60_000],
+    ["90S", 90_000],
+    ["1m0.5s", 60_500],
+  ])("flags take %s → %d ms", (text, ms) => {
+    expect(parseInterval(text)).toBe(ms);
+  });
+
+  it("schedules take the same compound form, without fractions or bare numbers", () => {
+    expect(parseDuration("1h30m")).toEqual({ ok: true, ms: 5_400_000, text: "1h30m" });
+    expect(parseDuration("1.5m").ok).toBe(false);
+    expect(parseDuration("60").ok).toBe(false);
+    expect(parseDuration("1.5m", { fractions: true })).toEqual({ ok: true, ms: 90_000, text: "1m30s" });
+  });
+
+  it.each(["", "soon", "1m1h", "500ms", "0.5"])("flags refuse %j", (text) => {
+    expect(() => parseInterval(text)).toThrow(/bad interval|shorter than 1s/);
+  });
+});
+
+describe("metrics on prom-client", () => {
+  it("expose the schedsync families, the process and event-loop metrics, and store gauges on scrape", async () => {
+    const m = createMetrics();
+    m.readFrom({ jobs: async () => [{ labels: { state: "scheduled" }, value: 4 }] });
+    m.hooks.countTransmission("orderDelivery", "delivered", 2);
+    m.hooks.countTransmission("orderDelivery", "delivered", 1);
+    const { text, contentType } = await scrape(m);
+    expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    const families = parsePrometheus(text);
+    expect(families.get("schedsync_jobs")?.samples[0]?.value).toBe(4);
+    expect(families.get("schedsync_transmissions_total")?.samples[0]?.value).toBe(3);
+    expect(m.transmissionsTotal.get({ service: "orderDelivery", outcome: "delivered" })).toBe(3);
+    expect(families.get("process_cpu_user_seconds_total")?.type).toBe("counter");
+    expect(families.get("nodejs_eventloop_lag_seconds")?.type).toBe("gauge");
+  });
+
+  it("keep the last gauge values when the store read fails", async () => {
+    const m = createMetrics();
+    let fail = false;
+    m.readFrom({
+      jobs: async () => {
+        if (fail) throw new Error("store down");
+        return [{ labels: { state: "scheduled" }, value: 7 }];
+      },
+    });
+    await m.render();
+    fail = true;
+    const families = parsePrometheus((await scrape(m)).text);
+    expect(families.get("schedsync_jobs")?.samples[0]?.value).toBe(7);
+  });
+});
