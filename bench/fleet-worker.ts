@@ -16,7 +16,7 @@ const [uri, dbName, mode, json] = process.argv.slice(2);
 if (!uri || !dbName || (mode !== "schedsync" && mode !== "bare")) {
   throw new Error("usage: fleet-worker <uri> <dbName> <schedsync|bare> [options-json]");
 }
-const opts = JSON.parse(json ?? "{}") as { concurrency?: number; lockLimit?: number };
+const opts = JSON.parse(json ?? "{}") as { concurrency?: number; lockLimit?: number; processEvery?: number };
 const out = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 const client = new MongoClient(uri, { monitorCommands: true, appName: `fleet-${mode}` });
@@ -83,7 +83,7 @@ if (mode === "schedsync") {
   agenda = new Agenda({
     backend: new MongoBackend({ mongo: db, collection: "agendaJobs" }),
     name: `bare-${process.pid}`,
-    processEvery: 1_000,
+    processEvery: opts.processEvery ?? 1_000,
     maxConcurrency: concurrency,
     defaultConcurrency: concurrency,
     ...(opts.lockLimit ? { lockLimit: opts.lockLimit } : {}),
