@@ -18,6 +18,11 @@ export function register(program: Command): void {
       "jobs this worker holds locked at once, running or queued (0 = no limit; default 2 × concurrency)",
     )
     .option(
+      "--process-every <duration>",
+      "how often this worker polls the store for due jobs (one lock query per job name each time)",
+      "1s",
+    )
+    .option(
       "--lock-lifetime <duration>",
       "how long a job locked by a worker that died stays locked before another worker runs it",
       "10m",
@@ -37,7 +42,9 @@ Examples:
 
 Sizing (docs/operations.md): --concurrency is how many runs wait on connectors at once; raise it
 when connectors are slow. --lock-limit keeps one worker from locking a whole wave of due jobs that
-other workers could run. --lock-lifetime must exceed the longest run between two lock renewals
+other workers could run. --process-every: each poll costs one lock query per job name (about a
+dozen); on the embedded store several workers polling every second use much of its capacity.
+--lock-lifetime must exceed the longest run between two lock renewals
 (a running job renews its lock every lifetime / 3); a stopped worker releases its locks at once.`,
     )
     .action(async (o: Options) => {
@@ -63,6 +70,7 @@ interface Options {
   concurrency: string;
   lockLimit?: string;
   lockLifetime: string;
+  processEvery: string;
   stopTimeout: string;
 }
 
@@ -71,6 +79,7 @@ export function workerSettings(o: Options): {
   concurrency: number;
   lockLimit?: number;
   lockLifetime: number;
+  processEvery: number;
 } {
   const concurrency = Number(o.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1)
@@ -81,5 +90,9 @@ export function workerSettings(o: Options): {
   const lifetime = parseDuration(o.lockLifetime);
   if (!lifetime.ok) throw new CliError(`bad --lock-lifetime: ${lifetime.message}`);
   if (lifetime.ms < 5_000) throw new CliError(`bad --lock-lifetime ${o.lockLifetime}: at least 5s`);
-  return { concurrency, lockLimit, lockLifetime: lifetime.ms };
+  const every = parseDuration(o.processEvery);
+  if (!every.ok) throw new CliError(`bad --process-every: ${every.message}`);
+  if (every.ms < 100 || every.ms > 60_000)
+    throw new CliError(`bad --process-every ${o.processEvery}: 100ms to 1m`);
+  return { concurrency, lockLimit, lockLifetime: lifetime.ms, processEvery: every.ms };
 }
