@@ -42,6 +42,7 @@ metadata:
   id: c${i}
   merchant: m${merchantIndex}
 spec:
+  connection: { type: sandbox }
   services:
     orderDownload: { every: 10m }
     shipmentUpload: ${FORMS[i % FORMS.length]}

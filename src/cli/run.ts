@@ -1,6 +1,6 @@
 // `schedsync run <key>`: one run of one service, now, in this process.
 import type { Command } from "commander";
-import { createPortFactory } from "../connectors/index.js";
+import { createPortFactory, storeJournal } from "../connectors/index.js";
 import { runNow } from "../runtime/manual.js";
 import { CliError } from "./errors.js";
 import { withStore } from "./reconcile-options.js";
@@ -22,7 +22,7 @@ Examples:
     )
     .action(async (key: string, o: { json?: boolean }) => {
       const report = await withStore(o.json, (store) =>
-        runNow(store.db, key, { ports: createPortFactory() }),
+        runNow(store.db, key, { ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }) }),
       );
       if (report === "busy") throw new CliError(`${key} is running elsewhere; try again when it ends`);
       console.log(o.json ? JSON.stringify(report, null, 2) : `${key}: ${summary(report)}`);

@@ -1,7 +1,7 @@
 // `schedsync start` (= npm start): everything on one machine for a newcomer — the embedded store,
 // ./schedules of the current repo applied and watched, the workers, and the status page.
 import type { Command } from "commander";
-import { createPortFactory } from "../connectors/index.js";
+import { createPortFactory, storeJournal } from "../connectors/index.js";
 import { createLogger } from "../platform/log.js";
 import { createMetrics } from "../platform/metrics.js";
 import { createWorker, type Worker } from "../runtime/worker.js";
@@ -52,7 +52,11 @@ async function start(o: Options): Promise<void> {
   let worker: Worker | undefined;
   try {
     if (o.workers) {
-      worker = createWorker(store.db, { ports: createPortFactory(), log, hooks: metrics.hooks });
+      worker = createWorker(store.db, {
+        ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
+        log,
+        hooks: metrics.hooks,
+      });
       await worker.start();
     }
     const running = await runServer({

@@ -1,6 +1,6 @@
 // `schedsync worker`: runs the jobs (scheduled, Automatic and cleanup) until SIGTERM/SIGINT.
 import type { Command } from "commander";
-import { createPortFactory } from "../connectors/index.js";
+import { createPortFactory, storeJournal } from "../connectors/index.js";
 import { parseDuration } from "../platform/duration.js";
 import { createLogger } from "../platform/log.js";
 import { DEFAULTS } from "../runtime/options.js";
@@ -51,7 +51,11 @@ dozen); on the embedded store several workers polling every second use much of i
       const settings = workerSettings(o);
       const log = createLogger();
       const store = await openStore({ log: (line) => log.info(line) });
-      const worker = createWorker(store.db, { ports: createPortFactory(), log, ...settings });
+      const worker = createWorker(store.db, {
+        ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
+        log,
+        ...settings,
+      });
       await worker.start();
       log.info(settings, "worker started");
       await new Promise<void>((resolve) => {
