@@ -1,56 +1,93 @@
 // `schedsync worker`: runs the jobs (scheduled, Automatic and cleanup) until SIGTERM/SIGINT.
 import type { Command } from "commander";
-import { createPortFactory, storeJournal } from "../connectors/index.js";
-import { parseDuration } from "../platform/duration.js";
-import { createLogger } from "../platform/log.js";
-import { DEFAULTS } from "../runtime/options.js";
-import { createWorker } from "../runtime/worker.js";
-import { openStore } from "../store/index.js";
-import { CliError } from "./errors.js";
+import { durationOption, intOption, UsageError } from "./option-types.js";
+import { storeDataDir } from "./paths.js";
+
+interface Options {
+  concurrency: number;
+  lockLimit?: number;
+  lockLifetime: number;
+  processEvery: number;
+  stopTimeout: number;
+}
 
 export function register(program: Command): void {
   program
     .command("worker")
     .description("Run the transmission jobs: periodic services, Automatic runs and cleanup runs.")
-    .option("--concurrency <n>", "jobs this worker runs at once", String(DEFAULTS.concurrency))
-    .option(
-      "--lock-limit <n>",
-      "jobs this worker holds locked at once, running or queued (0 = no limit; default 2 × concurrency)",
+    .addOption(
+      intOption("--concurrency <n>", "jobs this worker runs at once", {
+        min: 1,
+        max: 1000,
+        default: 10, // DEFAULTS.concurrency (not imported: the CLI loads runtime code lazily)
+      }),
     )
-    .option(
-      "--process-every <duration>",
-      "how often this worker polls the store for due jobs (one lock query per job name each time)",
-      "1s",
+    .addOption(
+      intOption(
+        "--lock-limit <n>",
+        "jobs this worker holds locked at once, running or queued (0 = no limit; default 2 × concurrency)",
+        { min: 0, max: 100_000 },
+      ),
     )
-    .option(
-      "--lock-lifetime <duration>",
-      "how long a job locked by a worker that died stays locked before another worker runs it",
-      "10m",
+    .addOption(
+      durationOption(
+        "--process-every <duration>",
+        "how often this worker polls the store for due jobs (one lock query per job name each time)",
+        { default: "1s" },
+      ),
     )
-    .option("--stop-timeout <ms>", "on SIGTERM, how long to let running batches finish", "30000")
+    .addOption(
+      durationOption(
+        "--lock-lifetime <duration>",
+        "how long a job locked by a worker that died stays locked before another worker runs it",
+        { default: "10m" },
+      ),
+    )
+    .addOption(
+      intOption("--stop-timeout <ms>", "on SIGTERM, how long to let running batches finish", {
+        min: 0,
+        default: 30_000,
+      }),
+    )
     .addHelpText(
       "after",
       `
-Run as many workers as you like on one store: a service key never runs twice at once and a
-record is never sent twice in one attempt. SIGTERM/SIGINT stops taking work, lets each running
-batch finish (or hands it back), and exits. A worker that is killed loses nothing: its batch is
-sent again, with the same Idempotency-Key, once its lease expires.
+Run as many workers as you like on one store: a service key never runs twice
+at once and a record is never sent twice in one attempt. SIGTERM/SIGINT stops
+taking work, lets each running batch finish (or hands it back), and exits. A
+worker that is killed loses nothing: its batch is sent again, with the same
+Idempotency-Key, once its lease expires.
+
+Sizing (docs/operations.md): --concurrency is how many runs wait on connectors
+at once; raise it when connectors are slow. --lock-limit keeps one worker from
+locking a whole wave of due jobs that other workers could run. --process-every:
+each poll costs one lock query per job name (about a dozen). --lock-lifetime
+must exceed the longest run between two lock renewals (a running job renews its
+lock every lifetime / 3); a stopped worker releases its locks at once.
 
 Examples:
-  $ schedsync worker
-  $ MONGODB_URI=mongodb://db/schedsync schedsync worker --concurrency 20
-
-Sizing (docs/operations.md): --concurrency is how many runs wait on connectors at once; raise it
-when connectors are slow. --lock-limit keeps one worker from locking a whole wave of due jobs that
-other workers could run. --process-every: each poll costs one lock query per job name (about a
-dozen); on the embedded store several workers polling every second use much of its capacity.
---lock-lifetime must exceed the longest run between two lock renewals
-(a running job renews its lock every lifetime / 3); a stopped worker releases its locks at once.`,
+  $ npx schedsync worker
+  $ MONGODB_URI=mongodb://db/schedsync npx schedsync worker --concurrency 20`,
     )
     .action(async (o: Options) => {
-      const settings = workerSettings(o);
+      if (o.lockLifetime < 5_000) throw new UsageError("bad --lock-lifetime: at least 5s");
+      if (o.processEvery < 100 || o.processEvery > 60_000)
+        throw new UsageError("bad --process-every: from 100ms to 1m");
+      const [{ createPortFactory, storeJournal }, { createWorker }, { createLogger }, { openStore }] =
+        await Promise.all([
+          import("../connectors/index.js"),
+          import("../runtime/worker.js"),
+          import("../platform/log.js"),
+          import("../store/index.js"),
+        ]);
+      const settings = {
+        concurrency: o.concurrency,
+        lockLimit: o.lockLimit,
+        lockLifetime: o.lockLifetime,
+        processEvery: o.processEvery,
+      };
       const log = createLogger();
-      const store = await openStore({ log: (line) => log.info(line) });
+      const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
       const worker = createWorker(store.db, {
         ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
         log,
@@ -64,39 +101,8 @@ dozen); on the embedded store several workers polling every second use much of i
         process.once("SIGINT", stop);
       });
       log.info("stopping: finishing running batches");
-      await worker.stop(Number(o.stopTimeout));
+      await worker.stop(o.stopTimeout);
       await store.close();
       log.info("worker stopped");
     });
-}
-
-interface Options {
-  concurrency: string;
-  lockLimit?: string;
-  lockLifetime: string;
-  processEvery: string;
-  stopTimeout: string;
-}
-
-/** Checks the flags before anything starts: a bad value is a CliError and changes nothing. */
-export function workerSettings(o: Options): {
-  concurrency: number;
-  lockLimit?: number;
-  lockLifetime: number;
-  processEvery: number;
-} {
-  const concurrency = Number(o.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new CliError(`bad --concurrency ${o.concurrency}`);
-  const lockLimit = o.lockLimit === undefined ? undefined : Number(o.lockLimit);
-  if (lockLimit !== undefined && (!Number.isInteger(lockLimit) || lockLimit < 0))
-    throw new CliError(`bad --lock-limit ${o.lockLimit}: a whole number, 0 for no limit`);
-  const lifetime = parseDuration(o.lockLifetime);
-  if (!lifetime.ok) throw new CliError(`bad --lock-lifetime: ${lifetime.message}`);
-  if (lifetime.ms < 5_000) throw new CliError(`bad --lock-lifetime ${o.lockLifetime}: at least 5s`);
-  const every = parseDuration(o.processEvery);
-  if (!every.ok) throw new CliError(`bad --process-every: ${every.message}`);
-  if (every.ms < 100 || every.ms > 60_000)
-    throw new CliError(`bad --process-every ${o.processEvery}: 100ms to 1m`);
-  return { concurrency, lockLimit, lockLifetime: lifetime.ms, processEvery: every.ms };
 }
