@@ -8,6 +8,7 @@ const BENCHES: Bench[] = [
   { name: "connector", run: async () => (await import("./connector.js")).benchConnector() },
   { name: "automatic", run: async () => (await import("./automatic.js")).benchAutomatic() },
   { name: "simulate", run: async () => (await import("./simulate.js")).benchSimulate() },
+  { name: "fleet", run: async () => (await import("./fleet.js")).benchFleet() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
