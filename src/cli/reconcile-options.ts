@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { ConfigError } from "../config/errors.js";
 import { canonicalText } from "../config/explain.js";
+import type { NextRunDrift } from "../jobs/timing.js";
 import type { Plan, SpecView } from "../jobs/types.js";
 import { parseInterval } from "../platform/duration.js";
 import { LockBusyError } from "../platform/lease.js";
@@ -63,6 +64,7 @@ export function planJson(revision: string, plan: Plan) {
       reason: c.reason,
       before: c.before,
       after: c.after,
+      ...(c.action === "update" && c.nextRun ? { nextRun: c.nextRun } : {}),
     })),
     summary: plan.summary,
   };
@@ -73,6 +75,12 @@ function view(v: SpecView | null): string {
   return `${canonicalText(v.frequency)} (${v.timezone}${v.disabled ? ", disabled" : ""})`;
 }
 
+function nextRunText(d: NextRunDrift | undefined): string {
+  if (!d) return "";
+  const at = d.nextRunAt ? `next run ${d.nextRunAt.toISOString()}` : "no next run";
+  return `: ${at}, the schedule's next is ${d.scheduledBy.toISOString()}`;
+}
+
 /** A readable diff: + create, ~ update, - delete, with the reason. */
 export function planText(revision: string, plan: Plan): string {
   const s = plan.summary;
@@ -80,7 +88,10 @@ export function planText(revision: string, plan: Plan): string {
   for (const c of plan.changes) {
     if (c.action === "create") lines.push(`  + ${c.key}  ${view(c.after)}`);
     else if (c.action === "delete") lines.push(`  - ${c.key}  ${view(c.before)}  [${c.reason}]`);
-    else lines.push(`  ~ ${c.key}  ${view(c.before)} → ${view(c.after)}  [${c.reason}]`);
+    else
+      lines.push(
+        `  ~ ${c.key}  ${view(c.before)} → ${view(c.after)}  [${c.reason}${nextRunText(c.nextRun)}]`,
+      );
   }
   lines.push(
     `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,

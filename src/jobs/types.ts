@@ -1,6 +1,7 @@
 // Shapes of the jobs schedsync owns: the spec, desired and actual jobs, and a plan's changes to them.
 // Shared by the reconciler (desired state, planner), the repository (writes) and the runtime. See docs/reconcile.md.
 import type { ConnectionSpec, Frequency, ServiceName } from "../schedule/model.js";
+import type { NextRunDrift } from "./timing.js";
 
 export const CLEANUP_SERVICE = "cleanup";
 export type JobService = ServiceName | typeof CLEANUP_SERVICE;
@@ -44,6 +45,8 @@ export interface ActualJob {
   storedHash: string;
   /** The spec as the document holds it now; its hash differs from storedHash after out-of-band edits. */
   spec: JobSpec;
+  /** The document's nextRunAt (null: not armed); undefined when it was not read. */
+  nextRunAt?: Date | null;
 }
 
 /** The human-readable part of a spec shown in plans. */
@@ -69,8 +72,10 @@ export type UpdateChange = {
   after: SpecView;
   id: string;
   job: DesiredJob;
-  /** Frequency, timezone or repeat changed: apply must recompute nextRunAt (else keep it). */
+  /** Frequency, timezone or repeat changed, or nextRunAt drifted: apply recomputes nextRunAt (else keeps it). */
   rescheduled: boolean;
+  /** Set when the spec's timing is unchanged but the stored nextRunAt contradicts the schedule. */
+  nextRun?: NextRunDrift;
 };
 export type DeleteChange = {
   action: "delete";

@@ -118,7 +118,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     throw err;
   }
   if (opts.dryRun) {
-    const plan = makePlan(desired, await readOwnedJobs(db));
+    const now = new Date();
+    const plan = makePlan(desired, await readOwnedJobs(db), { now });
     return {
       revision: info(rev),
       plan,
@@ -163,8 +164,9 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
           };
         }
       }
+      const now = new Date();
       const actual = await readOwnedJobs(db);
-      plan = makePlan(desired, actual);
+      plan = makePlan(desired, actual, { now });
       checkMassDelete(plan, actual.length, opts.allowMassDelete);
       const changed = plan.changes.length > 0;
       if (changed) {

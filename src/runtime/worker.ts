@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, type Job } from "agenda";
 import type { Db } from "mongodb";
-import { JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
+import { JOB_PREFIX, JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
 import { ensureJobIndexes, loadSpec, setNextRun, unarmedManagedJobs } from "../jobs/repository.js";
 import { CLEANUP_SERVICE, type JobService } from "../jobs/types.js";
 import { silentLogger } from "../platform/log.js";
@@ -13,6 +13,7 @@ import { nextRunAfter } from "../schedule/index.js";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import type { RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
+import { keepReschedule } from "./reschedule.js";
 import { runKey } from "./run-key.js";
 import { nextGen } from "./run-state.js";
 import { type TriggerData, trigger } from "./trigger.js";
@@ -73,6 +74,17 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     removeOnComplete: true,
   });
   agenda.on("error", (err) => opts.log.error({ err: err.message }, "agenda error"));
+  // After Agenda's end-of-run write: keep a schedule the reconciler changed during the run.
+  agenda.on("complete", (job: Job) => {
+    if (!job.attrs.name.startsWith(JOB_PREFIX)) return;
+    const p = keepReschedule(db, job)
+      .then((next) => {
+        if (next !== undefined) opts.log.info({ job: job.attrs.name, next }, "rescheduled after the run");
+      })
+      .catch((err) => opts.log.warn({ err: (err as Error).message }, "reschedule check failed"))
+      .finally(() => active.delete(p));
+    active.add(p);
+  });
 
   return {
     ctx,
