@@ -1,10 +1,10 @@
 // `schedsync records`: where records stand per destination.
 import type { Command } from "commander";
-import { type DeliveryState, listDeliveries } from "../records/index.js";
+import { DELIVERY_STATES, type DeliveryState, listDeliveries } from "../records/index.js";
 import { CliError } from "./errors.js";
 import { withStore } from "./reconcile-options.js";
 
-const STATES = ["pending", "inflight", "delivered", "failed", "skipped"];
+const STATES: readonly string[] = DELIVERY_STATES;
 
 export function register(program: Command): void {
   program
@@ -18,11 +18,13 @@ export function register(program: Command): void {
       "after",
       `
 A record that failed is retried by its service's next run (Automatic: the next trigger or the
-merchant's cleanup run). One that failed too often or too long is \`skipped\`: fix the cause,
-then \`schedsync resend <record-id>\`.
+merchant's cleanup run). One that failed too often or too long is \`skipped\`. One the receiver
+rejected as not retryable is \`held\` at once: no run, trigger or cleanup sends it again. For
+both, fix the cause, then \`schedsync resend <record-id>\`.
 
 Examples:
   $ schedsync records --status failed
+  $ schedsync records --status held
   $ schedsync records --status skipped --merchant acme --json`,
     )
     .action(async (o: { status?: string; merchant?: string; limit: string; json?: boolean }) => {

@@ -13,8 +13,11 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-JSON: {"revision", "appliedAt", "jobs": [{"key", "frequency", "nextRunAt", "lastRunAt", "disabled"}]}
-(frequency in the YAML's canonical form; nextRunAt is null for automatic services).`,
+JSON: {"revision", "appliedAt", "jobs": [{"key", "frequency", "nextRunAt", "lastRunAt", "lastFinishedAt",
+"failedAt", "disabled"}], "records": {"pending", "inflight", "delivered", "failed", "skipped", "held"}}
+(frequency in the YAML's canonical form; nextRunAt is null for automatic services; lastRunAt counts
+every run of the key: scheduled, triggered or \`schedsync run\`; records counts deliveries by state,
+\`held\` ones wait for \`schedsync resend\`).`,
     )
     .action(async (o: { json?: boolean; merchant?: string }) => {
       const status = await withStore(o.json, (store) => readStatus(store.db, { merchant: o.merchant }));
@@ -43,5 +46,7 @@ JSON: {"revision", "appliedAt", "jobs": [{"key", "frequency", "nextRunAt", "last
             .join("  ")
             .trimEnd(),
         );
+      const counts = Object.entries(status.records).filter(([, n]) => n > 0);
+      if (counts.length) console.log(`records: ${counts.map(([state, n]) => `${n} ${state}`).join(", ")}`);
     });
 }

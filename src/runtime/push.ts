@@ -24,6 +24,8 @@ export interface PushReport {
   delivered: number;
   failed: number;
   skipped: number;
+  /** Rejected as not retryable: held until a resend (present only when some were). */
+  held?: number;
   requeued: number;
   /** Stopped with work possibly left (cap or shutdown). */
   more: boolean;
@@ -72,6 +74,7 @@ export async function pushScope(
     report.delivered += out.delivered.length;
     report.failed += out.failed.length;
     report.skipped += out.skipped.length;
+    if (out.held.length > 0) report.held = (report.held ?? 0) + out.held.length;
     report.requeued += out.requeued.length;
   }
   return report;
@@ -80,7 +83,7 @@ export async function pushScope(
 /** Feeds the metrics hooks: outcomes per batch, and arrival → acknowledged for Automatic runs. */
 function observe(ctx: RuntimeContext, batch: ClaimedBatch, out: Outcome, automatic: boolean): void {
   const { hooks } = ctx.opts;
-  for (const outcome of ["delivered", "failed", "skipped", "requeued"] as const) {
+  for (const outcome of ["delivered", "failed", "skipped", "held", "requeued"] as const) {
     if (out[outcome].length > 0) hooks.countTransmission(batch.service, outcome, out[outcome].length);
   }
   if (!automatic || out.delivered.length === 0) return;
@@ -108,9 +111,10 @@ async function sendWithLease(ctx: RuntimeContext, batch: ClaimedBatch, send: Sen
   try {
     return await send(batch.items, batch._id);
   } catch (err) {
+    // The error's facts are read from its fields (ConnectorError), never from its message.
     const e = err as RetryAfterError;
-    opts.log.warn({ batch: batch._id, err: e.message, lost }, "batch send failed");
-    return failAll(batch, e.message || String(err), e.retryAfterMs);
+    opts.log.warn({ batch: batch._id, err: e.message, retryable: e.retryable, lost }, "batch send failed");
+    return failAll(batch, e.message || String(err), { retryAfterMs: e.retryAfterMs, retryable: e.retryable });
   } finally {
     clearInterval(timer);
   }
