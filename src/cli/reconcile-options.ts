@@ -2,8 +2,7 @@
 import type { Command } from "commander";
 import type { ConfigError } from "../config/errors.js";
 import { canonicalText } from "../config/explain.js";
-import type { NextRunDrift } from "../jobs/timing.js";
-import type { Plan, SpecView } from "../jobs/types.js";
+import type { NextRunDrift, Plan, SpecView } from "../jobs/types.js";
 import { parseInterval } from "../platform/duration.js";
 import { LockBusyError } from "../platform/lease.js";
 import { RevisionRejectedError } from "../reconcile/errors.js";

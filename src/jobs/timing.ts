@@ -2,21 +2,13 @@
 // worker (after a run whose job was rescheduled meanwhile) both ask here.
 import { nextRunAfter } from "../schedule/next-runs.js";
 import { canonicalJson } from "./spec-hash.js";
-import type { JobSpec } from "./types.js";
+import type { JobSpec, NextRunDrift } from "./types.js";
 
 /**
  * Slack on the latest allowed nextRunAt, in ms: clocks of workers and reconcilers differ by
  * seconds, and a run that starts late moves its next run by as much.
  */
 export const NEXT_RUN_TOLERANCE_MS = 60_000;
-
-/** A nextRunAt that contradicts the job's schedule (a fact of a plan's drift update). */
-export interface NextRunDrift {
-  /** The stored nextRunAt (null: the job never runs again). */
-  nextRunAt: Date | null;
-  /** The schedule's next run after `now` (the latest it may be, before tolerance). */
-  scheduledBy: Date;
-}
 
 /**
  * True when the run times change: schedule, timezone or repeat, or a disabled job is enabled again

@@ -1,7 +1,6 @@
 // Shapes of the jobs schedsync owns: the spec, desired and actual jobs, and a plan's changes to them.
 // Shared by the reconciler (desired state, planner), the repository (writes) and the runtime. See docs/reconcile.md.
 import type { ConnectionSpec, Frequency, ServiceName } from "../schedule/model.js";
-import type { NextRunDrift } from "./timing.js";
 
 export const CLEANUP_SERVICE = "cleanup";
 export type JobService = ServiceName | typeof CLEANUP_SERVICE;
@@ -54,6 +53,14 @@ export interface SpecView {
   frequency: unknown;
   timezone: string;
   disabled: boolean;
+}
+
+/** A nextRunAt that contradicts the job's schedule (a fact of a plan's drift update). */
+export interface NextRunDrift {
+  /** The stored nextRunAt (null: the job never runs again). */
+  nextRunAt: Date | null;
+  /** The schedule's next run after `now` (the latest it may be, before tolerance). */
+  scheduledBy: Date;
 }
 
 export type CreateChange = {

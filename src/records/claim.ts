@@ -41,7 +41,12 @@ export async function claimBatch(
   return (await takeOverExpired(db, scope, opts)) ?? (await claimNew(db, scope, opts));
 }
 
-async function takeOverExpired(db: Db, scope: Scope, opts: ClaimOptions): Promise<ClaimedBatch | undefined> {
+/** Takes over one batch of the scope whose lease expired (its worker died), whole, with its id. */
+export async function takeOverExpired(
+  db: Db,
+  scope: Scope,
+  opts: ClaimOptions,
+): Promise<ClaimedBatch | undefined> {
   const { batches } = cols(db);
   for (;;) {
     const now = opts.now ?? new Date();

@@ -14,6 +14,7 @@ import {
   renewBatch,
   type Scope,
   skipExpired,
+  takeOverExpired,
 } from "../records/index.js";
 import type { RuntimeContext } from "./context.js";
 
@@ -31,13 +32,20 @@ export interface PushReport {
   more: boolean;
 }
 
+export interface PushMode {
+  /** Feeds the Automatic latency metric. */
+  automatic?: boolean;
+  /** Only batches whose lease expired (the sweep's resend), no new claims. */
+  expiredOnly?: boolean;
+}
+
 export async function pushScope(
   ctx: RuntimeContext,
   scope: Scope,
   send: Send,
   batchSize: number,
   runStartedAt: Date,
-  automatic = false,
+  mode: PushMode = {},
 ): Promise<PushReport> {
   const { db, opts } = ctx;
   const report: PushReport = { batches: 0, delivered: 0, failed: 0, skipped: 0, requeued: 0, more: false };
@@ -48,7 +56,8 @@ export async function pushScope(
       report.more = true;
       break;
     }
-    const batch = await claimBatch(db, scope, {
+    const claim = mode.expiredOnly ? takeOverExpired : claimBatch;
+    const batch = await claim(db, scope, {
       owner: opts.owner,
       leaseMs: opts.batchLeaseMs,
       max: batchSize,
@@ -70,7 +79,7 @@ export async function pushScope(
       opts.log.warn({ batch: batch._id, scope }, "batch lease lost; its new owner finishes it");
       continue;
     }
-    observe(ctx, batch, out, automatic);
+    observe(ctx, batch, out, mode.automatic === true);
     report.delivered += out.delivered.length;
     report.failed += out.failed.length;
     report.skipped += out.skipped.length;

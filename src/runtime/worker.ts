@@ -16,6 +16,7 @@ import { DEFAULTS, type RuntimeOptions } from "./options.js";
 import { keepReschedule } from "./reschedule.js";
 import { runKey } from "./run-key.js";
 import { nextGen } from "./run-state.js";
+import { sweep, sweepPeriodMs } from "./sweep.js";
 import { type TriggerData, trigger } from "./trigger.js";
 
 export const ALL_SERVICES: JobService[] = [...MERCHANT_SERVICES, ...CART_SERVICES, CLEANUP_SERVICE];
@@ -86,6 +87,22 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     active.add(p);
   });
 
+  // The sweep (sweep.ts): expired leases are handed on without new data or a cleanup run.
+  let sweeping: Promise<unknown> | undefined;
+  const sweepOnce = () => {
+    if (sweeping || ctx.stopping) return;
+    sweeping = sweep(ctx)
+      .then((r) => {
+        if (r.batches.length || r.runs.length || r.triggers.length)
+          opts.log.info(r, "expired leases handed on");
+      })
+      .catch((err) => opts.log.warn({ err: (err as Error).message }, "sweep failed"))
+      .finally(() => {
+        sweeping = undefined;
+      });
+  };
+  let sweepTimer: NodeJS.Timeout | undefined;
+
   return {
     ctx,
     agenda,
@@ -93,9 +110,13 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       await Promise.all([ensureRecordIndexes(db), ensureJobIndexes(db)]);
       await rearmManaged(db);
       await agenda.start();
+      sweepTimer = setInterval(sweepOnce, sweepPeriodMs(opts));
+      sweepOnce();
     },
     stop: async (timeoutMs = 30_000) => {
       ctx.stopping = true;
+      clearInterval(sweepTimer);
+      await sweeping;
       const deadline = new Promise((r) => setTimeout(r, timeoutMs).unref());
       await Promise.race([Promise.allSettled([...active]), deadline]);
       // Unlocks jobs this worker locked but did not start, so another worker runs them now.
