@@ -1,15 +1,17 @@
 // `schedsync plan-comment`: renders `schedsync plan --json` output as the PR comment (CI uses it).
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { type CommentPlan, renderPlanComment } from "../reconcile/plan-comment.js";
 import { CliError } from "./errors.js";
+import { intOption } from "./option-types.js";
+import type { CommentPlan } from "./views/plan-comment.js";
 
 interface Options {
   base?: string;
-  behind?: string;
+  behind?: number;
   simulation?: string;
   runUrl?: string;
   environment?: string;
+  json?: boolean;
 }
 
 function sha(v: unknown): string | undefined {
@@ -42,18 +44,26 @@ export function register(program: Command): void {
     )
     .argument("<plan.json>", "file written by `schedsync plan --json` (- for stdin)")
     .option("--base <branch>", "the PR's base branch, named in the not-up-to-date warning")
-    .option("--behind <n>", "commits of the base branch the PR lacks (0: up to date)")
+    .addOption(
+      intOption("--behind <n>", "commits of the base branch the PR lacks (0: up to date)", { min: 0 }),
+    )
     .option("--simulation <file>", "output of `schedsync simulate`; its peak line is embedded")
     .option("--run-url <url>", "link to the CI run")
     .option("--environment <name>", "target environment named in the heading")
+    .option("--json", "print the markdown, its marker and the plan summary as JSON")
     .addHelpText(
       "after",
       `
 Example (what .github/workflows/validate.yml runs):
-  $ schedsync plan --ref "$HEAD_SHA" --json > plan.json
-  $ schedsync plan-comment plan.json --base main --behind 2 --simulation simulate.txt > plan.md`,
+  $ npx schedsync plan --ref "$HEAD_SHA" --json > plan.json
+  $ npx schedsync plan-comment plan.json --base main --behind 2 \\
+      --simulation simulate.txt > plan.md`,
     )
     .action(async (file: string, o: Options) => {
+      const [{ planCommentView }, { render }] = await Promise.all([
+        import("./views/plan-comment.js"),
+        import("./views/view.js"),
+      ]);
       const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
       let doc: unknown;
       try {
@@ -62,22 +72,21 @@ Example (what .github/workflows/validate.yml runs):
         throw new CliError(`${file} is not JSON`);
       }
       const { plan, revision, applied } = fromPlanJson(doc);
-      const behind = o.behind === undefined ? undefined : Number(o.behind);
+      const behind = o.behind;
       const simulation = o.simulation
         ? (await readFile(o.simulation, "utf8")).split("\n").find((l) => l.startsWith("peak:"))
         : undefined;
-      process.stdout.write(
-        renderPlanComment(plan, {
-          revision: revision ?? "",
-          appliedRevision: applied,
-          environment: o.environment,
-          baseBranch: o.base,
-          behindBy: behind,
-          upToDate: behind === undefined ? undefined : behind === 0,
-          simulation,
-          runUrl: o.runUrl,
-        }),
-      );
+      const view = planCommentView({
+        revision: revision ?? "",
+        appliedRevision: applied,
+        environment: o.environment,
+        baseBranch: o.base,
+        behindBy: behind,
+        upToDate: behind === undefined ? undefined : behind === 0,
+        simulation,
+        runUrl: o.runUrl,
+      });
+      render(view, plan, o);
     });
 }
 

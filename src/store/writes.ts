@@ -5,22 +5,26 @@
 // - each update statement scans the collection (50 updates: 7.3 s on 20,000 jobs) while a
 //   delete + insert of 500 whole documents costs about 4 s: updates by _id become rewrites.
 import type { AnyBulkWriteOperation, Db, Document, Filter, ObjectId, UpdateFilter } from "mongodb";
-import { isFerretdb } from "./flavor.js";
+import { detectFerretdb } from "./flavor.js";
 
 const UPDATES_PER_COMMAND = 50;
 const IDS_PER_STATEMENT = 100;
 const REWRITE_CHUNK = 500;
 
-const flavours = new WeakMap<Db, Promise<boolean>>();
+const flavours = new WeakMap<Db, boolean>();
 
-/** isFerretdb, asked once per Db. */
-function ferret(db: Db): Promise<boolean> {
-  let f = flavours.get(db);
-  if (!f) {
-    f = isFerretdb(db);
+/** Whether db is FerretDB, asked once per Db; an answer that failed (store down) is asked again. */
+async function ferret(db: Db): Promise<boolean> {
+  const known = flavours.get(db);
+  if (known !== undefined) return known;
+  try {
+    const f = await detectFerretdb(db);
     flavours.set(db, f);
+    return f;
+  } catch {
+    // Not remembered: the write that follows fails too, and the next one asks again.
+    return false;
   }
-  return f;
 }
 
 const isUpdate = (op: AnyBulkWriteOperation<Document>) =>

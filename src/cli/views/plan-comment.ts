@@ -1,6 +1,7 @@
 // The pull-request comment for a plan, Atlantis-style: the summary first, then the changes as a
 // ```diff block, and a warning when the PR is behind its base branch. A pure function.
-import type { PlanSummary } from "./history.js";
+import type { PlanSummary } from "../../reconcile/history.js";
+import type { View } from "./view.js";
 
 /** The parts of a Plan (src/jobs/types.ts) the comment uses. */
 export interface CommentPlan {
@@ -131,4 +132,16 @@ export function renderPlanComment(plan: CommentPlan, meta: CommentMeta): string 
   }
   if (meta.runUrl) parts.push("", `<sub>[CI run](${meta.runUrl}) · updated on every push</sub>`);
   return `${parts.join("\n")}\n`;
+}
+
+/** `plan-comment`: the markdown as text; --json gives it with the summary, for scripts. */
+export function planCommentView(meta: CommentMeta): View<CommentPlan> {
+  return {
+    text: (plan) => renderPlanComment(plan, meta).replace(/\n$/, ""),
+    json: (plan) => ({
+      marker: COMMENT_MARKER,
+      summary: plan.summary,
+      markdown: renderPlanComment(plan, meta),
+    }),
+  };
 }

@@ -1,0 +1,78 @@
+// `plan` and `apply`: the plan as a readable diff (+ create, ~ update, - delete, with the reason) or
+// as JSON; `apply` adds its outcome. A rejected revision's errors render the same two ways.
+
+import type { NextRunDrift, Plan, SpecView } from "../../jobs/types.js";
+import type { ReconcileResult } from "../../reconcile/engine.js";
+import type { RevisionRejectedError } from "../../reconcile/errors.js";
+import { canonicalText } from "./frequency.js";
+import { configErrorLines } from "./validate.js";
+import type { View } from "./view.js";
+
+export function planJson(revision: string, plan: Plan) {
+  return {
+    revision,
+    changes: plan.changes.map((c) => ({
+      action: c.action,
+      key: c.key,
+      reason: c.reason,
+      before: c.before,
+      after: c.after,
+      ...(c.action === "update" && c.nextRun ? { nextRun: c.nextRun } : {}),
+    })),
+    summary: plan.summary,
+  };
+}
+
+function spec(v: SpecView | null): string {
+  if (!v) return "";
+  return `${canonicalText(v.frequency)} (${v.timezone}${v.disabled ? ", disabled" : ""})`;
+}
+
+function nextRunText(d: NextRunDrift | undefined): string {
+  if (!d) return "";
+  const at = d.nextRunAt ? `next run ${d.nextRunAt.toISOString()}` : "no next run";
+  return `: ${at}, the schedule's next is ${d.scheduledBy.toISOString()}`;
+}
+
+/** A readable diff: + create, ~ update, - delete, with the reason. */
+export function planText(revision: string, plan: Plan): string {
+  const s = plan.summary;
+  const lines = [`revision ${revision}`];
+  for (const c of plan.changes) {
+    if (c.action === "create") lines.push(`  + ${c.key}  ${spec(c.after)}`);
+    else if (c.action === "delete") lines.push(`  - ${c.key}  ${spec(c.before)}  [${c.reason}]`);
+    else
+      lines.push(
+        `  ~ ${c.key}  ${spec(c.before)} → ${spec(c.after)}  [${c.reason}${nextRunText(c.nextRun)}]`,
+      );
+  }
+  lines.push(
+    `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,
+  );
+  return lines.join("\n");
+}
+
+export const planView: View<ReconcileResult> = {
+  text: (r) => planText(r.revision.sha, r.plan),
+  json: (r) => planJson(r.revision.sha, r.plan),
+};
+
+export const applyView: View<ReconcileResult> = {
+  text: (r) =>
+    `${planText(r.revision.sha, r.plan)}\n${
+      r.note ?? (r.outcome === "applied" ? "Applied." : "Already in sync; nothing written.")
+    }`,
+  json: (r) => ({
+    ...planJson(r.revision.sha, r.plan),
+    outcome: r.outcome,
+    compared: r.compared,
+    ...(r.note ? { note: r.note } : {}),
+  }),
+};
+
+/** A revision that was refused: the text goes to stderr as the error, the JSON to stdout. */
+export const rejectedView: View<RevisionRejectedError> = {
+  text: (err) =>
+    `${err.message}; nothing was changed${err.errors.length ? `\n${configErrorLines(err.errors)}` : ""}`,
+  json: (err) => ({ error: err.message, errors: err.errors }),
+};
