@@ -13,7 +13,6 @@ import {
   PATH,
   serviceOfKey,
   specOf,
-  TRIGGER_JOB,
 } from "./document.js";
 import type { ActualJob, Change, JobService, JobSpec, UpdateChange } from "./types.js";
 import { chunks, firstRunAt, insertsAndDeletes, updateOf } from "./writes.js";
@@ -136,32 +135,6 @@ export async function recordJobRun(
       $or: [{ lastRunAt: null }, { lastRunAt: { $lte: run.startedAt } }],
     },
     { $set },
-  );
-}
-
-/** A trigger job Agenda locked: its key and generation, and the lock's time. */
-export interface LockedTrigger {
-  key: string;
-  gen: number;
-  lockedAt: Date;
-}
-
-/**
- * Trigger jobs (TRIGGER_JOB) locked before `lockedBefore`: a worker took them and has not finished;
- * it may have died (Agenda frees such a lock only after its lockLifetime, 10 min by default).
- */
-export async function lockedTriggers(db: Db, lockedBefore: Date): Promise<LockedTrigger[]> {
-  const docs = await db
-    .collection(JOBS_COLLECTION)
-    .find(
-      { name: TRIGGER_JOB, lockedAt: { $ne: null, $lt: lockedBefore } },
-      { projection: { data: 1, lockedAt: 1 } },
-    )
-    .toArray();
-  return docs.flatMap((d) =>
-    typeof d.data?.key === "string" && d.lockedAt instanceof Date
-      ? [{ key: d.data.key, gen: Number(d.data.gen) || 0, lockedAt: d.lockedAt }]
-      : [],
   );
 }
 

@@ -124,11 +124,6 @@ export async function expiredLeases(db: Db, prefix: string, now = new Date()): P
   return docs.map((d) => ({ name: d._id, holder: d.holder, expiresAt: d.expiresAt }));
 }
 
-/** True while someone holds the lease `name` (it exists and has not ended). */
-export async function isLeaseHeld(db: Db, name: string, now = new Date()): Promise<boolean> {
-  return (await db.collection<LockDoc>(LOCKS).countDocuments({ _id: name, expiresAt: { $gte: now } })) > 0;
-}
-
 /** Deletes an expired lease once its work was handed on, unless someone took it meanwhile. */
 export async function dropExpiredLease(db: Db, lease: LeaseInfo): Promise<void> {
   await db

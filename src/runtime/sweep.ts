@@ -1,20 +1,19 @@
-// Nothing waits for an event that may never come: a worker that dies leaves batches in flight,
-// run leases and locked trigger jobs behind, and no new data or cleanup run may ever come to
-// take them over. Each worker sweeps for them every half lease (docs/workers.md):
+// Nothing waits for an event that may never come: a worker that dies leaves batches in flight and
+// run leases behind, and no new data or cleanup run may ever come to take them over. Each worker
+// sweeps for them every half lease (docs/workers.md):
 // - a batch whose lease expired: an Automatic service is triggered (its run takes the batch over
 //   first, same Idempotency-Key); a periodic one sends only its expired batches now;
-// - a run lease that expired (its run died): an Automatic key is triggered for what is left;
-// - a trigger job locked longer than a run lease whose run never started (its generation is still
-//   the key's current one, no live run lease): a new generation is triggered. The old job is left
-//   to Agenda (freed after its lockLifetime): unlocking it could cancel a live but slow worker's run.
-import { findSpecs, loadSpec, lockedTriggers } from "../jobs/repository.js";
+// - a run lease that expired (its run died): an Automatic key is triggered for what is left.
+// A trigger job a dead worker locked before its run took the run lease is left to Agenda (freed
+// after its lockLifetime): unlocking it, or moving its key's generation, could cancel or duplicate
+// a live but slow worker's run (seen under load with 3 s leases).
+import { findSpecs, loadSpec } from "../jobs/repository.js";
 import type { JobSpec } from "../jobs/types.js";
-import { dropExpiredLease, expiredLeases, isLeaseHeld, tryAcquire, withLease } from "../platform/lease.js";
+import { dropExpiredLease, expiredLeases, tryAcquire, withLease } from "../platform/lease.js";
 import { expiredBatchScopes, type Scope } from "../records/index.js";
 import type { RuntimeContext } from "./context.js";
 import { resendExpired } from "./handlers/push-services.js";
 import { runLockName } from "./run-key.js";
-import { currentGen, nextGen } from "./run-state.js";
 import { trigger } from "./trigger.js";
 
 export interface SweepReport {
@@ -22,8 +21,6 @@ export interface SweepReport {
   batches: string[];
   /** Automatic keys triggered for a run that died. */
   runs: string[];
-  /** Automatic keys triggered again for a trigger job whose run never started. */
-  triggers: string[];
 }
 
 /** The sweep period: half the shorter lease, so work is handed on within half a lease of expiry. */
@@ -33,7 +30,7 @@ export function sweepPeriodMs(opts: { batchLeaseMs: number; runLeaseMs: number }
 
 /** One sweep (idempotent; several workers may sweep at once). */
 export async function sweep(ctx: RuntimeContext, now = new Date()): Promise<SweepReport> {
-  const report: SweepReport = { batches: [], runs: [], triggers: [] };
+  const report: SweepReport = { batches: [], runs: [] };
   for (const scope of await expiredBatchScopes(ctx.db, now)) {
     const spec = await specOfScope(ctx, scope);
     if (spec && (await handOn(ctx, spec, now))) report.batches.push(spec.key);
@@ -43,16 +40,6 @@ export async function sweep(ctx: RuntimeContext, now = new Date()): Promise<Swee
     const spec = await loadSpec(ctx.db, lease.name.slice(RUN.length));
     if (spec && (await trigger(ctx, spec, 1))) report.runs.push(spec.key);
     await dropExpiredLease(ctx.db, lease);
-  }
-  const lockedBefore = new Date(now.getTime() - ctx.opts.runLeaseMs);
-  for (const job of await lockedTriggers(ctx.db, lockedBefore)) {
-    // A run that started moved the key to a new generation (run-state.ts).
-    if (job.gen !== (await currentGen(ctx.db, job.key))) continue;
-    if (await isLeaseHeld(ctx.db, runLockName(job.key), now)) continue;
-    const spec = await loadSpec(ctx.db, job.key);
-    if (!spec) continue;
-    await nextGen(ctx.db, job.key);
-    if (await trigger(ctx, spec, 1)) report.triggers.push(job.key);
   }
   return report;
 }

@@ -93,8 +93,7 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     if (sweeping || ctx.stopping) return;
     sweeping = sweep(ctx)
       .then((r) => {
-        if (r.batches.length || r.runs.length || r.triggers.length)
-          opts.log.info(r, "expired leases handed on");
+        if (r.batches.length || r.runs.length) opts.log.info(r, "expired leases handed on");
       })
       .catch((err) => opts.log.warn({ err: (err as Error).message }, "sweep failed"))
       .finally(() => {

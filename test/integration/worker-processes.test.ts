@@ -190,6 +190,7 @@ describe("worker processes", () => {
 
   it("a worker killed with two pushes in flight, restarted, no new data: the sweep sends them again", async () => {
     for (const c of children.splice(0)) {
+      if (c.exitCode !== null || c.signalCode !== null) continue; // the previous test's victim
       c.kill("SIGTERM");
       await once(c, "exit");
     }
