@@ -23,7 +23,10 @@ export interface SweepReport {
   runs: string[];
 }
 
-/** The sweep period: half the shorter lease, so work is handed on within half a lease of expiry. */
+/**
+ * The sweep period: half the shorter lease. A lease is handed on once it has been expired for one
+ * more lease, so within one lease and a half of its expiry.
+ */
 export function sweepPeriodMs(opts: { batchLeaseMs: number; runLeaseMs: number }): number {
   return Math.max(250, Math.min(opts.batchLeaseMs, opts.runLeaseMs) / 2);
 }
@@ -31,12 +34,15 @@ export function sweepPeriodMs(opts: { batchLeaseMs: number; runLeaseMs: number }
 /** One sweep (idempotent; several workers may sweep at once). */
 export async function sweep(ctx: RuntimeContext, now = new Date()): Promise<SweepReport> {
   const report: SweepReport = { batches: [], runs: [] };
-  for (const scope of await expiredBatchScopes(ctx.db, now)) {
+  // Expired for a whole lease more: a live holder renews every third of a lease, so one that is
+  // only slow (a loaded machine) is not taken for dead.
+  const batchesBefore = new Date(now.getTime() - ctx.opts.batchLeaseMs);
+  for (const scope of await expiredBatchScopes(ctx.db, batchesBefore)) {
     const spec = await specOfScope(ctx, scope);
     if (spec && (await handOn(ctx, spec, now))) report.batches.push(spec.key);
   }
   const RUN = runLockName("");
-  for (const lease of await expiredLeases(ctx.db, RUN, now)) {
+  for (const lease of await expiredLeases(ctx.db, RUN, new Date(now.getTime() - ctx.opts.runLeaseMs))) {
     const spec = await loadSpec(ctx.db, lease.name.slice(RUN.length));
     if (spec && (await trigger(ctx, spec, 1))) report.runs.push(spec.key);
     await dropExpiredLease(ctx.db, lease);
