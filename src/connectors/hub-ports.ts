@@ -47,9 +47,13 @@ export interface PortFactory {
   wms(connection: ConnectionSpec | null, who: { merchantId: string }): WmsPort;
 }
 
-/** A whole-request failure that says when to come back (HTTP 429 + Retry-After). */
+/**
+ * A whole-request failure's facts (ConnectorError has them): when to come back (HTTP 429 +
+ * Retry-After) and whether sending again can help (false: 4xx, config).
+ */
 export interface RetryAfterError extends Error {
   retryAfterMs?: number;
+  retryable?: boolean;
 }
 
 type Shared = Omit<ConnectorContext, "merchantId" | "cartId"> & { pullLimit?: number };
@@ -59,11 +63,12 @@ const iso = (v: unknown, fallback: Date): string => {
   return Number.isNaN(d.getTime()) ? fallback.toISOString() : d.toISOString();
 };
 
+/** Per-record answers as a BatchResult; the receiver's error and retryable flag travel as they came. */
 export function toBatchResult(results: RecordResult[]): BatchResult {
   const out: BatchResult = { ok: [], failed: [] };
   for (const r of results) {
     if (r.ok) out.ok.push(r.id);
-    else out.failed.push({ id: r.id, error: r.retryable ? r.error : `${r.error} (receiver: not retryable)` });
+    else out.failed.push({ id: r.id, error: r.error, retryable: r.retryable });
   }
   return out;
 }

@@ -6,8 +6,10 @@ export {
   LostBatchError,
   releaseBatch,
   renewBatch,
+  takeOverExpired,
 } from "./claim.js";
 export { CURSORS, cols, ensureRecordIndexes } from "./collections.js";
+export { expiredBatchScopes } from "./expired.js";
 export { deliveryId, inventoryId, isDeliveryId, orderId, shipmentId } from "./ids.js";
 export { type IncomingLevel, storeLevels } from "./inventory.js";
 export {

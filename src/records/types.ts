@@ -3,7 +3,21 @@
 
 export type RecordKind = "order" | "shipment" | "inventory";
 export type OrderStatus = "new" | "at_wms" | "shipped" | "confirmed" | "error";
-export type DeliveryState = "pending" | "inflight" | "delivered" | "failed" | "skipped";
+/**
+ * A delivery's state. `failed` is retried by later runs; `skipped` gave up (attempts or age);
+ * `held` was refused by the receiver as not retryable (docs/connector-protocol.md): no run,
+ * trigger or cleanup sends it again, only `schedsync resend`.
+ */
+export type DeliveryState = "pending" | "inflight" | "delivered" | "failed" | "skipped" | "held";
+/** Every delivery state, in the order people read them. */
+export const DELIVERY_STATES: readonly DeliveryState[] = [
+  "pending",
+  "inflight",
+  "delivered",
+  "failed",
+  "skipped",
+  "held",
+];
 /** The services that push records to a destination. */
 export type PushService = "orderDelivery" | "shipmentUpload" | "inventoryUpload";
 
@@ -87,7 +101,16 @@ export interface BatchResult {
   /** Record ids the receiver acknowledged. */
   ok: string[];
   /** Records the receiver rejected; ids neither here nor in ok count as failed too. */
-  failed: { id: string; error: string; retryAfterMs?: number }[];
+  failed: RecordRejection[];
+}
+
+/** One record the receiver did not take. */
+export interface RecordRejection {
+  id: string;
+  error: string;
+  retryAfterMs?: number;
+  /** false: the receiver said sending it again will not help; the delivery is held until resend. */
+  retryable?: boolean;
 }
 
 /** A claimed batch. Its id is the Idempotency-Key of every attempt to send it. */
