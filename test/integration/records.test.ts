@@ -220,4 +220,13 @@ describe("records", () => {
     const forB = await claimBatch(t.db, { ...scope, cartId: "b" }, opts("w"));
     expect(forB?.items).toHaveLength(2);
   });
+
+  it("keeps the newest level's warehouse, and none when the newest names none", async () => {
+    const warehouse = async () => (await cols(t.db).inventory.findOne({ _id: "inv:mw:S1" }))?.warehouse;
+    const t0 = new Date(Date.now() - 60_000);
+    await storeLevels(t.db, "mw", ["a"], [{ sku: "S1", quantity: 5, asOf: t0, warehouse: "PAR-1" }]);
+    expect(await warehouse()).toBe("PAR-1");
+    await storeLevels(t.db, "mw", ["a"], [{ sku: "S1", quantity: 4, asOf: new Date(t0.getTime() + 1) }]);
+    expect(await warehouse()).toBeUndefined();
+  });
 });
