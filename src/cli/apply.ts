@@ -5,6 +5,7 @@ import { addSourceOptions, recheckOption, type SourceFlags } from "./reconcile-o
 interface ApplyFlags extends SourceFlags {
   allowMassDelete?: boolean;
   allowRollback?: boolean;
+  approvedBy?: string;
   recheckAfter: number;
 }
 
@@ -16,14 +17,19 @@ export function register(program: Command): void {
   )
     .option("--allow-mass-delete", "allow a plan that deletes more than half of the managed jobs")
     .option("--allow-rollback", "allow applying a revision older than (an ancestor of) the applied one")
+    .option(
+      "--approved-by <who>",
+      "who approved the --allow-* flags (recorded in history; CI passes the actor)",
+    )
     .addOption(recheckOption("0"))
     .addHelpText(
       "after",
       `
 Safety: an invalid revision, an unreadable repo or a revision without schedules
 changes nothing and exits 1. One apply runs at a time per database (a lease
-lock); an older revision than the applied one is skipped unless
---allow-rollback. Unchanged jobs are not written at all.
+lock); an older revision than the applied one is skipped, saying why, with
+exit 1 unless --allow-rollback (then history records a rollback). Unchanged
+jobs are not written at all. History records --allow-* and --approved-by.
 
 Drift: by default every managed job is compared with the revision, so a job
 edited in MongoDB is found and restored. With --recheck-after 15m, re-applying
@@ -31,11 +37,13 @@ a revision that was applied and compared less than 15 minutes ago reads
 neither the schedules nor the jobs (a no-op in well under a second);
 schedsync serve does this between its full comparisons.
 
-Exit codes: 0 applied or already in sync, 1 error.
+Exit codes: 0 applied or already in sync; 1 error, refused by a guard, or
+skipped (an older revision).
 
 Examples:
   $ npx schedsync apply
   $ npx schedsync apply --ref "$GITHUB_SHA" --json
+  $ npx schedsync apply --ref v41 --allow-rollback --approved-by alice
   $ npx schedsync apply --recheck-after 15m   # cheap when nothing changed`,
     )
     .action(async (o: ApplyFlags) => {
@@ -54,6 +62,7 @@ Examples:
           dir: o.dir,
           allowMassDelete: o.allowMassDelete,
           allowRollback: o.allowRollback,
+          approvedBy: o.approvedBy,
           recheckAfterMs: o.recheckAfter,
           log: tty ? (line) => console.error(line) : undefined,
           onProgress: tty
@@ -63,5 +72,7 @@ Examples:
       ).catch((err) => cliErrorFrom(err, o.json));
       if (tty && result.plan.changes.length) process.stderr.write("\n");
       render(applyView, result, o);
+      // Skipped: an older revision was not applied; CI must not report that as a success.
+      if (result.outcome === "skipped") process.exitCode = 1;
     });
 }

@@ -1,6 +1,7 @@
 // `schedsync plan-comment`: renders `schedsync plan --json` output as the PR comment (CI uses it).
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import type { GuardHit } from "../reconcile/guards.js";
 import { CliError } from "./errors.js";
 import { intOption } from "./option-types.js";
 import type { CommentPlan } from "./views/plan-comment.js";
@@ -21,8 +22,16 @@ function sha(v: unknown): string | undefined {
   return typeof s === "string" ? s : undefined;
 }
 
-/** Accepts `{ plan: {changes, summary}, revision, applied }` or a bare plan. */
-export function fromPlanJson(doc: unknown): { plan: CommentPlan; revision?: string; applied?: string } {
+export interface PlanDoc {
+  plan: CommentPlan;
+  revision?: string;
+  applied?: string;
+  guards?: GuardHit[];
+  nextRuns?: Record<string, string[]>;
+}
+
+/** Accepts `{ plan: {changes, summary}, revision, applied }` or a bare plan (with guards, nextRuns). */
+export function fromPlanJson(doc: unknown): PlanDoc {
   const d = (doc ?? {}) as Record<string, unknown>;
   const plan = (d.plan ?? d) as CommentPlan;
   if (!Array.isArray(plan.changes) || typeof plan.summary !== "object")
@@ -33,6 +42,8 @@ export function fromPlanJson(doc: unknown): { plan: CommentPlan; revision?: stri
     plan,
     revision: sha(d.revision) ?? sha((plan as { revision?: unknown }).revision),
     applied: sha(d.appliedRevision) ?? sha(d.applied) ?? sha((plan as { applied?: unknown }).applied),
+    guards: Array.isArray(d.guards) ? (d.guards as GuardHit[]) : undefined,
+    nextRuns: d.nextRuns && typeof d.nextRuns === "object" ? (d.nextRuns as PlanDoc["nextRuns"]) : undefined,
   };
 }
 
@@ -54,8 +65,12 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
+The comment shows the applied revision, the changes, the guards apply will
+refuse without approval and the next runs of created or rescheduled jobs, all
+read from the plan JSON.
+
 Example (what .github/workflows/validate.yml runs):
-  $ npx schedsync plan --ref "$HEAD_SHA" --json > plan.json
+  $ npx schedsync plan --repo pr-head --ref "$HEAD_SHA" --json > plan.json
   $ npx schedsync plan-comment plan.json --base main --behind 2 \\
       --simulation simulate.txt > plan.md`,
     )
@@ -71,7 +86,7 @@ Example (what .github/workflows/validate.yml runs):
       } catch {
         throw new CliError(`${file} is not JSON`);
       }
-      const { plan, revision, applied } = fromPlanJson(doc);
+      const { plan, revision, applied, guards, nextRuns } = fromPlanJson(doc);
       const behind = o.behind;
       const simulation = o.simulation
         ? (await readFile(o.simulation, "utf8")).split("\n").find((l) => l.startsWith("peak:"))
@@ -85,6 +100,8 @@ Example (what .github/workflows/validate.yml runs):
         upToDate: behind === undefined ? undefined : behind === 0,
         simulation,
         runUrl: o.runUrl,
+        guards,
+        nextRuns,
       });
       render(view, plan, o);
     });

@@ -14,9 +14,14 @@ export function register(program: Command): void {
 Exit codes: 0 in sync, 2 changes pending, 1 error (invalid revision, unreadable
 repo, store down).
 
+The plan names the guards apply will refuse without approval (--json: guards,
+each with its apply flag), the applied revision (appliedRevision) and the next
+runs of every created or rescheduled job (nextRuns: key → ISO times).
+
 Examples:
   $ npx schedsync plan                # HEAD of this repo, schedules/
   $ npx schedsync plan --ref origin/main --json
+  $ npx schedsync plan --repo pr-head --ref "$HEAD_SHA" --json   # a PR, as data
   $ npx schedsync plan --repo https://github.com/acme/schedules.git --ref v42`,
     )
     .action(async (o: SourceFlags) => {

@@ -7,6 +7,8 @@ interface Options {
   days: number;
   out?: string;
   dir?: string;
+  repo?: string;
+  ref?: string;
   from?: Date;
   json?: boolean;
 }
@@ -20,7 +22,12 @@ export function register(program: Command): void {
     )
     .addOption(intOption("--days <n>", "days to simulate (1-31)", { min: 1, max: 31, default: 7 }))
     .option("--out <file.svg>", "also write the chart as an SVG file")
-    .option("--dir <path>", "schedules directory, read from the work tree (default: schedules/ of this repo)")
+    .option(
+      "--dir <path>",
+      "schedules directory, read from the work tree (default: schedules/ of this repo); with --ref, inside the commit",
+    )
+    .option("--ref <ref>", "read the schedules from this commit's git objects instead of the work tree")
+    .option("--repo <path|url>", "with --ref: the git repository (default: the current directory's repo)")
     .addOption(dateOption("--from <iso-time>", "start instead of now (e.g. 2026-01-05T00:00:00Z)"))
     .option("--json", "print the counts as JSON instead of the text chart")
     .addHelpText(
@@ -32,17 +39,24 @@ services run on demand and are not charted.
 
 Examples:
   $ npx schedsync simulate
-  $ npx schedsync simulate --days 2 --out docs/img/simulate.svg`,
+  $ npx schedsync simulate --days 2 --out docs/img/simulate.svg
+  $ npx schedsync simulate --repo pr-head --ref "$HEAD_SHA"   # a PR, as data`,
     )
     .action(async (o: Options) => {
-      const [{ simulate }, { loadValidSchedules }, { simulateView, svgChart }, { render }] =
-        await Promise.all([
-          import("../schedule/simulate.js"),
-          import("./schedules.js"),
-          import("./views/simulate.js"),
-          import("./views/view.js"),
-        ]);
-      const model = await loadValidSchedules(o.dir);
+      const [
+        { simulate },
+        { loadValidRevisionSchedules, loadValidSchedules },
+        { simulateView, svgChart },
+        { render },
+      ] = await Promise.all([
+        import("../schedule/simulate.js"),
+        import("./schedules.js"),
+        import("./views/simulate.js"),
+        import("./views/view.js"),
+      ]);
+      const model = o.ref
+        ? await loadValidRevisionSchedules({ repo: o.repo, ref: o.ref, dir: o.dir })
+        : await loadValidSchedules(o.dir);
       const sim = simulate(model, { days: o.days, from: o.from ?? new Date() });
       if (o.out) await writeFile(o.out, svgChart(sim));
       render(simulateView(o.out), sim, o);

@@ -4,6 +4,7 @@
 import type { Plan, SpecView } from "../../jobs/types.js";
 import type { ReconcileResult } from "../../reconcile/engine.js";
 import type { RevisionRejectedError } from "../../reconcile/errors.js";
+import { type GuardHit, guardReason } from "../../reconcile/guards.js";
 import { canonicalText } from "./frequency.js";
 import { configErrorLines } from "./validate.js";
 import type { View } from "./view.js";
@@ -27,8 +28,14 @@ function spec(v: SpecView | null): string {
   return `${canonicalText(v.frequency)} (${v.timezone}${v.disabled ? ", disabled" : ""})`;
 }
 
-/** A readable diff: + create, ~ update, - delete, with the reason. */
-export function planText(revision: string, plan: Plan): string {
+/** "guard mass-delete: deletes 8 of 14 … : apply will refuse without --allow-mass-delete" (or: allowed). */
+export function guardLine(hit: GuardHit): string {
+  const verdict = hit.allowed ? `allowed by ${hit.flag}` : `apply will refuse without ${hit.flag}`;
+  return `guard ${hit.guard}: ${guardReason(hit)}: ${verdict}`;
+}
+
+/** A readable diff: + create, ~ update, - delete, with the reason; then the guards hit. */
+export function planText(revision: string, plan: Plan, guards: readonly GuardHit[] = []): string {
   const s = plan.summary;
   const lines = [`revision ${revision}`];
   for (const c of plan.changes) {
@@ -39,23 +46,34 @@ export function planText(revision: string, plan: Plan): string {
   lines.push(
     `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,
   );
+  for (const g of guards) lines.push(guardLine(g));
   return lines.join("\n");
 }
 
 export const planView: View<ReconcileResult> = {
-  text: (r) => planText(r.revision.sha, r.plan),
-  json: (r) => planJson(r.revision.sha, r.plan),
+  text: (r) => planText(r.revision.sha, r.plan, r.guards),
+  json: (r) => ({
+    ...planJson(r.revision.sha, r.plan),
+    appliedRevision: r.appliedRevision,
+    guards: r.guards,
+    nextRuns: r.nextRuns,
+  }),
 };
 
 export const applyView: View<ReconcileResult> = {
   text: (r) =>
-    `${planText(r.revision.sha, r.plan)}\n${
-      r.note ?? (r.outcome === "applied" ? "Applied." : "Already in sync; nothing written.")
-    }`,
+    // Skipped: nothing was planned, so the guard and why, not a plan of zeros.
+    r.outcome === "skipped"
+      ? [`revision ${r.revision.sha}`, ...r.guards.map(guardLine), r.note].join("\n")
+      : `${planText(r.revision.sha, r.plan, r.guards)}\n${
+          r.note ?? (r.outcome === "applied" ? "Applied." : "Already in sync; nothing written.")
+        }`,
   json: (r) => ({
     ...planJson(r.revision.sha, r.plan),
     outcome: r.outcome,
     compared: r.compared,
+    appliedRevision: r.appliedRevision,
+    guards: r.guards,
     ...(r.note ? { note: r.note } : {}),
   }),
 };
