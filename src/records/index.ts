@@ -20,7 +20,8 @@ export {
   type StateCounts,
   skipExpired,
 } from "./list.js";
-export { type IncomingOrder, storeOrders } from "./orders.js";
+export { storeOrders } from "./orders.js";
+export type { Address, InventoryLevel, Order, OrderLine, Shipment } from "./protocol.js";
 export { enqueue, requeueChanged } from "./queue.js";
 export { type ResendResult, resend } from "./resend.js";
 export { applyResult, completeBatch, failAll, NOT_ACKNOWLEDGED, type Outcome } from "./results.js";

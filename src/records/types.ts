@@ -1,5 +1,7 @@
 // Record and delivery documents. A record is what the hub holds (an order, a shipment, an
-// inventory level); a delivery is that record's state towards one destination.
+// inventory level); a delivery is that record's state towards one destination. The records'
+// fields are the protocol's types (protocol.ts), stored as the source gave them.
+import type { Order, Shipment } from "./protocol.js";
 
 export type RecordKind = "order" | "shipment" | "inventory";
 export type OrderStatus = "new" | "at_wms" | "shipped" | "confirmed" | "error";
@@ -28,7 +30,8 @@ export interface OrderDoc {
   cartId: string;
   externalId: string;
   status: OrderStatus;
-  payload: Record<string, unknown>;
+  /** The order as the cart gave it (parsed and checked); sent to the WMS as it is. */
+  payload: Order;
   lastError?: string;
   createdAt: Date;
   updatedAt: Date;
@@ -43,7 +46,8 @@ export interface ShipmentDoc {
   orderId: string;
   /** The cart that owns the order; null when the order is unknown to the hub. */
   cartId: string | null;
-  payload: Record<string, unknown>;
+  /** The tracking as the WMS gave it (parsed and checked). */
+  payload: Shipment;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -56,7 +60,8 @@ export interface InventoryDoc {
   quantity: number;
   /** When the WMS measured the level; a level older than the stored one is ignored. */
   asOf: Date;
-  payload: Record<string, unknown>;
+  /** The WMS's warehouse, when it names one. */
+  warehouse?: string;
   createdAt: Date;
   updatedAt: Date;
 }

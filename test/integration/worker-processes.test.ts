@@ -15,6 +15,7 @@ import { cols, ensureRecordIndexes, storeOrders } from "../../src/records/index.
 import { trigger } from "../../src/runtime/trigger.js";
 import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
+import { anOrder } from "../helpers/records.js";
 import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
 
 interface Received {
@@ -132,7 +133,7 @@ describe("worker processes", () => {
     children.push(await spawnWorker(t.dbUri, rx.url, FAST), await spawnWorker(t.dbUri, rx.url, FAST));
     const all: string[] = [];
     for (let wave = 0; wave < 5; wave++) {
-      const orders = Array.from({ length: 10 }, (_, i) => ({ externalId: `${wave}-${i}`, payload: {} }));
+      const orders = Array.from({ length: 10 }, (_, i) => anOrder(`${wave}-${i}`, "A"));
       all.push(...(await storeOrders(t.db, "two", "A", orders)));
       await fire("two/orderDelivery");
       await sleep(60);
@@ -162,7 +163,7 @@ describe("worker processes", () => {
       t.db,
       "kill",
       "A",
-      ["1", "2", "3"].map((id) => ({ externalId: id, payload: {} })),
+      ["1", "2", "3"].map((id) => anOrder(id, "A")),
     );
     await fire("kill/orderDelivery");
     await waitFor("the batch sent by the victim", () => rx.to("kill/wms").length > 0);
@@ -174,7 +175,7 @@ describe("worker processes", () => {
     expect([...lost.ids].sort()).toEqual([...first].sort());
     expect(await cols(t.db).deliveries.countDocuments({ merchantId: "kill", state: "inflight" })).toBe(3);
 
-    await storeOrders(t.db, "kill", "A", [{ externalId: "4", payload: {} }]);
+    await storeOrders(t.db, "kill", "A", [anOrder("4", "A")]);
     const survivor = await spawnWorker(t.dbUri, rx.url, FAST);
     children.push(survivor);
     await fire("kill/orderDelivery");
@@ -200,8 +201,8 @@ describe("worker processes", () => {
     const opts = { ...FAST, lockLifetime: 600_000 };
     const victim = await spawnWorker(t.dbUri, rx.url, opts);
     children.push(victim);
-    const auto1 = await storeOrders(t.db, "s1", "A", [{ externalId: "1", payload: {} }]);
-    const periodic = await storeOrders(t.db, "s2", "A", [{ externalId: "1", payload: {} }]);
+    const auto1 = await storeOrders(t.db, "s1", "A", [anOrder("1", "A")]);
+    const periodic = await storeOrders(t.db, "s2", "A", [anOrder("1", "A")]);
     await fire("s1/orderDelivery"); // Automatic: a trigger
     await t.db // periodic (yearly): its scheduled run is due now
       .collection("agendaJobs")
