@@ -1,14 +1,21 @@
 // The planner: a pure function from desired and actual jobs to the changes that make actual equal
 // desired. It compares hashes of normalised specs, never raw documents, so runtime fields cannot drift.
 
+import { fieldChanges } from "../jobs/drift.js";
+import { type Pause, pauseFor } from "../jobs/pauses.js";
 import { canonicalJson, specHash } from "../jobs/spec-hash.js";
-import type { ActualJob, Change, DesiredJob, JobSpec, Plan, SpecView } from "../jobs/types.js";
+import type { ActualJob, Change, DesiredJob, JobSpec, PausedJob, Plan, SpecView } from "../jobs/types.js";
 import { compareKeys } from "./desired.js";
 
 const ACTION_ORDER = { delete: 0, update: 1, create: 2 } as const;
 
 export function specView(spec: JobSpec): SpecView {
-  return { frequency: spec.frequency, timezone: spec.timezone, disabled: spec.disabled };
+  return {
+    frequency: spec.frequency,
+    timezone: spec.timezone,
+    disabled: spec.disabled,
+    ...(spec.suspended && { suspended: spec.suspended }),
+  };
 }
 
 /**
@@ -25,7 +32,23 @@ function inSync(desired: DesiredJob, actual: ActualJob): boolean {
   return actual.storedHash === desired.specHash && specHash(actual.spec) === desired.specHash;
 }
 
-export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[]): Plan {
+/** What apply would do to a paused job without the pause (its `disabled` is the pause's). */
+function heldChange(want: DesiredJob | undefined, kept: ActualJob): PausedJob["held"] {
+  if (!want) return "delete";
+  const unpaused = { ...kept.spec, disabled: kept.pause?.disabledBefore ?? kept.spec.disabled };
+  return kept.storedHash === want.specHash && specHash(unpaused) === want.specHash ? null : "update";
+}
+
+/**
+ * The changes that make `actual` equal `desired`. A job held by `schedsync pause` (its document's
+ * pause mark) is never written: it is listed in `paused` with the change it holds back; a new job a
+ * pause in `pauses` covers is created held (docs/operations.md, the emergency pause).
+ */
+export function plan(
+  desired: readonly DesiredJob[],
+  actual: readonly ActualJob[],
+  opts: { pauses?: readonly Pause[] } = {},
+): Plan {
   const wanted = new Map<string, DesiredJob>();
   for (const job of desired) {
     if (wanted.has(job.key)) throw new Error(`duplicate desired job key: ${job.key}`);
@@ -39,6 +62,7 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
   }
 
   const changes: Change[] = [];
+  const paused: PausedJob[] = [];
   let unchanged = 0;
   for (const [key, found] of byKey) {
     const want = wanted.get(key);
@@ -59,7 +83,9 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
         id: extra.id,
       });
     }
-    if (!want) {
+    if (kept.pause) {
+      paused.push({ key, pause: kept.pause, held: heldChange(want, kept) });
+    } else if (!want) {
       changes.push({
         action: "delete",
         key,
@@ -80,11 +106,13 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
         id: kept.id,
         job: want,
         rescheduled: isRescheduled(kept.spec, want),
+        fields: fieldChanges(kept.spec, want),
       });
     }
   }
   for (const [key, want] of wanted) {
     if (byKey.has(key)) continue;
+    const pause = opts.pauses && pauseFor(opts.pauses, key);
     changes.push({
       action: "create",
       key,
@@ -92,6 +120,7 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
       before: null,
       after: specView(want),
       job: want,
+      ...(pause && { pause: { ...pause, disabledBefore: want.disabled } }),
     });
   }
 
@@ -105,6 +134,7 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
   return {
     changes,
     summary: { create: count("create"), update: count("update"), delete: count("delete"), unchanged },
+    ...(paused.length > 0 && { paused }),
   };
 }
 

@@ -13,6 +13,7 @@ import { nextRunAfter } from "../schedule/index.js";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import type { RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
+import { RESUME_SWEEP_MS, sweepResumes } from "./resume-sweep.js";
 import { runKey } from "./run-key.js";
 import { nextGen } from "./run-state.js";
 import { type TriggerData, trigger } from "./trigger.js";
@@ -32,6 +33,7 @@ export interface Worker {
 export function resolveOptions(o: WorkerOptions): RuntimeOptions {
   return {
     ...DEFAULTS,
+    resumeSweepMs: RESUME_SWEEP_MS,
     owner: `${hostname()}:${process.pid}`,
     log: silentLogger(),
     ...o,
@@ -73,6 +75,13 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     removeOnComplete: true,
   });
   agenda.on("error", (err) => opts.log.error({ err: err.message }, "agenda error"));
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const sweep = () =>
+    sweepResumes(db)
+      .then((r) => {
+        if (r.pauses.length || r.resumed.length) opts.log.info(r, "until passed; jobs resumed");
+      })
+      .catch((err) => opts.log.error({ err: (err as Error).message }, "resume sweep failed"));
 
   return {
     ctx,
@@ -80,10 +89,13 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     start: async () => {
       await Promise.all([ensureRecordIndexes(db), ensureJobIndexes(db)]);
       await rearmManaged(db);
+      await sweep();
+      sweepTimer = setInterval(sweep, opts.resumeSweepMs);
       await agenda.start();
     },
     stop: async (timeoutMs = 30_000) => {
       ctx.stopping = true;
+      clearInterval(sweepTimer);
       const deadline = new Promise((r) => setTimeout(r, timeoutMs).unref());
       await Promise.race([Promise.allSettled([...active]), deadline]);
       // Unlocks jobs this worker locked but did not start, so another worker runs them now.

@@ -2,10 +2,13 @@
 // merchant's timezone and in UTC, as text or JSON.
 import type { ExplainTarget } from "../../config/explain.js";
 import { formatFrequency } from "../../config/frequency.js";
+import type { JobService } from "../../jobs/types.js";
 import { formatDuration } from "../../platform/duration.js";
+import { suspensionOf } from "../../reconcile/desired.js";
 import type { Frequency } from "../../schedule/model.js";
 import { nextRuns } from "../../schedule/next-runs.js";
 import { frequencyText } from "./frequency.js";
+import { suspendedText } from "./status.js";
 import type { View } from "./view.js";
 
 export interface Explanation {
@@ -58,6 +61,8 @@ export function explainText(target: ExplainTarget, from: Date, count = 5): strin
   const services = Object.entries(cart ? cart.services : merchant.services) as [string, Frequency][];
   for (const [name, f] of services) {
     lines.push("", `${name}: ${frequencyText(f)}`);
+    const held = suspensionOf(merchant, cart ?? null, name as JobService, from);
+    if (held) lines.push(`  ${suspendedText(held)}: the job exists but is disabled`);
     const runs = nextRuns(f, tz, from, count);
     if (runs.length === 0) {
       lines.push(`  ${why(f)}`);
@@ -78,7 +83,12 @@ export const explainView: View<Explanation> = {
     const services = Object.fromEntries(
       Object.entries(owner.services).map(([name, f]) => [
         name,
-        { frequency: formatFrequency(f), text: frequencyText(f), next: nextRuns(f, tz, from, count) },
+        {
+          frequency: formatFrequency(f),
+          text: frequencyText(f),
+          next: nextRuns(f, tz, from, count),
+          suspended: suspensionOf(target.merchant, target.cart ?? null, name as JobService, from) ?? null,
+        },
       ]),
     );
     return { target: ref, timezone: tz, suspended: owner.suspended, services };
