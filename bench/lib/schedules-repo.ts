@@ -24,6 +24,7 @@ spec:
     orderDelivery: automatic
     shippingConfirmations: ${f(1)}
     inventory: ${f(2)}
+  connection: { type: sandbox }
 `,
   ];
   for (let c = 0; c < carts; c++) {
@@ -35,6 +36,7 @@ spec:
     orderDownload: ${f(c + 3)}
     shipmentUpload: automatic
     inventoryUpload: automatic
+  connection: { type: sandbox }
 `);
   }
   return docs.join("---\n");

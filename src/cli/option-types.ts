@@ -1,5 +1,6 @@
 // One parser per option type (commander argParsers): a bad value stops the command while commander
-// parses, before anything opens the store, with one line naming the option and the accepted form.
+// parses, before anything opens the store, with one line naming the option and the accepted form:
+// "bad --limit abc: expected an integer from 1 to 100000" (durations: the duration grammar's message).
 import { Option } from "commander";
 import { parseInterval } from "../platform/duration.js";
 import { CliError } from "./errors.js";
@@ -26,7 +27,7 @@ export function intOption(
   const option = typed(new Option(flags, description), (text, name) => {
     const n = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max))
-      throw new UsageError(`${name}: expected ${accepted}, got "${text}"`);
+      throw new UsageError(`bad ${name} ${text}: expected ${accepted}`);
     return n;
   });
   return range.default === undefined ? option : option.default(range.default);
@@ -53,7 +54,7 @@ export function durationOption(
 export function enumOption(flags: string, description: string, choices: readonly string[]): Option {
   return typed(new Option(flags, description), (text, name) => {
     if (!choices.includes(text))
-      throw new UsageError(`${name}: expected one of ${choices.join(", ")}, got "${text}"`);
+      throw new UsageError(`bad ${name} ${text}: expected one of ${choices.join(", ")}`);
     return text;
   });
 }
@@ -63,7 +64,7 @@ export function dateOption(flags: string, description: string): Option {
   return typed(new Option(flags, description), (text, name) => {
     const d = /^\d{4}-\d\d-\d\d/.test(text) ? new Date(text) : new Date(Number.NaN);
     if (Number.isNaN(d.getTime()))
-      throw new UsageError(`${name}: expected an ISO 8601 time such as 2026-01-05T00:00:00Z, got "${text}"`);
+      throw new UsageError(`bad ${name} ${text}: expected an ISO 8601 time such as 2026-01-05T00:00:00Z`);
     return d;
   });
 }
@@ -77,19 +78,8 @@ export function refOption(flags: string, description: string, fallback: string):
   return typed(new Option(flags, description), (text, name) => {
     if (!REF.test(text))
       throw new UsageError(
-        `${name}: expected a branch, tag or commit (no spaces, no leading "-", no ".."), got "${text}"`,
+        `bad ${name} ${text}: expected a branch, tag or commit (no spaces, no leading "-", no "..")`,
       );
     return text;
   }).default(fallback);
-}
-
-const ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** A merchant or cart id, as schemas/common.schema.json defines ids. */
-export function idOption(flags: string, description: string): Option {
-  return typed(new Option(flags, description), (text, name) => {
-    if (!ID.test(text))
-      throw new UsageError(`${name}: expected an id (a-z, 0-9 and -, up to 63 characters), got "${text}"`);
-    return text;
-  });
 }

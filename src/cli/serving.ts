@@ -1,6 +1,6 @@
 // The long-running commands' work (serve, start), imported only when one of them runs: it loads
 // Agenda, express and the mongodb driver, which the other commands do not need.
-import { createPortFactory } from "../connectors/index.js";
+import { createPortFactory, storeJournal } from "../connectors/index.js";
 import { createLogger } from "../platform/log.js";
 import { createMetrics } from "../platform/metrics.js";
 import { createWorker, type Worker } from "../runtime/worker.js";
@@ -12,7 +12,7 @@ import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 import { storeDataDir } from "./paths.js";
 
-/** `serve`'s parsed options (serve.ts). */
+/** The options of `schedsync serve`, parsed (serve.ts). */
 export interface ServeOptions {
   host: string;
   port: number;
@@ -25,7 +25,7 @@ export interface ServeOptions {
   agendash: boolean;
 }
 
-/** `start`'s parsed options (start.ts). */
+/** The options of `schedsync start`, parsed (start.ts). */
 export interface StartOptions {
   host: string;
   port: number;
@@ -72,7 +72,11 @@ export async function start(o: StartOptions): Promise<void> {
   let worker: Worker | undefined;
   try {
     if (o.workers) {
-      worker = createWorker(store.db, { ports: createPortFactory(), log, hooks: metrics.hooks });
+      worker = createWorker(store.db, {
+        ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
+        log,
+        hooks: metrics.hooks,
+      });
       await worker.start();
     }
     const running = await runServer({

@@ -30,16 +30,21 @@ Examples:
   $ MONGODB_URI=mongodb://db/schedsync npx schedsync worker --concurrency 20`,
     )
     .action(async (o: { concurrency: number; stopTimeout: number }) => {
-      const [{ createPortFactory }, { createWorker }, { createLogger }, { openStore }] = await Promise.all([
-        import("../connectors/index.js"),
-        import("../runtime/worker.js"),
-        import("../platform/log.js"),
-        import("../store/index.js"),
-      ]);
+      const [{ createPortFactory, storeJournal }, { createWorker }, { createLogger }, { openStore }] =
+        await Promise.all([
+          import("../connectors/index.js"),
+          import("../runtime/worker.js"),
+          import("../platform/log.js"),
+          import("../store/index.js"),
+        ]);
       const { concurrency } = o;
       const log = createLogger();
       const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
-      const worker = createWorker(store.db, { ports: createPortFactory(), log, concurrency });
+      const worker = createWorker(store.db, {
+        ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
+        log,
+        concurrency,
+      });
       await worker.start();
       log.info({ concurrency }, "worker started");
       await new Promise<void>((resolve) => {

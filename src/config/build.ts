@@ -20,6 +20,7 @@ import {
 } from "../schedule/model.js";
 import { type ConfigError, errorAt } from "./errors.js";
 import { allowsAutomatic, parseFrequency } from "./frequency.js";
+import { missingConnections } from "./needs-connection.js";
 import { schemaIssues } from "./schema.js";
 import { canonicalTimezone } from "./timezone.js";
 import type { ParsedDoc } from "./yaml-read.js";
@@ -45,9 +46,13 @@ function str(v: unknown): string | undefined {
 
 export class ModelBuilder {
   readonly errors: ConfigError[] = [];
+  /** Valid but surely not what was meant (a setting that is not read where it is written). */
+  readonly warnings: ConfigError[] = [];
   private defaultsTz = "UTC";
   private defaultsCleanup = DEFAULT_CLEANUP_RUNS_PER_DAY;
   private readonly defaultServices = new Map<ServiceName, Frequency>();
+  /** The document each merchant and cart came from, to place the checks on the whole model. */
+  private readonly docOf = new Map<MerchantModel | CartModel, ParsedDoc>();
 
   report(pd: ParsedDoc, path: Path, message: string, key = false): void {
     this.errors.push(errorAt(pd.file, pd.lines, pd.offsetOf(path, key), message));
@@ -75,7 +80,21 @@ export class ModelBuilder {
       merchants,
     );
     if (this.errors.length) return undefined;
-    return { merchants: [...merchants.values()], documents: parsed.length };
+    const model = { merchants: [...merchants.values()], documents: parsed.length };
+    this.checkConnections(model);
+    return this.errors.length ? undefined : model;
+  }
+
+  /** On a model that is otherwise valid: running services need a connection (needs-connection.ts). */
+  private checkConnections(model: ScheduleModel): void {
+    for (const { owner, services, message } of missingConnections(model)) {
+      const pd = this.docOf.get(owner);
+      if (!pd) continue;
+      // At the first running service written in the document, else at its services or spec.
+      const spec = obj((pd.value as Obj).spec);
+      const written = services.find((s) => Object.hasOwn(obj(spec.services), s));
+      this.report(pd, ["spec", "services", ...(written ? [written] : [])], message, written !== undefined);
+    }
   }
 
   private readDefaults(defaults: Doc[]): void {
@@ -117,7 +136,7 @@ export class ModelBuilder {
         continue;
       }
       firstAt.set(id, pd);
-      merchants.set(id, {
+      const merchant: MerchantModel = {
         id,
         ...(str(meta.name) !== undefined && { name: str(meta.name) }),
         timezone,
@@ -127,7 +146,20 @@ export class ModelBuilder {
         ...connection(spec),
         carts: [],
         source: sourceOf(pd),
-      });
+      };
+      merchants.set(id, merchant);
+      if (merchant.connection?.type === "sandbox" && "orderRatePerMinute" in merchant.connection) {
+        const at = pd.offsetOf(["spec", "connection", "orderRatePerMinute"], true);
+        this.warnings.push(
+          errorAt(
+            pd.file,
+            pd.lines,
+            at,
+            "connection.orderRatePerMinute is not read on a Merchant (its sandbox is the WMS; orders come from carts): put it on each Cart's sandbox connection",
+          ),
+        );
+      }
+      this.docOf.set(merchant, pd);
     }
     return merchants;
   }
@@ -172,6 +204,7 @@ export class ModelBuilder {
         source: sourceOf(pd),
       };
       merchant.carts.push(cart);
+      this.docOf.set(cart, pd);
     }
   }
 

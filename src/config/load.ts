@@ -52,6 +52,7 @@ export async function loadSchedules(opts: LoadOptions): Promise<LoadResult> {
   const builder = new ModelBuilder();
   const model = builder.build(docs);
   errors.push(...builder.errors);
+  warnings.push(...builder.warnings);
   if (model && model.merchants.length === 0 && errors.length === 0)
     errors.push({
       file: dir,

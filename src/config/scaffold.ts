@@ -37,9 +37,11 @@ spec:
     orderDelivery: automatic
     shippingConfirmations: { every: 30m }
     inventory: { cron: "15 */2 * * *" }
+  # The merchant's WMS. sandbox is a built-in simulator (no secrets needed); a real WMS is
+  #   connection: { type: http, baseUrl: https://wms.example.com/api, tokenEnv: EXAMPLE_WMS_TOKEN }
+  # where tokenEnv names the environment variable that holds the token (never the token itself).
   connection:
-    type: sandbox          # a built-in simulator; use type: http with baseUrl and tokenEnv for real systems
-    orderRatePerMinute: 5
+    type: sandbox
 ---
 apiVersion: schedsync/v1
 kind: Cart
@@ -48,11 +50,14 @@ metadata:
   merchant: example        # must name a Merchant
 spec:
   services:
-    orderDownload: { every: 10m }
+    orderDownload: { every: 5m }
     shipmentUpload: { automatic: { window: 5s, maxBatch: 500 } }
     inventoryUpload: { at: ["06:00", "18:00"] }
+  # The cart. Orders come from here: the sandbox cart makes orderRatePerMinute orders a minute
+  # (its first pull brings the last 5 minutes' worth); the sandbox WMS ships them at once.
   connection:
     type: sandbox
+    orderRatePerMinute: 5
 `,
 };
 

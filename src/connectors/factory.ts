@@ -4,7 +4,8 @@ import { type Connection, type HttpConnection, parseConnection } from "./config.
 import { HttpCart, HttpWms } from "./http.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpSettings } from "./http-request.js";
 import type { CartConnector, WmsConnector } from "./port.js";
-import { SandboxCart, SandboxWms } from "./sandbox.js";
+import { SandboxCart, type SandboxOptions, SandboxWms } from "./sandbox.js";
+import type { SandboxJournal } from "./sandbox-journal.js";
 
 export interface ConnectorContext {
   /** Who the connector serves; names the sandbox instance and error messages. */
@@ -20,9 +21,18 @@ export interface ConnectorContext {
   sandboxes?: Map<string, unknown>;
   /** Clock for the sandbox. */
   now?: () => number;
+  /**
+   * Where sandboxes keep their state (storeJournal: in the store, shared by every process, kept
+   * across restarts). Such a sandbox's cart starts with SANDBOX_BACKLOG_MINUTES of orders waiting.
+   */
+  sandboxJournal?: SandboxJournal;
 }
 
+/** A journaled cart's first pull brings the orders of this many minutes (the demo shows traffic at once). */
+export const SANDBOX_BACKLOG_MINUTES = 5;
+
 const processSandboxes = new Map<string, unknown>();
+const journalSandboxes = new WeakMap<SandboxJournal, Map<string, unknown>>();
 
 function where(ctx: ConnectorContext): string {
   return ctx.cartId
@@ -44,13 +54,31 @@ function httpSettings(c: HttpConnection, ctx: ConnectorContext): HttpSettings {
   };
 }
 
-/** One sandbox per (role, merchant, cart, settings) and registry, so its state persists. */
-function sandbox<T>(ctx: ConnectorContext, role: string, c: Connection, make: () => T): T {
-  const reg = ctx.sandboxes ?? processSandboxes;
-  const key = `${role}:${ctx.merchantId}:${ctx.cartId ?? ""}:${JSON.stringify(c)}`;
+function registry(ctx: ConnectorContext): Map<string, unknown> {
+  const j = ctx.sandboxJournal;
+  if (ctx.sandboxes || !j) return ctx.sandboxes ?? processSandboxes;
+  const reg = journalSandboxes.get(j) ?? new Map<string, unknown>();
+  journalSandboxes.set(j, reg);
+  return reg;
+}
+
+/**
+ * One sandbox per (role, merchant, cart, settings) and registry, so its state persists; with a
+ * journal, its state is named by role, merchant and cart, so new settings continue it.
+ */
+function sandbox<T>(ctx: ConnectorContext, role: string, c: Connection, make: (o: SandboxOptions) => T): T {
+  const reg = registry(ctx);
+  const name =
+    ctx.cartId === undefined ? `${role}:${ctx.merchantId}` : `${role}:${ctx.merchantId}:${ctx.cartId}`;
+  const key = `${name}:${JSON.stringify(c)}`;
   let s = reg.get(key) as T | undefined;
   if (!s) {
-    s = make();
+    const j = ctx.sandboxJournal;
+    s = make({
+      ...c,
+      ...(ctx.now ? { now: ctx.now } : {}),
+      ...(j ? { journal: j, name, backlogMinutes: SANDBOX_BACKLOG_MINUTES } : {}),
+    });
     reg.set(key, s);
   }
   return s;
@@ -63,12 +91,7 @@ export function createCartConnector(
   const c = parseConnection(spec, where(ctx));
   if (c.type === "http") return new HttpCart(httpSettings(c, ctx));
   const cartId = ctx.cartId ?? "cart";
-  return sandbox(
-    ctx,
-    "cart",
-    c,
-    () => new SandboxCart(cartId, { ...c, ...(ctx.now ? { now: ctx.now } : {}) }),
-  );
+  return sandbox(ctx, "cart", c, (o) => new SandboxCart(cartId, o));
 }
 
 export function createWmsConnector(
@@ -77,5 +100,5 @@ export function createWmsConnector(
 ): WmsConnector {
   const c = parseConnection(spec, where(ctx));
   if (c.type === "http") return new HttpWms(httpSettings(c, ctx));
-  return sandbox(ctx, "wms", c, () => new SandboxWms({ ...c, ...(ctx.now ? { now: ctx.now } : {}) }));
+  return sandbox(ctx, "wms", c, (o) => new SandboxWms(o));
 }

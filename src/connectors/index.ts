@@ -2,8 +2,14 @@
 // `connection` block, and the runtime ports built on them.
 
 export { type Connection, parseConnection } from "./config.js";
-export { type ConnectorContext, createCartConnector, createWmsConnector } from "./factory.js";
+export {
+  type ConnectorContext,
+  createCartConnector,
+  createWmsConnector,
+  SANDBOX_BACKLOG_MINUTES,
+} from "./factory.js";
 export { HttpCart, HttpWms } from "./http.js";
 export { createPortFactory, toBatchResult } from "./hub-ports.js";
 export * from "./port.js";
 export { SandboxCart, SandboxWms } from "./sandbox.js";
+export { type SandboxJournal, storeJournal } from "./sandbox-journal.js";

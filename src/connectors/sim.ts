@@ -79,14 +79,38 @@ export class PushEndpoint<T extends { id: string }> {
     return results;
   }
 
+  /** True when a push under this key was applied already (a repeat changes nothing). */
+  knows(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  /** Ids offered at least once; the sandbox WMS holds the Nth distinct order. */
+  get distinctOffered(): number {
+    return this.offered.size;
+  }
+
+  /** Restores a push decided earlier (from the sandbox journal): same bookkeeping, no new decision. */
+  replay(batch: T[], key: string, results: RecordResult[]): void {
+    this.requests += 1;
+    this.byKey.set(key, { body: JSON.stringify(batch), results });
+    batch.forEach((record, i) => {
+      this.offered.set(record.id, (this.offered.get(record.id) ?? 0) + 1);
+      if (results[i]?.ok) this.accept(record);
+    });
+  }
+
+  private accept(record: T): void {
+    this.accepted.set(record.id, record);
+    this.applied.set(record.id, (this.applied.get(record.id) ?? 0) + 1);
+    this.onAccept(record);
+  }
+
   private apply(record: T): RecordResult {
     const attempt = this.offered.get(record.id) ?? 0;
     this.offered.set(record.id, attempt + 1);
     const rejected = this.decide(this.kind, record.id, attempt);
     if (rejected) return { id: record.id, ok: false, ...rejected };
-    this.accepted.set(record.id, record);
-    this.applied.set(record.id, (this.applied.get(record.id) ?? 0) + 1);
-    this.onAccept(record);
+    this.accept(record);
     return { id: record.id, ok: true, remoteId: `r-${record.id}` };
   }
 }

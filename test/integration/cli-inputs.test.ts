@@ -21,27 +21,25 @@ spec:
     orderDelivery: automatic
     shippingConfirmations: { every: 30m }
     inventory: { cron: "15 */2 * * *" }
+  connection: { type: sandbox }
 `;
 
 describe("option values are checked by one parser per type, before the store is opened", () => {
   const cases: [string[], RegExp][] = [
-    [["records", "--limit", "abc"], /^schedsync: --limit: expected an integer from 1 to 100000, got "abc"$/],
-    [["records", "--limit", "0"], /--limit: expected an integer from 1 to 100000, got "0"/],
-    [["records", "--limit", "-5"], /--limit: expected an integer from 1 to 100000, got "-5"/],
-    [
-      ["records", "--status", "lost"],
-      /--status: expected one of pending, inflight, delivered, failed, skipped/,
-    ],
-    [["history", "--limit", "1.5"], /--limit: expected an integer from 1 to 10000, got "1.5"/],
-    [["explain", "acme", "--count", "99"], /--count: expected an integer from 1 to 50, got "99"/],
-    [["explain", "acme", "--from", "tomorrow"], /--from: expected an ISO 8601 time/],
-    [["simulate", "--days", "0"], /--days: expected an integer from 1 to 31, got "0"/],
-    [["serve", "--port", "70000"], /--port: expected an integer from 0 to 65535, got "70000"/],
+    [["records", "--limit", "abc"], /^schedsync: bad --limit abc: expected an integer from 1 to 100000$/],
+    [["records", "--limit", "0"], /bad --limit 0: expected an integer from 1 to 100000/],
+    [["records", "--limit", "-5"], /bad --limit -5: expected an integer from 1 to 100000/],
+    [["records", "--status", "lost"], /bad --status lost: expected one of pending, inflight, delivered/],
+    [["history", "--limit", "1.5"], /bad --limit 1\.5: expected an integer from 1 to 10000/],
+    [["explain", "acme", "--count", "99"], /bad --count 99: expected an integer from 1 to 50/],
+    [["explain", "acme", "--from", "tomorrow"], /bad --from tomorrow: expected an ISO 8601 time/],
+    [["simulate", "--days", "0"], /bad --days 0: expected an integer from 1 to 31/],
+    [["serve", "--port", "70000"], /bad --port 70000: expected an integer from 0 to 65535/],
     [["serve", "--interval", "soon"], /--interval: bad interval "soon"/],
-    [["worker", "--concurrency", "0"], /--concurrency: expected an integer from 1 to 1000, got "0"/],
-    [["plan", "--ref", "--upload-pack=x"], /--ref: expected a branch, tag or commit/],
-    [["plan", "--ref", "main..evil"], /--ref: expected a branch, tag or commit/],
-    [["validate", "--format", "xml"], /--format: expected one of text, json, github, got "xml"/],
+    [["worker", "--concurrency", "0"], /bad --concurrency 0: expected an integer from 1 to 1000/],
+    [["plan", "--ref", "--upload-pack=x"], /bad --ref --upload-pack=x: expected a branch, tag or commit/],
+    [["plan", "--ref", "main..evil"], /bad --ref main\.\.evil: expected a branch, tag or commit/],
+    [["validate", "--format", "xml"], /bad --format xml: expected one of text, json, github/],
   ];
   it.each(cases)("%j", async (args, message) => {
     const r = await runCli(args, { env: NO_STORE });

@@ -10,6 +10,7 @@ kind: Merchant
 metadata: { id: ${id} }
 spec:
   timezone: ${tz}
+  connection: { type: sandbox }
   services:
 ${services}
 `;
@@ -20,6 +21,7 @@ function cart(id: string, merchantId: string, services: string): string {
 kind: Cart
 metadata: { id: ${id}, merchant: ${merchantId} }
 spec:
+  connection: { type: sandbox }
   services:
 ${services}
 `;

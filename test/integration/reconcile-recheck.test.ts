@@ -10,7 +10,7 @@ import { type TestDb, testDb } from "../helpers/db.js";
 import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
 
 const merchant = (id: string, every: string) =>
-  `apiVersion: schedsync/v1\nkind: Merchant\nmetadata: { id: ${id} }\nspec:\n  timezone: UTC\n  services:\n    orderDelivery: { every: ${every} }\n    shippingConfirmations: off\n    inventory: off\n`;
+  `apiVersion: schedsync/v1\nkind: Merchant\nmetadata: { id: ${id} }\nspec:\n  timezone: UTC\n  connection: { type: sandbox }\n  services:\n    orderDelivery: { every: ${every} }\n    shippingConfirmations: off\n    inventory: off\n`;
 
 describe("reconcile --recheck-after", () => {
   let t: TestDb;

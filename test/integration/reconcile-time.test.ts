@@ -8,7 +8,7 @@ import { type TestDb, testDb } from "../helpers/db.js";
 import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
 
 function merchant(id: string, services: string, tz: string): string {
-  return `apiVersion: schedsync/v1\nkind: Merchant\nmetadata: { id: ${id} }\nspec:\n  timezone: ${tz}\n  services:\n${services}\n`;
+  return `apiVersion: schedsync/v1\nkind: Merchant\nmetadata: { id: ${id} }\nspec:\n  timezone: ${tz}\n  connection: { type: sandbox }\n  services:\n${services}\n`;
 }
 
 describe("reconciled jobs and time", () => {

@@ -6,7 +6,8 @@ import { loadSchedules } from "../../src/config/load.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/config");
 const REPO = join(import.meta.dirname, "../..");
-const MERCHANT = "apiVersion: schedsync/v1\nkind: Merchant\nmetadata: { id: acme }\nspec: {}\n";
+const MERCHANT =
+  "apiVersion: schedsync/v1\nkind: Merchant\nmetadata: { id: acme }\nspec: { connection: { type: sandbox } }\n";
 
 describe("loadSchedules: a valid tree", () => {
   it("builds the model with defaults applied", async () => {

@@ -77,6 +77,47 @@ describe("sandbox WMS", () => {
   });
 });
 
+describe("sandbox failures", () => {
+  const order = (n: number): OrderOut => ({
+    id: `order:m:c1:c1-${n}`,
+    externalId: `c1-${n}`,
+    cartId: "c1",
+    lines: [{ sku: "SKU-001", qty: 1 }],
+    shipTo: {},
+    placedAt: "2024-01-01T00:00:00Z",
+  });
+
+  it("holds the WMS's 5th order once (not retryable) and accepts it when resent", async () => {
+    const wms = new SandboxWms({ failureRate: 0.000001, seed: 1, now: clock().now });
+    const first = await wms.pushOrders([1, 2, 3, 4, 5, 6].map(order), "k1");
+    expect(first.filter((r) => !r.ok)).toEqual([
+      { id: "order:m:c1:c1-5", ok: false, error: expect.stringMatching(/on hold.*resend/), retryable: false },
+    ]);
+    expect(await wms.pushOrders([order(5)], "k2")).toEqual([
+      { id: "order:m:c1:c1-5", ok: true, remoteId: "r-order:m:c1:c1-5" },
+    ]);
+  });
+
+  it("fails transiently with the errors real systems give, and holds nothing without failureRate", async () => {
+    const cart = new SandboxCart("c1", { failureRate: 0.5, seed: 2 });
+    const batch = Array.from({ length: 20 }, (_, i) => ({
+      id: `i${i}`,
+      sku: "S",
+      available: 1,
+      asOf: "2024-01-01T00:00:00Z",
+    }));
+    const failed = (await cart.pushInventory(batch, "k")).filter((r) => !r.ok);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const f of failed)
+      expect(f).toMatchObject({
+        retryable: true,
+        error: expect.stringMatching(/^sandbox: HTTP \d{3}: .* \(simulated\)$/),
+      });
+    const calm = new SandboxWms({ now: clock().now });
+    expect((await calm.pushOrders([1, 2, 3, 4, 5].map(order), "k")).every((r) => r.ok)).toBe(true);
+  });
+});
+
 describe("connection blocks", () => {
   const bad = (spec: unknown) => {
     try {

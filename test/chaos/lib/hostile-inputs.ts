@@ -17,11 +17,13 @@ spec:
     orderDelivery: automatic
     shippingConfirmations: { every: 30m }
     inventory: { cron: "15 */2 * * *" }
+  connection: { type: sandbox }
 `;
 const CART = `apiVersion: schedsync/v1
 kind: Cart
 metadata: { id: web, merchant: acme }
 spec:
+  connection: { type: sandbox }
   services:
     inventoryUpload: { at: ["06:00", "18:00"] }
 `;
