@@ -1,8 +1,9 @@
 // A service that runs talks to a system: the merchant's services to its WMS, a cart's services to
 // the cart. One that runs without a `connection` would fail every run ("no connection block
-// configured"), so the loader refuses it here. Merchants and carts suspended without an `until` are
-// not checked: their jobs are disabled, and resuming them is an edit that is checked again (one with
-// an `until` resumes by itself, so it is checked now).
+// configured"), so the loader warns here, at the service, with what to add. A warning, not an error:
+// schedules written before connections existed (and inputs that only explain or simulate) still load.
+// Merchants and carts suspended without an `until` are not checked: their jobs are disabled, and
+// resuming them is an edit that is checked again (one with an `until` resumes by itself).
 import {
   CART_SERVICES,
   type CartModel,
