@@ -196,7 +196,7 @@ describe("pause, suspend and hand edits", () => {
   }, 240_000);
 
   it("a pause with --until ends by itself in a worker", async () => {
-    const p = json(await store("pause", "acme/web", "--reason", "rate limited", "--until", "2s", "--json"));
+    const p = json(await store("pause", "acme/web", "--reason", "rate limited", "--until", "20s", "--json"));
     expect(p.keys).toEqual(["acme/web/orderDownload"]);
     expect((await job("acme/web/orderDownload"))?.disabled).toBe(true);
     const w = createWorker(t.db, { ports: createPortFactory(), resumeSweepMs: 200, processEvery: 60_000 });
@@ -205,6 +205,7 @@ describe("pause, suspend and hand edits", () => {
       await waitFor(
         "the pause ends at --until",
         async () => (await job("acme/web/orderDownload"))?.disabled === false,
+        120_000,
       );
     } finally {
       await w.stop(1_000);
