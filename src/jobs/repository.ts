@@ -15,7 +15,9 @@ import {
   serviceOfKey,
   specOf,
 } from "./document.js";
-import type { ActualJob, Change, JobService, JobSpec, UpdateChange } from "./types.js";
+import { type Pause, pauseCovers, pauseFor } from "./pauses.js";
+import { specHash } from "./spec-hash.js";
+import type { ActualJob, Change, JobService, JobSpec, PauseMark, UpdateChange } from "./types.js";
 import { chunks, firstRunAt, insertsAndDeletes, updateOf } from "./writes.js";
 
 export interface JobDocument extends Document {
@@ -215,6 +217,8 @@ export interface OwnedJobRuns {
   lastFinishedAt: Date | null;
   failedAt: Date | null;
   disabled: boolean;
+  /** The normalised job (suspension, pause, written fields for hand edits). */
+  job: ActualJob | null;
 }
 
 /** The owned jobs (of one merchant when given) with their run times, unsorted. */
@@ -223,8 +227,10 @@ export async function readOwnedJobRuns(db: Db, opts: { merchant?: string } = {})
   const docs = await jobsCollection(db)
     .find(filter, {
       projection: {
-        [PATH.key]: 1,
-        [PATH.schedule]: 1,
+        name: 1,
+        [PATH.mark]: 1,
+        repeatInterval: 1,
+        repeatTimezone: 1,
         nextRunAt: 1,
         lastRunAt: 1,
         lastFinishedAt: 1,
@@ -241,6 +247,7 @@ export async function readOwnedJobRuns(db: Db, opts: { merchant?: string } = {})
     lastFinishedAt: d.lastFinishedAt ?? null,
     failedAt: d.failedAt ?? null,
     disabled: d.disabled === true,
+    job: actualFromDocument(d),
   }));
 }
 
@@ -298,4 +305,98 @@ export async function upcomingJobRuns(db: Db, limit = 15): Promise<NextRun[]> {
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : v === undefined || v === null ? undefined : String(v);
+}
+
+/** The owned jobs of a merchant that `target` holds, normalised (pause: the `schedsync pause` target). */
+async function jobsUnder(db: Db, target: string, filter: Filter<JobDocument> = {}) {
+  const merchantId = target.split("/")[0] ?? target;
+  const docs = await jobsCollection(db)
+    .find({ ...ownedFilter(), [PATH.merchantId]: merchantId, ...filter })
+    .toArray();
+  return docs.flatMap((d) => {
+    const job = actualFromDocument(d);
+    return job && pauseCovers(target, job.key) ? [{ doc: d, job }] : [];
+  });
+}
+
+/** The keys of the owned jobs `target` names (empty: it names none). */
+export async function keysUnder(db: Db, target: string): Promise<string[]> {
+  return (await jobsUnder(db, target)).map((j) => j.job.key).sort();
+}
+
+/**
+ * Holds the jobs `pause.target` names: `disabled: true`, the pause kept on each (data.schedsync.pause)
+ * with the `disabled` it had. Jobs already held by another pause keep that one. Returns the keys held now.
+ */
+export async function pauseJobs(db: Db, pause: Pause): Promise<string[]> {
+  const found = await jobsUnder(db, pause.target);
+  const fresh = found.filter((f) => !f.job.pause);
+  await setByIds(
+    db,
+    JOBS_COLLECTION,
+    fresh.map(({ doc, job }) => {
+      const mark: PauseMark = { ...pause, disabledBefore: job.spec.disabled };
+      return { _id: doc._id as ObjectId, $set: { disabled: true, [PATH.pause]: mark } };
+    }),
+  );
+  return found.map((f) => f.job.key).sort();
+}
+
+/**
+ * Lets go of the jobs held by `target`'s pause: each goes to the narrowest of `remaining` that still
+ * covers it, else gets its `disabled` back (and, enabled again, a next run from `now`, never a
+ * catch-up run). Returns the keys released.
+ */
+export async function releaseJobs(
+  db: Db,
+  target: string,
+  remaining: readonly Pause[],
+  now: Date,
+): Promise<string[]> {
+  const held = await jobsUnder(db, target, { [PATH.pauseTarget]: target } as Filter<JobDocument>);
+  const firstRun = firstRunAt(now);
+  const released: string[] = [];
+  const sets = held.map(({ doc, job }) => {
+    const before = job.pause?.disabledBefore ?? false;
+    const other = pauseFor(remaining, job.key);
+    if (other)
+      return { _id: doc._id as ObjectId, $set: { [PATH.pause]: { ...other, disabledBefore: before } } };
+    released.push(job.key);
+    const $set: Record<string, unknown> = { disabled: before, [PATH.pause]: null };
+    if (!before) $set.nextRunAt = firstRun(job.spec);
+    return { _id: doc._id as ObjectId, $set };
+  });
+  await setByIds(db, JOBS_COLLECTION, sets);
+  return released.sort();
+}
+
+/**
+ * Ends the YAML suspensions whose `until` is at or before `now`: the job is written as the same YAML
+ * without the suspension would be (enabled, a next run from `now`, hash and written fields to match),
+ * so the next reconcile finds it in sync. A paused job stays held (its pause gets `disabled: false` to
+ * restore). Returns the keys resumed.
+ */
+export async function resumeSuspended(db: Db, now: Date): Promise<string[]> {
+  const docs = await jobsCollection(db)
+    .find({ ...ownedFilter(), [PATH.suspendedUntil]: { $lte: now.toISOString() } } as Filter<JobDocument>)
+    .toArray();
+  const firstRun = firstRunAt(now);
+  const keys: string[] = [];
+  const sets = docs.flatMap((doc) => {
+    const job = actualFromDocument(doc);
+    if (!job) return [];
+    keys.push(job.key);
+    const spec: JobSpec = { ...job.spec, disabled: false };
+    delete spec.suspended;
+    const $set: Record<string, unknown> = {
+      [PATH.suspended]: null,
+      [PATH.specHash]: specHash(spec),
+      [`${PATH.written}.disabled`]: false,
+    };
+    if (job.pause) $set[`${PATH.pause}.disabledBefore`] = false;
+    else Object.assign($set, { disabled: false, nextRunAt: firstRun(spec) });
+    return [{ _id: doc._id as ObjectId, $set }];
+  });
+  await setByIds(db, JOBS_COLLECTION, sets);
+  return keys.sort();
 }

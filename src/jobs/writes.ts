@@ -64,9 +64,16 @@ export function insertsAndDeletes(
     } else if (change.action === "create") {
       const job = change.job;
       // The _id derives from the key, so two writers can never create two jobs for one key.
+      const fields = newJobDocument(job, revision);
+      // A job created under a paused merchant or cart is created held by that pause.
+      const held = change.pause && {
+        disabled: true,
+        data: { schedsync: { ...fields.data.schedsync, pause: change.pause } },
+      };
       const document = {
         _id: new ObjectId(jobIdHex(job.key)),
-        ...newJobDocument(job, revision),
+        ...fields,
+        ...held,
         nextRunAt: firstRun(job),
         lockedAt: null,
       };

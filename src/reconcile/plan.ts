@@ -1,15 +1,22 @@
 // The planner: a pure function from desired and actual jobs to the changes that make actual equal
 // desired. It compares hashes of normalised specs, never raw documents, so runtime fields cannot drift.
 
+import { fieldChanges } from "../jobs/drift.js";
+import { type Pause, pauseFor } from "../jobs/pauses.js";
 import { specHash } from "../jobs/spec-hash.js";
 import { isRescheduled, nextRunDrift } from "../jobs/timing.js";
-import type { ActualJob, Change, DesiredJob, JobSpec, Plan, SpecView } from "../jobs/types.js";
+import type { ActualJob, Change, DesiredJob, JobSpec, PausedJob, Plan, SpecView } from "../jobs/types.js";
 import { compareKeys } from "./desired.js";
 
 const ACTION_ORDER = { delete: 0, update: 1, create: 2 } as const;
 
 export function specView(spec: JobSpec): SpecView {
-  return { frequency: spec.frequency, timezone: spec.timezone, disabled: spec.disabled };
+  return {
+    frequency: spec.frequency,
+    timezone: spec.timezone,
+    disabled: spec.disabled,
+    ...(spec.suspended && { suspended: spec.suspended }),
+  };
 }
 
 export { isRescheduled };
@@ -24,12 +31,23 @@ export interface PlanOptions {
    * the job's schedule (jobs/timing.ts nextRunDrift) is drift; without it, only specs are compared.
    */
   now?: Date;
+  /** Runtime pauses (`schedsync pause`): a new job one of them covers is created held. */
+  pauses?: readonly Pause[];
+}
+
+/** What apply would do to a paused job without the pause (its `disabled` is the pause's). */
+function heldChange(want: DesiredJob | undefined, kept: ActualJob): PausedJob["held"] {
+  if (!want) return "delete";
+  const unpaused = { ...kept.spec, disabled: kept.pause?.disabledBefore ?? kept.spec.disabled };
+  return kept.storedHash === want.specHash && specHash(unpaused) === want.specHash ? null : "update";
 }
 
 /**
  * The changes that make `actual` equal `desired`. Updates carry `reason: "drift"` when the config is
- * unchanged but the job was edited, or its nextRunAt contradicts its schedule (then `nextRun` says
- * how). Throws on a duplicate desired key.
+ * unchanged but the job was edited (then `fields` says how), or its nextRunAt contradicts its schedule
+ * (then `nextRun` says how). A job held by `schedsync pause` (its document's pause mark) is never
+ * written: it is listed in `paused` with the change it holds back; a new job a pause in `pauses` covers
+ * is created held (docs/operations.md, the emergency pause). Throws on a duplicate desired key.
  */
 export function plan(
   desired: readonly DesiredJob[],
@@ -49,6 +67,7 @@ export function plan(
   }
 
   const changes: Change[] = [];
+  const paused: PausedJob[] = [];
   let unchanged = 0;
   for (const [key, found] of byKey) {
     const want = wanted.get(key);
@@ -68,6 +87,10 @@ export function plan(
         after: null,
         id: extra.id,
       });
+    }
+    if (kept.pause) {
+      paused.push({ key, pause: kept.pause, held: heldChange(want, kept) });
+      continue;
     }
     if (!want) {
       changes.push({
@@ -97,11 +120,13 @@ export function plan(
         // A nextRunAt that contradicts the schedule is recomputed even when the config is unchanged.
         rescheduled: rescheduled || nextRun !== undefined,
         ...(nextRun && !rescheduled ? { nextRun } : {}),
+        fields: fieldChanges(kept.spec, want),
       });
     }
   }
   for (const [key, want] of wanted) {
     if (byKey.has(key)) continue;
+    const pause = opts.pauses && pauseFor(opts.pauses, key);
     changes.push({
       action: "create",
       key,
@@ -109,6 +134,7 @@ export function plan(
       before: null,
       after: specView(want),
       job: want,
+      ...(pause && { pause: { ...pause, disabledBefore: want.disabled } }),
     });
   }
 
@@ -122,6 +148,7 @@ export function plan(
   return {
     changes,
     summary: { create: count("create"), update: count("update"), delete: count("delete"), unchanged },
+    ...(paused.length > 0 && { paused }),
   };
 }
 

@@ -20,6 +20,7 @@ import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import type { RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
 import { keepReschedule } from "./reschedule.js";
+import { RESUME_SWEEP_MS, sweepResumes } from "./resume-sweep.js";
 import { runKey } from "./run-key.js";
 import { nextGen } from "./run-state.js";
 import { sweep, sweepPeriodMs } from "./sweep.js";
@@ -40,6 +41,7 @@ export interface Worker {
 export function resolveOptions(o: WorkerOptions): RuntimeOptions {
   return {
     ...DEFAULTS,
+    resumeSweepMs: RESUME_SWEEP_MS,
     owner: `${hostname()}:${process.pid}`,
     log: silentLogger(),
     ...o,
@@ -118,6 +120,14 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       });
   };
   let sweepTimer: NodeJS.Timeout | undefined;
+  // The resume sweep (resume-sweep.ts): suspensions and pauses whose `until` passed end here.
+  let resumeTimer: NodeJS.Timeout | undefined;
+  const resumeSweep = () =>
+    sweepResumes(db)
+      .then((r) => {
+        if (r.pauses.length || r.resumed.length) opts.log.info(r, "until passed; jobs resumed");
+      })
+      .catch((err) => opts.log.error({ err: (err as Error).message }, "resume sweep failed"));
 
   return {
     ctx,
@@ -125,6 +135,8 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     start: async () => {
       await Promise.all([ensureRecordIndexes(db), ensureJobIndexes(db)]);
       await rearmManaged(db);
+      await resumeSweep();
+      resumeTimer = setInterval(resumeSweep, opts.resumeSweepMs);
       await agenda.start();
       sweepTimer = setInterval(sweepOnce, sweepPeriodMs(opts));
       sweepOnce();
@@ -132,6 +144,7 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     stop: async (timeoutMs = 30_000) => {
       ctx.stopping = true;
       clearInterval(sweepTimer);
+      clearInterval(resumeTimer);
       await sweeping;
       const deadline = new Promise((r) => setTimeout(r, timeoutMs).unref());
       await Promise.race([Promise.allSettled([...active]), deadline]);

@@ -2,11 +2,14 @@
 // merchant's timezone and in UTC, as text or JSON.
 import type { ExplainTarget } from "../../config/explain.js";
 import { formatFrequency } from "../../config/frequency.js";
+import type { JobService } from "../../jobs/types.js";
 import { formatDuration } from "../../platform/duration.js";
+import { suspensionOf } from "../../reconcile/desired.js";
 import type { Frequency } from "../../schedule/model.js";
 import { nextRuns } from "../../schedule/next-runs.js";
 import { serviceKey } from "../../schedule/phase.js";
 import { frequencyText } from "./frequency.js";
+import { suspendedText } from "./status.js";
 import type { View } from "./view.js";
 
 export interface Explanation {
@@ -62,6 +65,8 @@ export function explainText(target: ExplainTarget, from: Date, count = 5): strin
   const services = Object.entries(cart ? cart.services : merchant.services) as [string, Frequency][];
   for (const [name, f] of services) {
     lines.push("", `${name}: ${frequencyText(f)}`);
+    const held = suspensionOf(merchant, cart ?? null, name as JobService, from);
+    if (held) lines.push(`  ${suspendedText(held)}: the job exists but is disabled`);
     // From the job's phase (its key), so each call and `status` agree.
     const runs = nextRuns(f, tz, from, count, serviceKey(merchant.id, cart?.id ?? null, name));
     if (runs.length === 0) {
@@ -92,6 +97,7 @@ export const explainView: View<Explanation> = {
           frequency: formatFrequency(f),
           text: frequencyText(f),
           next: nextRuns(f, tz, from, count, serviceKey(target.merchant.id, target.cart?.id ?? null, name)),
+          suspended: suspensionOf(target.merchant, target.cart ?? null, name as JobService, from) ?? null,
         },
       ]),
     );
