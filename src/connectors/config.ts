@@ -22,9 +22,11 @@ export interface SandboxConnection {
 
 export type Connection = HttpConnection | SandboxConnection;
 
+/** Fields of the connection as a whole, not of its adapter (the server reads `webhook`). */
+const CONNECTION_FIELDS = ["webhook"] as const;
 const FIELDS = {
-  http: ["type", "baseUrl", "tokenEnv", "timeoutMs", "headers"],
-  sandbox: ["type", "orderRatePerMinute", "failureRate", "seed"],
+  http: ["type", "baseUrl", "tokenEnv", "timeoutMs", "headers", ...CONNECTION_FIELDS],
+  sandbox: ["type", "orderRatePerMinute", "failureRate", "seed", ...CONNECTION_FIELDS],
 } as const;
 /** Headers the connector sets itself; a secret never belongs in the YAML. */
 const RESERVED_HEADERS = [

@@ -13,7 +13,7 @@ import { nextRunAfter } from "../schedule/index.js";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import type { RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
-import { runKey } from "./run-key.js";
+import { again, runKey } from "./run-key.js";
 import { nextGen } from "./run-state.js";
 import { type TriggerData, trigger } from "./trigger.js";
 
@@ -127,13 +127,14 @@ async function runTriggered(ctx: RuntimeContext, job: Job<TriggerData>): Promise
   const key = job.attrs.data?.key;
   if (!key) return;
   const spec = await loadSpec(ctx.db, key);
-  if (!spec || spec.disabled || spec.schedule.kind !== "automatic") return;
+  // Not only Automatic: a periodic service's on-demand runs (a cart's webhook) come here too.
+  if (!spec || spec.disabled || spec.schedule.kind === "off") return;
   if (!ctx.stopping) {
-    const r = await runKey(ctx, spec);
+    const r = await runKey(ctx, spec, { triggered: true });
     if (r !== "busy") return;
   }
   // Busy or shutting down: move the generation on, which tells the running run to trigger again
   // when it ends; the delayed trigger covers a run that ended just before the move.
   await nextGen(ctx.db, key);
-  await trigger(ctx, spec, ctx.stopping ? undefined : Math.max(ctx.opts.windowMs ?? 0, ctx.opts.runLeaseMs));
+  await again(ctx, spec, ctx.stopping ? undefined : Math.max(ctx.opts.windowMs ?? 0, ctx.opts.runLeaseMs));
 }
