@@ -7,6 +7,7 @@ const BENCHES: Bench[] = [
   { name: "reconcile", run: async () => (await import("./reconcile.js")).benchReconcile() },
   { name: "connector", run: async () => (await import("./connector.js")).benchConnector() },
   { name: "automatic", run: async () => (await import("./automatic.js")).benchAutomatic() },
+  { name: "placement", run: async () => (await import("./placement.js")).benchPlacement() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
