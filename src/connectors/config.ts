@@ -22,8 +22,9 @@ export interface SandboxConnection {
 
 export type Connection = HttpConnection | SandboxConnection;
 
-/** Fields of the connection as a whole, not of its adapter (the server reads `webhook`). */
-const CONNECTION_FIELDS = ["webhook"] as const;
+// tags label the connection for Policy rules (src/config/policy.ts); webhook is read by the server
+// (src/server/cart-hooks.ts). Both belong to the connection as a whole; connectors ignore them.
+const CONNECTION_FIELDS = ["tags", "webhook"] as const;
 const FIELDS = {
   http: ["type", "baseUrl", "tokenEnv", "timeoutMs", "headers", ...CONNECTION_FIELDS],
   sandbox: ["type", "orderRatePerMinute", "failureRate", "seed", ...CONNECTION_FIELDS],
