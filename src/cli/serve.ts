@@ -41,7 +41,7 @@ Environment:
                             user, or Bearer <password>)
   MONGODB_URI               the store (default: the embedded FerretDB)
   <cart's webhook.secretEnv> secret of a cart's order webhook
-                            (POST /hooks/carts/<merchant>/<cart>, docs/operations.md)
+                            (POST /hooks/carts/<merchant>/<cart>)
 
 Examples:
   $ npx schedsync serve --ref main --interval 2m
