@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import { createPortFactory } from "../src/connectors/index.js";
-import type { OrderIn } from "../src/connectors/port.js";
+import type { Order } from "../src/connectors/port.js";
 import { triggerOnDemand } from "../src/runtime/trigger.js";
 import { createWorker } from "../src/runtime/worker.js";
 import type { ConnectionSpec, Frequency } from "../src/schedule/model.js";
@@ -42,7 +42,7 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-const orderIn = (cartId: string, n: number): OrderIn => ({
+const orderIn = (cartId: string, n: number): Order => ({
   externalId: String(n),
   cartId,
   lines: [{ sku: `SKU-${n % 20}`, qty: 1 }],

@@ -12,8 +12,11 @@ export function register(program: Command): void {
       "after",
       `
 JSON: {"revision", "appliedAt", "jobs": [{"key", "frequency", "nextRunAt",
-"lastRunAt", "disabled"}]} (frequency in the YAML's canonical form; nextRunAt
-is null for automatic services).
+"lastRunAt", "lastFinishedAt", "failedAt", "disabled"}], "records": {"pending",
+"inflight", "delivered", "failed", "skipped", "held"}} (frequency in the YAML's
+canonical form; nextRunAt is null for automatic services; lastRunAt counts every
+run of the key: scheduled, triggered or \`schedsync run\`; records counts
+deliveries by state, \`held\` ones wait for \`schedsync resend\`).
 
 Exit codes: 0 ok, 1 error (store down, a --merchant with no jobs).`,
     )

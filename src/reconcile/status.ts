@@ -2,6 +2,7 @@
 import type { Db } from "mongodb";
 import { formatFrequency } from "../config/frequency.js";
 import { readOwnedJobRuns } from "../jobs/repository.js";
+import { countStates, type StateCounts } from "../records/index.js";
 import { readApplied } from "./history.js";
 
 export interface JobStatus {
@@ -9,6 +10,9 @@ export interface JobStatus {
   frequency: unknown;
   nextRunAt: string | null;
   lastRunAt: string | null;
+  /** When the last run ended, and when a run last failed (null: never). */
+  lastFinishedAt: string | null;
+  failedAt: string | null;
   disabled: boolean;
 }
 
@@ -16,6 +20,8 @@ export interface Status {
   revision: string | null;
   appliedAt: string | null;
   jobs: JobStatus[];
+  /** Deliveries by state (of the merchant, when given); `held` ones wait for a resend. */
+  records: StateCounts;
 }
 
 export async function readStatus(db: Db, opts: { merchant?: string } = {}): Promise<Status> {
@@ -25,7 +31,9 @@ export async function readStatus(db: Db, opts: { merchant?: string } = {}): Prom
       key: d.key,
       frequency: formatFrequency(d.spec.schedule),
       nextRunAt: d.nextRunAt ? d.nextRunAt.toISOString() : null,
-      lastRunAt: d.lastRunAt ? d.lastRunAt.toISOString() : null,
+      lastRunAt: iso(d.lastRunAt),
+      lastFinishedAt: iso(d.lastFinishedAt),
+      failedAt: iso(d.failedAt),
       disabled: d.disabled,
     }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -33,5 +41,10 @@ export async function readStatus(db: Db, opts: { merchant?: string } = {}): Prom
     revision: applied?.revision ?? null,
     appliedAt: applied?.appliedAt ? applied.appliedAt.toISOString() : null,
     jobs,
+    records: await countStates(db, opts.merchant ? { merchantId: opts.merchant } : {}),
   };
+}
+
+function iso(d: Date | null): string | null {
+  return d ? d.toISOString() : null;
 }

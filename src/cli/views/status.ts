@@ -29,6 +29,10 @@ export const statusView: View<Status> = {
       j.lastRunAt ?? "-",
       j.disabled ? "disabled" : "",
     ]);
-    return `${head}\n${table(["KEY", "FREQUENCY", "NEXT RUN (UTC)", "LAST RUN (UTC)", ""], rows)}`;
+    const jobs = `${head}\n${table(["KEY", "FREQUENCY", "NEXT RUN (UTC)", "LAST RUN (UTC)", ""], rows)}`;
+    const counts = Object.entries(status.records ?? {}).filter(([, n]) => n > 0);
+    return counts.length
+      ? `${jobs}\nrecords: ${counts.map(([state, n]) => `${n} ${state}`).join(", ")}`
+      : jobs;
   },
 };
