@@ -182,17 +182,14 @@ export async function loadSpec(db: Db, key: string): Promise<JobSpec | undefined
   return doc ? specOf(doc) : undefined;
 }
 
-/** The specs of a merchant's jobs of the given services, by key. */
+/** The specs of a merchant's (without merchantId: every merchant's) jobs of the given services, by key. */
 export async function findSpecs(
   db: Db,
-  q: { merchantId: string; service: JobService | JobService[]; automaticOnly?: boolean },
+  q: { merchantId?: string; service: JobService | JobService[]; automaticOnly?: boolean },
 ): Promise<JobSpec[]> {
   const names = (Array.isArray(q.service) ? q.service : [q.service]).map(jobName);
-  const filter: Filter<JobDocument> = {
-    ...ownedFilter(),
-    name: { $in: names },
-    [PATH.merchantId]: q.merchantId,
-  };
+  const filter: Filter<JobDocument> = { ...ownedFilter(), name: { $in: names } };
+  if (q.merchantId !== undefined) filter[PATH.merchantId] = q.merchantId;
   if (q.automaticOnly) filter[PATH.scheduleKind] = "automatic";
   const docs = await jobsCollection(db)
     .find(filter)

@@ -21,7 +21,7 @@ import type { RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
 import { keepReschedule } from "./reschedule.js";
 import { RESUME_SWEEP_MS, sweepResumes } from "./resume-sweep.js";
-import { runKey } from "./run-key.js";
+import { again, runKey } from "./run-key.js";
 import { nextGen } from "./run-state.js";
 import { sweep, sweepPeriodMs } from "./sweep.js";
 import { type TriggerData, trigger } from "./trigger.js";
@@ -194,13 +194,14 @@ async function runTriggered(ctx: RuntimeContext, job: Job<TriggerData>): Promise
   const key = job.attrs.data?.key;
   if (!key) return;
   const spec = await loadSpec(ctx.db, key);
-  if (!spec || spec.disabled || spec.schedule.kind !== "automatic") return;
+  // Not only Automatic: a periodic service's on-demand runs (a cart's webhook) come here too.
+  if (!spec || spec.disabled || spec.schedule.kind === "off") return;
   if (!ctx.stopping) {
-    const r = await runKey(ctx, spec);
+    const r = await runKey(ctx, spec, { triggered: true });
     if (r !== "busy") return;
   }
   // Busy or shutting down: move the generation on, which tells the running run to trigger again
   // when it ends; the delayed trigger covers a run that ended just before the move.
   await nextGen(ctx.db, key);
-  await trigger(ctx, spec, ctx.stopping ? undefined : Math.max(ctx.opts.windowMs ?? 0, ctx.opts.runLeaseMs));
+  await again(ctx, spec, ctx.stopping ? undefined : Math.max(ctx.opts.windowMs ?? 0, ctx.opts.runLeaseMs));
 }

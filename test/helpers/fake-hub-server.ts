@@ -44,6 +44,8 @@ export interface FakeHubOptions {
   token?: string;
   /** WMS ships each order it accepts, at once (shipment id "shp-<order id>"). */
   autoShip?: boolean;
+  /** Called as the WMS accepts each order (a benchmark timestamps receipt here). */
+  onWmsOrder?: (order: OrderOut) => void;
   /** Every request waits this long before it is answered (a remote system's latency; benchmarks). */
   latencyMs?: number;
 }
@@ -69,7 +71,10 @@ export async function startFakeHub(o: FakeHubOptions = {}): Promise<FakeHub> {
   const failIds = new Map<string, NonNullable<Rejection>>();
   const decide: Decide = (_kind, id) => failIds.get(id);
   const carts = new Map<string, SimCart>();
-  const wms = new SimWms(decide, o.autoShip ? (order) => wms.addShipments([shipmentFor(order)]) : undefined);
+  const wms = new SimWms(decide, (order) => {
+    o.onWmsOrder?.(order);
+    if (o.autoShip) wms.addShipments([shipmentFor(order)]);
+  });
   const cart = (id: string) => {
     let c = carts.get(id);
     if (!c) {
