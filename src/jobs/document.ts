@@ -25,6 +25,8 @@ export const PATH = {
   scheduleKind: "data.schedsync.spec.schedule.kind",
   schedule: "data.schedsync.spec.schedule",
   managedNextRun: "data.schedsync.spec.managedNextRun",
+  /** A job's run health (JobHealth): top level, so neither Agenda's state saves nor a spec update touch it. */
+  health: "health",
   /** A trigger job's data (TRIGGER_JOB): the key and its generation. */
   triggerKey: "data.key",
   triggerGen: "data.gen",

@@ -62,7 +62,7 @@ export async function writeChanges(db: Db, changes: readonly Change[], opts: Wri
   let done = 0;
   // Documents are built a chunk at a time, so a 100k-job apply never holds them all at once.
   for (const chunk of chunks(changes)) {
-    await bulkWrite(db, JOBS_COLLECTION, insertsAndDeletes(chunk, opts.revision, firstRun), {
+    await bulkWrite(db, JOBS_COLLECTION, insertsAndDeletes(chunk, opts.revision, firstRun, opts.now), {
       ordered: true,
     });
     const updates = chunk.filter((c): c is UpdateChange => c.action === "update");
@@ -142,32 +142,6 @@ export async function ensureJobIndexes(db: Db): Promise<void> {
   await jobs.createIndex({ name: 1, [PATH.triggerKey]: 1, [PATH.triggerGen]: 1 });
 }
 
-/** One owned job as `schedsync status` shows it. */
-export interface OwnedJobRuns {
-  key: string;
-  spec: Pick<OwnerMark["spec"], "schedule">;
-  nextRunAt: Date | null;
-  lastRunAt: Date | null;
-  disabled: boolean;
-}
-
-/** The owned jobs (of one merchant when given) with their run times, unsorted. */
-export async function readOwnedJobRuns(db: Db, opts: { merchant?: string } = {}): Promise<OwnedJobRuns[]> {
-  const filter = opts.merchant ? { ...ownedFilter(), [PATH.merchantId]: opts.merchant } : ownedFilter();
-  const docs = await jobsCollection(db)
-    .find(filter, {
-      projection: { [PATH.key]: 1, [PATH.schedule]: 1, nextRunAt: 1, lastRunAt: 1, disabled: 1 },
-    })
-    .toArray();
-  return docs.map((d) => ({
-    key: d.data.schedsync.key,
-    spec: { schedule: d.data.schedsync.spec.schedule },
-    nextRunAt: d.nextRunAt ?? null,
-    lastRunAt: d.lastRunAt ?? null,
-    disabled: d.disabled === true,
-  }));
-}
-
 export interface JobCounts {
   scheduled: number;
   disabled: number;
@@ -197,6 +171,7 @@ export interface NextRun {
   name: string;
   nextRunAt: Date;
   merchantId?: string;
+  cartId?: string;
   service?: string;
 }
 
@@ -216,6 +191,7 @@ export async function upcomingJobRuns(db: Db, limit = 15): Promise<NextRun[]> {
     nextRunAt: d.nextRunAt as Date,
     // schedsync's jobs keep their spec in the owner mark; other jobs may carry these in data.
     merchantId: str(d.data?.schedsync?.spec?.merchantId ?? d.data?.merchantId),
+    cartId: str(d.data?.schedsync?.spec?.cartId ?? d.data?.cartId),
     service: str(d.data?.schedsync?.spec?.service ?? d.data?.service),
   }));
 }

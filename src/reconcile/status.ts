@@ -1,7 +1,13 @@
 // What is applied now: the revision and every managed job with its run times.
 import type { Db } from "mongodb";
 import { formatFrequency } from "../config/frequency.js";
-import { readOwnedJobRuns } from "../jobs/repository.js";
+import {
+  DEFAULT_STALE_AFTER_RUNS,
+  type HealthState,
+  healthState,
+  readJobHealth,
+  staleAt,
+} from "../jobs/health.js";
 import { readApplied } from "./history.js";
 
 export interface JobStatus {
@@ -10,6 +16,14 @@ export interface JobStatus {
   nextRunAt: string | null;
   lastRunAt: string | null;
   disabled: boolean;
+  /** ok | failing | stale | suspended | idle (jobs/health.ts healthState). */
+  state: HealthState;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  lastFailureReason: string | null;
+  consecutiveFailures: number;
+  /** When the job is (or becomes) stale without a success; null without a timer. */
+  staleAt: string | null;
 }
 
 export interface Status {
@@ -18,17 +32,29 @@ export interface Status {
   jobs: JobStatus[];
 }
 
-export async function readStatus(db: Db, opts: { merchant?: string } = {}): Promise<Status> {
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The applied revision and the jobs; `staleAfterRuns` is k of the staleness rule (default 3). */
+export async function readStatus(
+  db: Db,
+  opts: { merchant?: string; staleAfterRuns?: number; now?: Date } = {},
+): Promise<Status> {
   const applied = await readApplied(db);
-  const jobs = (await readOwnedJobRuns(db, opts))
-    .map((d) => ({
-      key: d.key,
-      frequency: formatFrequency(d.spec.schedule),
-      nextRunAt: d.nextRunAt ? d.nextRunAt.toISOString() : null,
-      lastRunAt: d.lastRunAt ? d.lastRunAt.toISOString() : null,
-      disabled: d.disabled,
-    }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const k = opts.staleAfterRuns ?? DEFAULT_STALE_AFTER_RUNS;
+  const now = opts.now ?? new Date();
+  const jobs = (await readJobHealth(db, opts)).map((d) => ({
+    key: d.key,
+    frequency: formatFrequency(d.schedule),
+    nextRunAt: iso(d.nextRunAt),
+    lastRunAt: iso(d.lastRunAt),
+    disabled: d.disabled,
+    state: healthState(d, now, k),
+    lastSuccessAt: iso(d.health.lastSuccessAt),
+    lastFailureAt: iso(d.health.lastFailureAt),
+    lastFailureReason: d.health.lastFailureReason,
+    consecutiveFailures: d.health.consecutiveFailures,
+    staleAt: iso(staleAt(d.schedule, d.timezone, d.health, k)),
+  }));
   return {
     revision: applied?.revision ?? null,
     appliedAt: applied?.appliedAt ? applied.appliedAt.toISOString() : null,

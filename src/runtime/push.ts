@@ -25,6 +25,8 @@ export interface PushReport {
   failed: number;
   skipped: number;
   requeued: number;
+  /** The receiver's first rejection reason in this run (logs, the job's health). */
+  reason?: string;
   /** Stopped with work possibly left (cap or shutdown). */
   more: boolean;
 }
@@ -73,6 +75,7 @@ export async function pushScope(
     report.failed += out.failed.length;
     report.skipped += out.skipped.length;
     report.requeued += out.requeued.length;
+    report.reason ??= result.failed[0]?.error;
   }
   return report;
 }

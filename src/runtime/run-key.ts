@@ -6,6 +6,7 @@ import type { JobSpec } from "../jobs/types.js";
 import { tryAcquire, withLease } from "../platform/lease.js";
 import type { RuntimeContext } from "./context.js";
 import { HANDLERS, type RunReport } from "./handlers/index.js";
+import { reportRun } from "./health.js";
 import { currentGen, nextGen, recordRun } from "./run-state.js";
 import { trigger } from "./trigger.js";
 
@@ -23,7 +24,7 @@ export async function runKey(ctx: RuntimeContext, spec: JobSpec): Promise<RunRep
     try {
       const report = await HANDLERS[spec.service](ctx, spec, startedAt);
       await recordRun(db, spec.key, { startedAt, outcome: numbers(report) });
-      opts.log.info({ key: spec.key, ...report }, "run finished");
+      await reportRun(ctx, spec, report);
       // Work left over (cap or shutdown), or a trigger that found this run busy (it moved the
       // generation on): the next generation's run takes it, on any worker.
       if (automatic && (report.more || (await currentGen(db, spec.key)) !== gen)) await trigger(ctx, spec);
@@ -31,6 +32,7 @@ export async function runKey(ctx: RuntimeContext, spec: JobSpec): Promise<RunRep
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       await recordRun(db, spec.key, { startedAt, error: msg }).catch(() => {});
+      await reportRun(ctx, spec, err instanceof Error ? err : new Error(msg));
       throw err;
     }
   });

@@ -3,9 +3,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "mongodb";
+import { DEFAULT_STALE_AFTER_RUNS, healthState, readJobHealth } from "../jobs/health.js";
 import { countJobs } from "../jobs/repository.js";
 import type { Logger } from "../platform/log.js";
 import { createMetrics, type Metrics } from "../platform/metrics.js";
+import type { Notify } from "../platform/notify.js";
 import { authorized, isLoopback } from "./auth.js";
 import { pingStore } from "./readiness.js";
 import { type ReconcileFn, Reconciler } from "./reconciler.js";
@@ -35,6 +37,10 @@ export interface ServerOptions {
   agendash?: Handler;
   maxBodyBytes?: number;
   env?: NodeJS.ProcessEnv;
+  /** k of the staleness rule (jobs/health.ts); default 3. */
+  staleAfterRuns?: number;
+  /** Operator notifications (failed applies); default: none. */
+  notify?: Notify;
 }
 
 export interface RunningServer {
@@ -70,7 +76,8 @@ export async function startServer(
   const log = opts.log;
   const branch = opts.branch ?? "main";
   const metrics = opts.metrics ?? createMetrics();
-  const reconciler = new Reconciler(opts.reconcile, log, metrics);
+  const reconciler = new Reconciler(opts.reconcile, log, metrics, opts.notify);
+  const staleAfterRuns = opts.staleAfterRuns ?? DEFAULT_STALE_AFTER_RUNS;
   const deliveries = new DeliveryCache();
 
   async function webhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -125,6 +132,15 @@ export async function startServer(
     records: opts.records
       ? fromStore(async () => recordGauge(await (opts.records as RecordsCounter)(opts.db)))
       : undefined,
+    jobHealth: fromStore(async () => {
+      const now = new Date();
+      return (await readJobHealth(opts.db)).map((j) => ({
+        labels: { merchant: j.merchantId, cart: j.cartId ?? "", service: j.service },
+        lastSuccessSeconds: j.health.lastSuccessAt ? j.health.lastSuccessAt.getTime() / 1000 : undefined,
+        stale: healthState(j, now, staleAfterRuns) === "stale" ? 1 : 0,
+        consecutiveFailures: j.health.consecutiveFailures,
+      }));
+    }),
   });
 
   async function metricsPage(res: ServerResponse): Promise<void> {
@@ -162,6 +178,7 @@ export async function startServer(
           last: reconciler.last,
           records: opts.records,
           agendash: !!opts.agendash,
+          staleAfterRuns,
         });
         return send(res, 200, renderStatusPage(data), "text/html; charset=utf-8");
       }

@@ -1,7 +1,9 @@
 // Gathers the status page's data; a store that does not answer yields a page that says so.
 import type { Db } from "mongodb";
+import { DEFAULT_STALE_AFTER_RUNS, healthState, readJobHealth } from "../jobs/health.js";
 import { countJobs, upcomingJobRuns } from "../jobs/repository.js";
 import { type HistoryEntry, listHistory, type PlanSummary, readApplied } from "../reconcile/history.js";
+import { recentActivity } from "../records/activity.js";
 import { pingStore } from "./readiness.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordsCounter } from "./record-counts.js";
@@ -27,6 +29,8 @@ export async function gatherStatus(opts: {
   last?: LastReconcile;
   records?: RecordsCounter;
   agendash: boolean;
+  /** k of the staleness rule (jobs/health.ts). */
+  staleAfterRuns?: number;
 }): Promise<StatusData> {
   const base: StatusData = {
     generatedAt: new Date(),
@@ -37,15 +41,31 @@ export async function gatherStatus(opts: {
     history: [],
     records: [],
     nextRuns: [],
+    health: [],
+    activity: { hours: [], reasons: [] },
     agendash: opts.agendash,
   };
   if (!base.storeOk) return base;
-  const [applied, history, jobs, runs, records] = await Promise.all([
+  const [applied, history, jobs, runs, records, healthRows, activity] = await Promise.all([
     readApplied(opts.db),
     listHistory(opts.db, 10),
     countJobs(opts.db),
     upcomingJobRuns(opts.db, 15),
     opts.records ? opts.records(opts.db).catch(() => []) : Promise.resolve([]),
+    readJobHealth(opts.db),
+    recentActivity(opts.db, { now: base.generatedAt }),
   ]);
-  return { ...base, applied, history, jobs, nextRuns: runs, records, drift: driftOf(opts.last, history) };
+  const k = opts.staleAfterRuns ?? DEFAULT_STALE_AFTER_RUNS;
+  const health = healthRows.map((j) => ({ ...j, state: healthState(j, base.generatedAt, k) }));
+  return {
+    ...base,
+    applied,
+    history,
+    jobs,
+    nextRuns: runs,
+    records,
+    health,
+    activity,
+    drift: driftOf(opts.last, history),
+  };
 }
