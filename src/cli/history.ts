@@ -1,31 +1,23 @@
 // `schedsync history`: the record of applies.
 import type { Command } from "commander";
-import { listHistory } from "../reconcile/history.js";
-import { CliError } from "./errors.js";
-import { withStore } from "./reconcile-options.js";
+import { intOption } from "./option-types.js";
 
 export function register(program: Command): void {
   program
     .command("history")
     .description("List recent applies: revision, author, outcome, plan summary, duration, error.")
-    .option("--limit <n>", "how many entries, newest first", "20")
+    .addOption(
+      intOption("--limit <n>", "how many entries, newest first", { min: 1, max: 10_000, default: 20 }),
+    )
     .option("--json", "print JSON")
-    .action(async (o: { limit: string; json?: boolean }) => {
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-        throw new CliError(`--limit must be 1..10000, got ${o.limit}`);
-      const entries = await withStore(o.json, (store) => listHistory(store.db, limit));
-      if (o.json) {
-        console.log(JSON.stringify(entries, null, 2));
-        return;
-      }
-      if (entries.length === 0) console.log("no applies recorded yet");
-      for (const e of entries) {
-        const s = e.summary ? ` +${e.summary.create} ~${e.summary.update} -${e.summary.delete}` : "";
-        const first = e.message.split("\n")[0] ?? "";
-        console.log(
-          `${e.startedAt.toISOString()}  ${e.revision.slice(0, 12)}  ${e.outcome.padEnd(8)}${s}  ${e.durationMs} ms  ${e.author}  ${first}${e.error ? `\n    error: ${e.error}` : ""}`,
-        );
-      }
+    .action(async (o: { limit: number; json?: boolean }) => {
+      const [{ listHistory }, { withStore }, { historyView }, { render }] = await Promise.all([
+        import("../reconcile/history.js"),
+        import("./store-session.js"),
+        import("./views/history.js"),
+        import("./views/view.js"),
+      ]);
+      const entries = await withStore(o.json, (store) => listHistory(store.db, o.limit));
+      render(historyView, entries, o);
     });
 }

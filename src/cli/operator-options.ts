@@ -1,47 +1,47 @@
 // Options of the operator's view shared by status, serve and start: k of the staleness rule and
-// the notification webhook.
-import type { Command } from "commander";
+// the notification webhook's env var.
+import { Option } from "commander";
 import { DEFAULT_STALE_AFTER_RUNS } from "../jobs/health.js";
-import { CliError } from "./errors.js";
+import { intOption, UsageError } from "./option-types.js";
 
-export const STALE_AFTER_HELP = `a scheduled job with no success in this many of its runs is stale (default ${DEFAULT_STALE_AFTER_RUNS})`;
-
-export function addStaleAfterOption(cmd: Command): Command {
-  return cmd.option("--stale-after <runs>", STALE_AFTER_HELP, String(DEFAULT_STALE_AFTER_RUNS));
+/** --stale-after <runs>: k of the staleness rule (jobs/health.ts staleAt). */
+export function staleAfterOption(): Option {
+  return intOption(
+    "--stale-after <runs>",
+    "a scheduled job with no success in this many of its runs is stale",
+    { min: 1, max: 1000, default: DEFAULT_STALE_AFTER_RUNS },
+  );
 }
 
-/** --stale-after: a whole number of runs, 1 to 1000. */
-export function parseStaleAfter(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < 1 || n > 1000)
-    throw new CliError(`--stale-after wants a whole number of runs from 1 to 1000, got "${text}"`);
-  return n;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** --notify-url-env <name>: the env var that holds the notification webhook's URL (a secret). */
+export function notifyOption(): Option {
+  return new Option(
+    "--notify-url-env <name>",
+    "environment variable holding a Slack-compatible webhook URL: stale or failing jobs, skipped records and failed applies are posted there",
+  ).argParser((text: string) => {
+    if (!ENV_NAME.test(text))
+      throw new UsageError(`bad --notify-url-env ${text}: expected an environment variable name`);
+    return text;
+  });
 }
 
-export const NOTIFY_HELP =
-  "name of the environment variable holding a Slack-compatible webhook URL for notifications (stale or failing jobs, skipped records, failed applies)";
-
-export function addNotifyOption(cmd: Command): Command {
-  return cmd.option("--notify-url-env <name>", NOTIFY_HELP);
-}
-
-/** The webhook URL from the named env var; undefined without --notify-url-env. Never echoes the URL. */
+/** The webhook URL from the named env var (undefined without one). Errors never echo the URL. */
 export function notifyUrl(
   envName: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
   if (envName === undefined) return undefined;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(envName))
-    throw new CliError(`--notify-url-env: "${envName}" is not a variable name`);
   const url = env[envName];
-  if (!url) throw new CliError(`--notify-url-env ${envName}: the variable is not set`);
-  let parsed: URL;
+  if (!url) throw new UsageError(`--notify-url-env ${envName}: the variable is not set`);
+  let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
-    throw new CliError(`--notify-url-env ${envName}: the variable does not hold a URL`);
+    parsed = undefined;
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
-    throw new CliError(`--notify-url-env ${envName}: the URL must be http(s)`);
+  if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:"))
+    throw new UsageError(`--notify-url-env ${envName}: the variable does not hold an http(s) URL`);
   return url;
 }

@@ -1,15 +1,18 @@
 // `schedsync plan-comment`: renders `schedsync plan --json` output as the PR comment (CI uses it).
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { type CommentPlan, renderPlanComment } from "../reconcile/plan-comment.js";
+import type { GuardHit } from "../reconcile/guards.js";
 import { CliError } from "./errors.js";
+import { intOption } from "./option-types.js";
+import type { CommentPlan } from "./views/plan-comment.js";
 
 interface Options {
   base?: string;
-  behind?: string;
+  behind?: number;
   simulation?: string;
   runUrl?: string;
   environment?: string;
+  json?: boolean;
 }
 
 function sha(v: unknown): string | undefined {
@@ -19,8 +22,16 @@ function sha(v: unknown): string | undefined {
   return typeof s === "string" ? s : undefined;
 }
 
-/** Accepts `{ plan: {changes, summary}, revision, applied }` or a bare plan. */
-export function fromPlanJson(doc: unknown): { plan: CommentPlan; revision?: string; applied?: string } {
+export interface PlanDoc {
+  plan: CommentPlan;
+  revision?: string;
+  applied?: string;
+  guards?: GuardHit[];
+  nextRuns?: Record<string, string[]>;
+}
+
+/** Accepts `{ plan: {changes, summary}, revision, applied }` or a bare plan (with guards, nextRuns). */
+export function fromPlanJson(doc: unknown): PlanDoc {
   const d = (doc ?? {}) as Record<string, unknown>;
   const plan = (d.plan ?? d) as CommentPlan;
   if (!Array.isArray(plan.changes) || typeof plan.summary !== "object")
@@ -31,6 +42,8 @@ export function fromPlanJson(doc: unknown): { plan: CommentPlan; revision?: stri
     plan,
     revision: sha(d.revision) ?? sha((plan as { revision?: unknown }).revision),
     applied: sha(d.appliedRevision) ?? sha(d.applied) ?? sha((plan as { applied?: unknown }).applied),
+    guards: Array.isArray(d.guards) ? (d.guards as GuardHit[]) : undefined,
+    nextRuns: d.nextRuns && typeof d.nextRuns === "object" ? (d.nextRuns as PlanDoc["nextRuns"]) : undefined,
   };
 }
 
@@ -42,18 +55,30 @@ export function register(program: Command): void {
     )
     .argument("<plan.json>", "file written by `schedsync plan --json` (- for stdin)")
     .option("--base <branch>", "the PR's base branch, named in the not-up-to-date warning")
-    .option("--behind <n>", "commits of the base branch the PR lacks (0: up to date)")
+    .addOption(
+      intOption("--behind <n>", "commits of the base branch the PR lacks (0: up to date)", { min: 0 }),
+    )
     .option("--simulation <file>", "output of `schedsync simulate`; its peak line is embedded")
     .option("--run-url <url>", "link to the CI run")
     .option("--environment <name>", "target environment named in the heading")
+    .option("--json", "print the markdown, its marker and the plan summary as JSON")
     .addHelpText(
       "after",
       `
+The comment shows the applied revision, the changes, the guards apply will
+refuse without approval and the next runs of created or rescheduled jobs, all
+read from the plan JSON.
+
 Example (what .github/workflows/validate.yml runs):
-  $ schedsync plan --ref "$HEAD_SHA" --json > plan.json
-  $ schedsync plan-comment plan.json --base main --behind 2 --simulation simulate.txt > plan.md`,
+  $ npx schedsync plan --repo pr-head --ref "$HEAD_SHA" --json > plan.json
+  $ npx schedsync plan-comment plan.json --base main --behind 2 \\
+      --simulation simulate.txt > plan.md`,
     )
     .action(async (file: string, o: Options) => {
+      const [{ planCommentView }, { render }] = await Promise.all([
+        import("./views/plan-comment.js"),
+        import("./views/view.js"),
+      ]);
       const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
       let doc: unknown;
       try {
@@ -61,23 +86,24 @@ Example (what .github/workflows/validate.yml runs):
       } catch {
         throw new CliError(`${file} is not JSON`);
       }
-      const { plan, revision, applied } = fromPlanJson(doc);
-      const behind = o.behind === undefined ? undefined : Number(o.behind);
+      const { plan, revision, applied, guards, nextRuns } = fromPlanJson(doc);
+      const behind = o.behind;
       const simulation = o.simulation
         ? (await readFile(o.simulation, "utf8")).split("\n").find((l) => l.startsWith("peak:"))
         : undefined;
-      process.stdout.write(
-        renderPlanComment(plan, {
-          revision: revision ?? "",
-          appliedRevision: applied,
-          environment: o.environment,
-          baseBranch: o.base,
-          behindBy: behind,
-          upToDate: behind === undefined ? undefined : behind === 0,
-          simulation,
-          runUrl: o.runUrl,
-        }),
-      );
+      const view = planCommentView({
+        revision: revision ?? "",
+        appliedRevision: applied,
+        environment: o.environment,
+        baseBranch: o.base,
+        behindBy: behind,
+        upToDate: behind === undefined ? undefined : behind === 0,
+        simulation,
+        runUrl: o.runUrl,
+        guards,
+        nextRuns,
+      });
+      render(view, plan, o);
     });
 }
 

@@ -5,16 +5,17 @@ import { registerCommands } from "./commands.js";
 export function buildProgram(): Command {
   const program = new Command("schedsync")
     .description(
-      "Integration-hub transmission schedules as code: validate YAML schedules, plan and apply them\n" +
-        "into Agenda jobs in MongoDB, and run the workers that move orders, tracking and inventory.",
+      "Integration-hub transmission schedules as code: validate YAML schedules, plan and apply " +
+        "them into Agenda jobs in MongoDB, and run the workers that move orders, tracking and inventory.",
     )
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
       "after",
       `
-Store: MONGODB_URI selects a MongoDB (or MongoDB-wire) server; without it schedsync starts an
-embedded FerretDB under SCHEDSYNC_DATA_DIR (default ./.schedsync).
+Store: MONGODB_URI selects a MongoDB (or MongoDB-wire) server; without it
+schedsync starts an embedded FerretDB under SCHEDSYNC_DATA_DIR (default:
+.schedsync at the root of the current git repo, from any subdirectory).
 
 Exit codes: 0 ok, 1 error or invalid input, 2 (plan only) changes pending.`,
     );

@@ -1,48 +1,61 @@
 // `schedsync records`: where records stand per destination.
 import type { Command } from "commander";
-import { type DeliveryState, listDeliveries } from "../records/index.js";
-import { CliError } from "./errors.js";
-import { withStore } from "./reconcile-options.js";
+import type { DeliveryState } from "../records/index.js";
+import { enumOption, intOption } from "./option-types.js";
+import type { RecordsPage } from "./views/records.js";
 
-const STATES = ["pending", "inflight", "delivered", "failed", "skipped"];
+const STATES: readonly DeliveryState[] = ["pending", "inflight", "delivered", "failed", "skipped"];
+
+interface Options {
+  status?: DeliveryState;
+  merchant?: string;
+  limit: number;
+  json?: boolean;
+}
 
 export function register(program: Command): void {
   program
     .command("records")
     .description("List records and their delivery state per destination (newest change first).")
-    .option("--status <state>", `only this state: ${STATES.join(", ")}`)
+    .addOption(enumOption("--status <state>", `only this state: ${STATES.join(", ")}`, STATES))
     .option("--merchant <id>", "only this merchant")
-    .option("--limit <n>", "at most this many", "100")
+    .addOption(intOption("--limit <n>", "at most this many", { min: 1, max: 100_000, default: 100 }))
     .option("--json", "print JSON")
     .addHelpText(
       "after",
       `
-A record that failed is retried by its service's next run (Automatic: the next trigger or the
-merchant's cleanup run). One that failed too often or too long is \`skipped\`: fix the cause,
-then \`schedsync resend <record-id>\`.
+A record that failed is retried by its service's next run (Automatic: the next
+trigger or the merchant's cleanup run). One that failed too often or too long
+is \`skipped\`: fix the cause, then \`npx schedsync resend <record-id>\`.
+
+When more records match than --limit, the last line says so ("showing 100 of
+120 (use --limit)"); with --json the array stays as it is and the line goes to
+stderr.
 
 Examples:
-  $ schedsync records --status failed
-  $ schedsync records --status skipped --merchant acme --json`,
+  $ npx schedsync records --status failed
+  $ npx schedsync records --status skipped --merchant acme --json`,
     )
-    .action(async (o: { status?: string; merchant?: string; limit: string; json?: boolean }) => {
-      if (o.status && !STATES.includes(o.status)) throw new CliError(`bad --status ${o.status}`);
-      const rows = await withStore(o.json, (store) =>
-        listDeliveries(store.db, {
-          state: o.status as DeliveryState | undefined,
-          merchantId: o.merchant,
-          limit: Number(o.limit),
-        }),
-      );
-      if (o.json) {
-        console.log(JSON.stringify(rows, null, 2));
-        return;
-      }
-      if (rows.length === 0) console.log("no records");
-      for (const d of rows) {
-        const to = d.cartId ? `cart ${d.cartId}` : "wms";
-        const err = d.lastError ? `  ${d.lastError}` : "";
-        console.log(`${d.recordId}  ${d.service} → ${to}  ${d.state}  attempts ${d.attempts}${err}`);
-      }
+    .action(async (o: Options) => {
+      const [
+        { countDeliveries, listDeliveries },
+        { withStore },
+        { recordsView, truncationNote },
+        { render },
+      ] = await Promise.all([
+        import("../records/index.js"),
+        import("./store-session.js"),
+        import("./views/records.js"),
+        import("./views/view.js"),
+      ]);
+      const query = { state: o.status, merchantId: o.merchant };
+      const page: RecordsPage = await withStore(o.json, async (store) => {
+        const rows = await listDeliveries(store.db, { ...query, limit: o.limit });
+        const total = rows.length < o.limit ? rows.length : await countDeliveries(store.db, query);
+        return { rows, total, limit: o.limit };
+      });
+      render(recordsView, page, o);
+      const note = truncationNote(page);
+      if (o.json && note) console.error(note);
     });
 }

@@ -1,9 +1,6 @@
 // `schedsync resend <record-id…>`: back to pending, and a run for Automatic services.
 import type { Command } from "commander";
-import { createPortFactory } from "../connectors/index.js";
-import { resendAndTrigger } from "../runtime/manual.js";
 import { CliError } from "./errors.js";
-import { withStore } from "./reconcile-options.js";
 
 export function register(program: Command): void {
   program
@@ -12,15 +9,20 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Ids come from \`schedsync records\`: a record id (every destination of it) or a delivery id
-(record>service:destination). Automatic services run within their window; periodic ones send on
-their next run.
+Ids come from \`schedsync records\`: a record id (every destination of it) or
+a delivery id (record>service:destination). Automatic services run within
+their window; periodic ones send on their next run.
 
 Examples:
-  $ schedsync resend order:acme:shop1:1001
-  $ schedsync resend inv:acme:SKU-1 ship:acme:T-77`,
+  $ npx schedsync resend order:acme:shop1:1001
+  $ npx schedsync resend inv:acme:SKU-1 ship:acme:T-77`,
     )
     .action(async (ids: string[]) => {
+      const [{ createPortFactory }, { resendAndTrigger }, { withStore }] = await Promise.all([
+        import("../connectors/index.js"),
+        import("../runtime/manual.js"),
+        import("./store-session.js"),
+      ]);
       const r = await withStore(false, (store) =>
         resendAndTrigger(store.db, ids, { ports: createPortFactory() }),
       );

@@ -1,10 +1,8 @@
 // `schedsync store install|status`: provision and inspect the embedded FerretDB store.
 import type { Command } from "commander";
-import { startEmbedded } from "../store/embedded.js";
-import { buildFerretdb, findFerretdb, StoreUnavailableError } from "../store/ferretdb-binary.js";
 import { FERRETDB_VERSION } from "../store/paths.js";
-import { storeStatus } from "../store/status.js";
 import { CliError } from "./errors.js";
+import { storeDataDir } from "./paths.js";
 
 export function register(program: Command): void {
   const store = program
@@ -13,13 +11,15 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Provisioning order: MONGODB_URI → SCHEDSYNC_FERRETDB → ferretdb on PATH → the cache
-(SCHEDSYNC_CACHE_DIR, default ~/.cache/schedsync) → build FerretDB ${FERRETDB_VERSION} with Go.
-Data lives in SCHEDSYNC_DATA_DIR (default ./.schedsync). See docs/store.md.
+Provisioning order: MONGODB_URI → SCHEDSYNC_FERRETDB → ferretdb on PATH → the
+cache (SCHEDSYNC_CACHE_DIR, default ~/.cache/schedsync) → build FerretDB
+${FERRETDB_VERSION} with Go.
+Data lives in SCHEDSYNC_DATA_DIR (default: .schedsync at the repo root). See
+docs/store.md.
 
 Examples:
-  $ schedsync store install     # once per machine; CI runs it before the tests
-  $ schedsync store status`,
+  $ npx schedsync store install     # once per machine; CI runs it first
+  $ npx schedsync store status`,
     );
 
   store
@@ -33,21 +33,25 @@ Examples:
   store
     .command("serve")
     .description(
-      "Run the embedded FerretDB in the foreground and print its MONGODB_URI, so other tools (or a\n" +
+      "Run the embedded FerretDB in the foreground and print its MONGODB_URI, so other tools (or a " +
         "test run with MONGODB_URI set) can use it; Ctrl-C stops it once no schedsync process uses it.",
     )
-    .option("--data-dir <path>", "data dir (default: SCHEDSYNC_DATA_DIR or ./.schedsync)")
+    .option("--data-dir <path>", "data dir (default: SCHEDSYNC_DATA_DIR or .schedsync at the repo root)")
     .action(async (o: { dataDir?: string }) => serveStore(o.dataDir));
 
   store
     .command("status")
     .description("Show which store is used, where the binary and data are, and whether a server is running.")
     .option("--json", "print the status as JSON")
-    .option("--data-dir <path>", "data dir to inspect (default: SCHEDSYNC_DATA_DIR or ./.schedsync)")
+    .option(
+      "--data-dir <path>",
+      "data dir to inspect (default: SCHEDSYNC_DATA_DIR or .schedsync at the repo root)",
+    )
     .action(async (o: { json?: boolean; dataDir?: string }) => status(o));
 }
 
 async function install(force: boolean): Promise<void> {
+  const { buildFerretdb, findFerretdb, StoreUnavailableError } = await import("../store/ferretdb-binary.js");
   const log = (line: string) => console.error(line);
   try {
     const found = force ? undefined : await findFerretdb();
@@ -64,25 +68,21 @@ async function install(force: boolean): Promise<void> {
 }
 
 async function status(o: { json?: boolean; dataDir?: string }): Promise<void> {
-  const s = await storeStatus(process.env, o.dataDir);
-  if (o.json) {
-    console.log(JSON.stringify(s, null, 2));
-    return;
-  }
-  const lines = [
-    `store:     ${s.externalUri ? `MONGODB_URI ${s.externalUri}` : "embedded FerretDB"}`,
-    `binary:    ${s.binary ?? `not found (run \`schedsync store install\`; it builds into ${s.cachePath})`}`,
-    `data dir:  ${s.dataDir}`,
-    s.server
-      ? `server:    running on 127.0.0.1:${s.server.port} (supervisor pid ${s.server.supervisorPid}, ferretdb pid ${s.server.ferretdbPid}, since ${s.server.startedAt})`
-      : "server:    not running (started on demand by any schedsync command that needs the store)",
-  ];
-  if (s.externalUri) lines.push("note:      MONGODB_URI is set, so the embedded server is not used");
-  console.log(lines.join("\n"));
+  const [{ storeStatus }, { storeStatusView }, { render }] = await Promise.all([
+    import("../store/status.js"),
+    import("./views/store-status.js"),
+    import("./views/view.js"),
+  ]);
+  const s = await storeStatus(process.env, o.dataDir ?? storeDataDir());
+  render(storeStatusView, s, o);
 }
 
 async function serveStore(dataDir?: string): Promise<void> {
-  const server = await startEmbedded({ dataDir, log: (line) => console.error(line) });
+  const { startEmbedded } = await import("../store/embedded.js");
+  const server = await startEmbedded({
+    dataDir: dataDir ?? storeDataDir(),
+    log: (line) => console.error(line),
+  });
   console.log(`MONGODB_URI=${server.uri}`);
   // Signal listeners alone do not keep Node running; this timer does until a signal arrives.
   const keepAlive = setInterval(() => {}, 1 << 30);

@@ -1,14 +1,18 @@
 // The root that error paths are relative to: the git top level of the schedules path, else cwd.
-import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 
-function gitTopLevel(cwd: string): Promise<string | undefined> {
-  return new Promise((done) => {
-    execFile("git", ["rev-parse", "--show-toplevel"], { cwd }, (err, stdout) =>
-      done(err ? undefined : stdout.trim() || undefined),
-    );
-  });
+/**
+ * The git top level at or above `dir`: the nearest directory holding `.git` (a directory, or the
+ * file of a worktree or submodule), as `git rev-parse --show-toplevel` finds it without GIT_DIR.
+ * Undefined outside a repo. A file-system walk, so no git process is started.
+ */
+export function findRepoRoot(dir: string): string | undefined {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, ".git"))) return d;
+    if (dirname(d) === d) return undefined;
+  }
 }
 
 /** rootDir and dir (relative to it) for loadSchedules, from a user-given path. */
@@ -19,8 +23,7 @@ export async function locateSchedules(
   const abs = resolve(cwd, path);
   const info = await stat(abs).catch(() => undefined);
   const probe = info?.isDirectory() ? abs : dirname(abs);
-  const top = (await stat(probe).catch(() => undefined)) ? await gitTopLevel(probe) : undefined;
-  let rootDir = top ?? cwd;
+  let rootDir = findRepoRoot(probe) ?? cwd;
   let dir = relative(rootDir, abs);
   if (dir.startsWith("..") || isAbsolute(dir)) {
     rootDir = probe;

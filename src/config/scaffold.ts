@@ -1,6 +1,6 @@
 // `init`: a commented example schedules directory that validates, with the schemas copied in so
 // editors can check files offline (`# yaml-language-server: $schema=...`).
-import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
+import { appendFile, copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { SCHEMAS_DIR } from "./schema.js";
 
@@ -79,4 +79,17 @@ export async function scaffold(dir: string): Promise<string[]> {
     written.push(path);
   }
   return written.map((p) => relative(process.cwd(), p) || p);
+}
+
+/**
+ * Adds `entry` (e.g. ".schedsync/") as a line of `<dir>/.gitignore`, creating the file if needed.
+ * Returns the .gitignore's path when it was changed, undefined when the line was already there.
+ */
+export async function ignoreInGit(dir: string, entry: string): Promise<string | undefined> {
+  const path = join(dir, ".gitignore");
+  const text = await readFile(path, "utf8").catch(() => "");
+  const bare = entry.replace(/^\/|\/$/g, "");
+  if (text.split(/\r?\n/).some((l) => l.trim().replace(/^\/|\/$/g, "") === bare)) return undefined;
+  await appendFile(path, `${text && !text.endsWith("\n") ? "\n" : ""}${entry}\n`);
+  return path;
 }

@@ -26,7 +26,12 @@ export function createLogger(opts: { level?: string; pretty?: boolean } = {}): L
     transport: pretty
       ? {
           target: "pino-pretty",
-          options: { colorize: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,service" },
+          // NO_COLOR (https://no-color.org): any non-empty value turns colour off.
+          options: {
+            colorize: !process.env.NO_COLOR,
+            translateTime: "SYS:HH:MM:ss",
+            ignore: "pid,hostname,service",
+          },
         }
       : undefined,
   });

@@ -7,9 +7,11 @@ import type { DesiredJob, Plan } from "../jobs/types.js";
 import { acquire, withLease } from "../platform/lease.js";
 import { desiredJobs } from "./desired.js";
 import { RevisionRejectedError } from "./errors.js";
+import { type GuardHit, guardReason, massDeleteGuard, rollbackGuard } from "./guards.js";
 import { type HistoryEntry, markUnchecked, readApplied, recordHistory, writeApplied } from "./history.js";
 import { plan as makePlan } from "./plan.js";
-import { isAncestor, type Revision, readRevision, type SourceOptions } from "./source.js";
+import { type PlannedRuns, plannedRuns } from "./planned-runs.js";
+import { type Revision, readRevision, type SourceOptions } from "./source.js";
 
 /** Bump when the same schedules would give different jobs (desired.ts, document.ts). */
 export const DESIRED_FORMAT = "1";
@@ -22,6 +24,8 @@ export interface ReconcileOptions extends SourceOptions {
   allowMassDelete?: boolean;
   /** Allow applying a revision that is an ancestor of the applied one (going back in history). */
   allowRollback?: boolean;
+  /** Who approved the allowed guards (a GitHub login, from CI); recorded in history with them. */
+  approvedBy?: string;
   leaseMs?: number;
   lockWaitMs?: number;
   /**
@@ -50,6 +54,12 @@ export interface ReconcileResult {
   compared: boolean;
   /** When every job was last compared with the revision. */
   checkedAt?: Date;
+  /** The revision applied before this run (null: none yet). */
+  appliedRevision: string | null;
+  /** The guards this revision hits; in a plan, the ones apply will refuse without approval. */
+  guards: GuardHit[];
+  /** Plans only: the coming runs of each created or rescheduled job. */
+  nextRuns?: PlannedRuns;
 }
 
 function info(rev: Revision): RevisionInfo {
@@ -80,14 +90,20 @@ export async function desiredFromRevision(rev: Revision): Promise<DesiredJob[]> 
   return desired;
 }
 
-function checkMassDelete(plan: Plan, managed: number, allow: boolean | undefined): void {
-  const deletes = plan.summary.delete;
-  if (!allow && managed > 0 && deletes > managed / 2) {
+function refuseUnapproved(hit: GuardHit | undefined): void {
+  if (hit && !hit.allowed)
     throw new RevisionRejectedError(
-      `the plan deletes ${deletes} of ${managed} managed jobs (more than half); ` +
-        "re-run with --allow-mass-delete if that is intended",
+      `the plan ${guardReason(hit)}; re-run with ${hit.flag} if that is intended`,
     );
-  }
+}
+
+/** The approval to record: who, and which guards they allowed (only when a guard was allowed). */
+function approval(opts: ReconcileOptions): HistoryEntry["approval"] {
+  const allow = [
+    ...(opts.allowMassDelete ? (["mass-delete"] as const) : []),
+    ...(opts.allowRollback ? (["rollback"] as const) : []),
+  ];
+  return allow.length ? { by: opts.approvedBy ?? "", allow } : undefined;
 }
 
 export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult> {
@@ -118,13 +134,19 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     throw err;
   }
   if (opts.dryRun) {
-    const plan = makePlan(desired, await readOwnedJobs(db));
+    const applied = await readApplied(db);
+    const actual = await readOwnedJobs(db);
+    const plan = makePlan(desired, actual);
+    const guards = [massDeleteGuard(plan, actual.length), await rollbackGuard(rev.gitDir, rev.sha, applied)];
     return {
       revision: info(rev),
       plan,
       outcome: "planned",
       durationMs: Date.now() - started,
       compared: true,
+      appliedRevision: applied?.revision ?? null,
+      guards: guards.filter((g) => g !== undefined),
+      nextRuns: plannedRuns(plan, new Date()),
     };
   }
 
@@ -133,6 +155,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   const lease = await acquire(db, "reconcile", { leaseMs, waitMs: opts.lockWaitMs ?? 120_000 });
   const startedAt = new Date();
   let plan: Plan = { changes: [], summary: { create: 0, update: 0, delete: 0, unchanged: 0 } };
+  const guards: GuardHit[] = [];
+  const approved = approval(opts);
   const history = (outcome: HistoryEntry["outcome"], error?: string): HistoryEntry => ({
     revision: rev.sha,
     author: rev.author,
@@ -143,29 +167,36 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     outcome,
     summary: plan.summary,
     ...(error ? { error } : {}),
+    ...(guards.length ? { guards } : {}),
+    ...(approved ? { approval: approved } : {}),
     holder: lease.holder,
   });
   return withLease(lease, leaseMs, async () => {
     try {
       // Never go back in history: with several reconcilers, the newest revision must win.
       const applied = await readApplied(db);
-      if (!opts.allowRollback && applied && applied.revision !== rev.sha) {
-        if ((await isAncestor(rev.gitDir, rev.sha, applied.revision)) === true) {
-          const note = `revision ${rev.sha.slice(0, 12)} is older than the applied ${applied.revision.slice(0, 12)}; skipped (use --allow-rollback to go back)`;
-          await recordHistory(db, history("refused", note));
-          return {
-            revision: info(rev),
-            plan,
-            outcome: "skipped",
-            durationMs: Date.now() - started,
-            note,
-            compared: false,
-          };
-        }
+      const appliedRevision = applied?.revision ?? null;
+      const back = await rollbackGuard(rev.gitDir, rev.sha, applied, opts.allowRollback);
+      if (back) guards.push(back);
+      if (back && !back.allowed) {
+        const note = `revision ${rev.sha.slice(0, 12)} is older than the applied ${back.applied.slice(0, 12)}; skipped (use --allow-rollback to go back)`;
+        await recordHistory(db, history("refused", note));
+        return {
+          revision: info(rev),
+          plan,
+          outcome: "skipped",
+          durationMs: Date.now() - started,
+          note,
+          compared: false,
+          appliedRevision,
+          guards,
+        };
       }
       const actual = await readOwnedJobs(db);
       plan = makePlan(desired, actual);
-      checkMassDelete(plan, actual.length, opts.allowMassDelete);
+      const mass = massDeleteGuard(plan, actual.length, opts.allowMassDelete);
+      if (mass) guards.push(mass);
+      refuseUnapproved(mass);
       const changed = plan.changes.length > 0;
       if (changed) {
         await markUnchecked(db);
@@ -196,6 +227,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
         durationMs: Date.now() - started,
         compared: true,
         checkedAt,
+        appliedRevision,
+        guards,
       };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -232,6 +265,8 @@ async function recentlyChecked(
     outcome: "in-sync",
     compared: false,
     checkedAt: applied.checkedAt,
+    appliedRevision: applied.revision,
+    guards: [],
     note: `revision already applied; jobs last compared at ${applied.checkedAt.toISOString()}`,
   };
 }

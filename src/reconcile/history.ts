@@ -2,6 +2,7 @@
 // written after a plan has been applied in full.
 import type { Db } from "mongodb";
 import type { PlanSummary } from "../jobs/types.js";
+import type { GuardHit, GuardName } from "./guards.js";
 
 export const HISTORY = "schedsync_history";
 export const STATE = "schedsync_state";
@@ -19,6 +20,10 @@ export interface HistoryEntry {
   summary?: PlanSummary;
   error?: string;
   holder?: string;
+  /** The guards this apply hit (guards.ts); a `rollback` hit with allowed: true is a rollback. */
+  guards?: GuardHit[];
+  /** Present when guards were allowed: who approved (e.g. the GitHub actor) and which. */
+  approval?: { by: string; allow: GuardName[] };
 }
 
 export interface AppliedState {

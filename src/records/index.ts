@@ -10,7 +10,14 @@ export {
 export { CURSORS, cols, ensureRecordIndexes } from "./collections.js";
 export { deliveryId, inventoryId, isDeliveryId, orderId, shipmentId } from "./ids.js";
 export { type IncomingLevel, storeLevels } from "./inventory.js";
-export { countStates, type ListQuery, listDeliveries, type StateCounts, skipExpired } from "./list.js";
+export {
+  countDeliveries,
+  countStates,
+  type ListQuery,
+  listDeliveries,
+  type StateCounts,
+  skipExpired,
+} from "./list.js";
 export { type IncomingOrder, storeOrders } from "./orders.js";
 export { enqueue, requeueChanged } from "./queue.js";
 export { type ResendResult, resend } from "./resend.js";

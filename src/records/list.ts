@@ -10,16 +10,27 @@ export interface ListQuery {
   limit?: number;
 }
 
-export async function listDeliveries(db: Db, q: ListQuery = {}): Promise<DeliveryDoc[]> {
+function listFilter(q: ListQuery): Filter<DeliveryDoc> {
   const filter: Filter<DeliveryDoc> = {};
   if (q.state) filter.state = q.state;
   if (q.merchantId) filter.merchantId = q.merchantId;
   if (q.service) filter.service = q.service;
+  return filter;
+}
+
+/** The deliveries matching q, newest change first, at most q.limit (default 100). */
+export async function listDeliveries(db: Db, q: ListQuery = {}): Promise<DeliveryDoc[]> {
+  const filter = listFilter(q);
   return cols(db)
     .deliveries.find(filter)
     .sort({ updatedAt: -1 })
     .limit(q.limit ?? 100)
     .toArray();
+}
+
+/** How many deliveries match q (its limit ignored): what listDeliveries left out shows against it. */
+export function countDeliveries(db: Db, q: ListQuery = {}): Promise<number> {
+  return cols(db).deliveries.countDocuments(listFilter(q));
 }
 
 export type StateCounts = Record<DeliveryState, number>;

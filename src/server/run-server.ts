@@ -4,10 +4,11 @@ import type { Agenda } from "agenda";
 import type { Db } from "mongodb";
 import type { Logger } from "../platform/log.js";
 import type { Metrics } from "../platform/metrics.js";
+import type { Notify } from "../platform/notify.js";
 import { agendashHandler } from "./agendash.js";
 import { type RunningServer, startServer } from "./app.js";
 import { Poller } from "./poller.js";
-import type { ReconcileFn } from "./reconciler.js";
+import type { LastReconcile, ReconcileFn } from "./reconciler.js";
 import type { RecordsCounter } from "./record-counts.js";
 
 export interface RunOptions {
@@ -26,10 +27,16 @@ export interface RunOptions {
   /** An Agenda to show in Agendash (the worker's); default: a read/edit-only one. */
   agenda?: Agenda;
   env?: NodeJS.ProcessEnv;
+  /** k of the staleness rule (status page, /metrics). */
+  staleAfterRuns?: number;
+  /** Operator notifications (failed applies). */
+  notify?: Notify;
 }
 
 export interface Running {
   server: RunningServer;
+  /** The start-up reconcile's result, once it has finished (not a later poll's "unchanged"). */
+  startup: Promise<LastReconcile | undefined>;
   /** Stops polling, finishes the running reconcile, closes the HTTP server. */
   stop(): Promise<void>;
 }
@@ -47,15 +54,21 @@ export async function runServer(opts: RunOptions): Promise<Running> {
       metrics: opts.metrics,
       agendash: dash?.handler,
       env: opts.env,
+      staleAfterRuns: opts.staleAfterRuns,
+      notify: opts.notify,
     },
     { host: opts.host, port: opts.port },
   );
   const poller = new Poller(opts.intervalMs, () => server.reconciler.request("poll"));
-  server.reconciler.request("startup").catch(() => {});
+  const startup = server.reconciler
+    .request("startup")
+    .then(() => server.reconciler.last)
+    .catch(() => undefined);
   poller.start();
   let stopping: Promise<void> | undefined;
   return {
     server,
+    startup,
     stop: () => {
       stopping ??= (async () => {
         poller.stop();

@@ -87,7 +87,8 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
           ["apply", "--repo", repo.dir, "--ref", sha, "--allow-mass-delete", "--json"],
           env,
         );
-        const outcome = r.code === 0 ? (JSON.parse(r.stdout) as { outcome: string }).outcome : "";
+        // A skipped (older) revision exits 1 but still prints its result, outcome "skipped".
+        const outcome = r.code === 0 || r.code === 1 ? outcomeOf(r.stdout) : "";
         trace(`apply ${sha.slice(0, 8)} (#${shas.indexOf(sha)}): exit ${r.code} ${outcome}`);
         if (outcome === "applied") counts.applied++;
         else if (outcome === "in-sync") counts.inSync++;
@@ -130,4 +131,12 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
     await store.close();
   }
   return out.result();
+}
+
+function outcomeOf(stdout: string): string {
+  try {
+    return String((JSON.parse(stdout) as { outcome?: unknown }).outcome ?? "");
+  } catch {
+    return "";
+  }
 }

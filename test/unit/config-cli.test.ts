@@ -3,10 +3,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { explainText, findTarget } from "../../src/config/explain.js";
+import { explainText } from "../../src/cli/views/explain.js";
+import { formatReport } from "../../src/cli/views/validate.js";
+import { findTarget } from "../../src/config/explain.js";
 import { loadSchedules } from "../../src/config/load.js";
 import { locateSchedules } from "../../src/config/repo-root.js";
-import { formatReport } from "../../src/config/report.js";
 import { scaffold } from "../../src/config/scaffold.js";
 
 const REPO = join(import.meta.dirname, "../..");

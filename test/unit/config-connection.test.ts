@@ -1,8 +1,8 @@
 // A service that runs needs a connection: the loader (so validate, explain, plan and apply) says
 // where and what to add. A merchant's orderRatePerMinute, which nothing reads, is a warning.
 import { describe, expect, it } from "vitest";
+import { formatReport } from "../../src/cli/views/validate.js";
 import { loadSchedules } from "../../src/config/load.js";
-import { formatReport } from "../../src/config/report.js";
 
 const load = (text: string) => loadSchedules({ rootDir: "/x", files: new Map([["schedules/m.yaml", text]]) });
 

@@ -1,10 +1,10 @@
 // The PR comment rendered from plans the planner really makes (desired jobs → plan()).
 import { describe, expect, it } from "vitest";
+import { COMMENT_MARKER, renderPlanComment } from "../../src/cli/views/plan-comment.js";
 import { actualFromDocument, jobIdHex, newJobDocument } from "../../src/jobs/document.js";
 import type { ActualJob } from "../../src/jobs/types.js";
 import { desiredJobs } from "../../src/reconcile/desired.js";
 import { plan } from "../../src/reconcile/plan.js";
-import { COMMENT_MARKER, renderPlanComment } from "../../src/reconcile/plan-comment.js";
 import { AUTOMATIC, cart, every, merchant } from "./desired-fixtures.js";
 
 function asActual(jobs: ReturnType<typeof desiredJobs>): ActualJob[] {

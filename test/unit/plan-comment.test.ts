@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COMMENT_MARKER, type CommentPlan, renderPlanComment } from "../../src/reconcile/plan-comment.js";
+import { COMMENT_MARKER, type CommentPlan, renderPlanComment } from "../../src/cli/views/plan-comment.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const APPLIED = "fedcba9876543210fedcba9876543210fedcba98";

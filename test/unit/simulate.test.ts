@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { svgChart, textChart } from "../../src/cli/views/simulate.js";
 import type { CartModel, Frequency, MerchantModel, ScheduleModel } from "../../src/schedule/model.js";
 import { SLOT_MS, simulate } from "../../src/schedule/simulate.js";
-import { svgChart, textChart } from "../../src/schedule/simulate-chart.js";
 
 const off: Frequency = { kind: "off" };
 const pos = { file: "schedules/x.yaml", line: 1, column: 1 };

@@ -1,6 +1,8 @@
 // The pull-request comment for a plan, Atlantis-style: the summary first, then the changes as a
 // ```diff block, and a warning when the PR is behind its base branch. A pure function.
-import type { PlanSummary } from "./history.js";
+import { ALLOW_TRAILER, GUARDS, type GuardHit, guardReason } from "../../reconcile/guards.js";
+import type { PlanSummary } from "../../reconcile/history.js";
+import type { View } from "./view.js";
 
 /** The parts of a Plan (src/jobs/types.ts) the comment uses. */
 export interface CommentPlan {
@@ -32,6 +34,10 @@ export interface CommentMeta {
   runUrl?: string;
   /** Changes listed before truncating (default 300). */
   maxChanges?: number;
+  /** The guards the plan hits (plan --json `guards`): apply refuses each without approval. */
+  guards?: readonly GuardHit[];
+  /** Job key → next run times, ISO (plan --json `nextRuns`), for created and rescheduled jobs. */
+  nextRuns?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Hidden marker the workflow uses to find and update its one comment. */
@@ -105,6 +111,40 @@ export function diffLines(plan: CommentPlan, max = 300): { lines: string[]; omit
   return { lines, omitted: Math.max(0, changes.length - max) };
 }
 
+/** One CAUTION block: what each guard is, and the trailer that approves it on merge. */
+function guardLines(guards: readonly GuardHit[]): string[] {
+  if (guards.length === 0) return [];
+  const out = ["", "> [!CAUTION]"];
+  for (const g of guards) {
+    const trailer = GUARDS[g.guard]?.trailer ?? g.guard;
+    out.push(
+      `> **${g.guard}**: ${guardReason(g)}: apply will refuse without approval. To approve, end the merge commit message with \`${ALLOW_TRAILER}: ${trailer}\` (or run the reconcile workflow by hand with \`${g.flag.slice(2)}\`).`,
+    );
+  }
+  return out;
+}
+
+function nextRunLines(nextRuns: Readonly<Record<string, readonly string[]>>, max: number): string[] {
+  const keys = Object.keys(nextRuns).sort();
+  if (keys.length === 0) return [];
+  const rows = keys.slice(0, max).map((k) => {
+    const runs = nextRuns[k] ?? [];
+    return `| \`${k}\` | ${runs.length ? runs.map((r) => r.replace(/:00\.000Z$/, "Z")).join(", ") : "no timer (automatic or disabled)"} |`;
+  });
+  const more = keys.length > max ? ["", `... and ${keys.length - max} more job(s).`] : [];
+  return [
+    "",
+    "<details><summary>Next runs of changed jobs (UTC)</summary>",
+    "",
+    "| job | next runs |",
+    "| --- | --- |",
+    ...rows,
+    ...more,
+    "",
+    "</details>",
+  ];
+}
+
 export function renderPlanComment(plan: CommentPlan, meta: CommentMeta): string {
   const env = meta.environment ? ` for **${meta.environment}**` : "";
   const parts: string[] = [COMMENT_MARKER, `### schedsync plan${env}`, "", summaryLine(plan.summary), ""];
@@ -119,6 +159,7 @@ export function renderPlanComment(plan: CommentPlan, meta: CommentMeta): string 
       `> [!WARNING]\n> This PR is not up to date with \`${base}\`${behind}. The plan may not be what merging applies; update the branch and the plan runs again.`,
     );
   }
+  parts.push(...guardLines(meta.guards ?? []));
   if (meta.simulation) parts.push("", `Load: ${meta.simulation}`);
   const { lines, omitted } = diffLines(plan, meta.maxChanges);
   if (lines.length) {
@@ -129,6 +170,19 @@ export function renderPlanComment(plan: CommentPlan, meta: CommentMeta): string 
     if (omitted) parts.push("", `... and ${omitted} more change(s); run \`schedsync plan\` locally for all.`);
     parts.push("", "</details>");
   }
+  parts.push(...nextRunLines(meta.nextRuns ?? {}, meta.maxChanges ?? 300));
   if (meta.runUrl) parts.push("", `<sub>[CI run](${meta.runUrl}) · updated on every push</sub>`);
   return `${parts.join("\n")}\n`;
+}
+
+/** `plan-comment`: the markdown as text; --json gives it with the summary, for scripts. */
+export function planCommentView(meta: CommentMeta): View<CommentPlan> {
+  return {
+    text: (plan) => renderPlanComment(plan, meta).replace(/\n$/, ""),
+    json: (plan) => ({
+      marker: COMMENT_MARKER,
+      summary: plan.summary,
+      markdown: renderPlanComment(plan, meta),
+    }),
+  };
 }

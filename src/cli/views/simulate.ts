@@ -1,7 +1,8 @@
-// Two views of a simulation: a compact text chart (one line per day, one character per slot) and
-// an SVG (stacked bars per slot, one colour per service, the peak slot marked).
-import type { ServiceName } from "./model.js";
-import type { Simulation } from "./simulate.js";
+// `simulate`'s views: the counts as JSON for tools, a compact text chart (one line per day, one
+// character per slot) and an SVG (stacked bars per slot, one colour per service, the peak marked).
+import type { ServiceName } from "../../schedule/model.js";
+import type { Simulation } from "../../schedule/simulate.js";
+import type { View } from "./view.js";
 
 const BARS = " ▁▂▃▄▅▆▇█";
 const DAY_SLOTS = 96;
@@ -117,4 +118,18 @@ export function svgChart(sim: Simulation): string {
   }
   out.push("</svg>");
   return `${out.join("\n")}\n`;
+}
+
+/** `simulate`: the text chart (plus where the SVG went, if written), or the counts as JSON. */
+export function simulateView(out?: string): View<Simulation> {
+  return {
+    text: (sim) => `${textChart(sim)}${out ? `\nchart written to ${out}` : ""}`,
+    json: (sim) => ({
+      start: sim.start,
+      slotMinutes: sim.slotMs / 60_000,
+      peak: sim.peak,
+      services: Object.fromEntries(sim.services.map((s) => [s, sim.counts.get(s)])),
+      totals: sim.totals,
+    }),
+  };
 }

@@ -1,0 +1,16 @@
+// `run <key>`: what one run did, as "key: field value, ..." or JSON.
+import type { RunReport } from "../../runtime/handlers/index.js";
+import type { View } from "./view.js";
+
+export interface RunResult {
+  key: string;
+  report: RunReport;
+}
+
+export const runView: View<RunResult> = {
+  json: ({ report }) => report,
+  text: ({ key, report }) =>
+    `${key}: ${Object.entries(report)
+      .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(",") || "-" : String(v)}`)
+      .join(", ")}`,
+};
