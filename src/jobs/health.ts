@@ -62,7 +62,8 @@ export async function recordJobOutcome(
   const doc = await jobsCollection(db).findOneAndUpdate(
     { ...ownedFilter(), name: jobName(serviceOfKey(key)), [PATH.key]: key },
     update,
-    { returnDocument: "before", projection: { [PATH.health]: 1 } },
+    // No projection: FerretDB 1.24's findAndModify does not implement "fields".
+    { returnDocument: "before" },
   );
   if (!doc) return undefined;
   const before = healthOf(doc);
