@@ -45,12 +45,8 @@ export async function reportRun(
 ): Promise<void> {
   const { log } = ctx.opts;
   const outcome = outcomeOf(report);
-  const fields = {
-    key: spec.key,
-    merchant: spec.merchantId,
-    cart: spec.cartId ?? undefined,
-    service: spec.service,
-  };
+  // No "service" field: the logger's base has service: "schedsync" already, and the key names it.
+  const fields = { key: spec.key, merchant: spec.merchantId, cart: spec.cartId ?? undefined };
   const counts = report instanceof Error ? undefined : pushCounts(report);
   if (!outcome.ok)
     ctx.opts.hooks.countJobFailure?.({
