@@ -128,7 +128,7 @@ code{font:12px ui-monospace,monospace}.bad{color:#cf222e;font-weight:600}.warn{c
 .s-ok{background:#dafbe1;border-color:#4ac26b;color:#116329}.s-failing{background:#ffebe9;border-color:#ff8182;color:#a40e26}
 .s-stale{background:#fff8c5;border-color:#d4a72c;color:#7d4e00}.s-suspended{background:#eaeef2;border-color:#afb8c1;color:#424a53}
 .s-idle{background:#fff;border-color:#d0d7de;color:#57606a}
-.charts{display:flex;flex-wrap:wrap;gap:1rem}.chart text{font:10px system-ui,sans-serif;fill:#57606a}.chart .axis{stroke:#afb8c1}
+.charts{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figcaption{font-size:12px;color:#57606a}.chart text{font:10px system-ui,sans-serif;fill:#57606a}.chart .axis{stroke:#afb8c1}
 .chart .delivered{fill:#2da44e}.chart .failed{fill:#cf222e}.chart .latency{stroke:#0969da;fill:#0969da;stroke-width:2}`;
 
 /** Worst first: the merchant's word in the grid is its worst job's. */
@@ -207,7 +207,8 @@ function chartsSection(d: StatusData): string {
   const total = (k: "delivered" | "failed") => hours.reduce((n, h) => n + h[k], 0);
   return `<section id="charts"><h2>Last 12 hours</h2>
 <p>${e(total("delivered"))} records delivered · ${e(total("failed"))} failed or held</p>
-<div class="charts">${recordsChart(hours)}${latencyChart(hours)}</div></section>`;
+<div class="charts"><figure>${recordsChart(hours)}<figcaption>Records per hour (UTC): <span class="ok">delivered</span>, <span class="bad">failed or held</span></figcaption></figure>
+<figure>${latencyChart(hours)}<figcaption>Delivery latency: median seconds from queued to delivered, per hour</figcaption></figure></div></section>`;
 }
 
 export function renderStatusPage(d: StatusData): string {
