@@ -7,6 +7,8 @@ const BENCHES: Bench[] = [
   { name: "reconcile", run: async () => (await import("./reconcile.js")).benchReconcile() },
   { name: "connector", run: async () => (await import("./connector.js")).benchConnector() },
   { name: "automatic", run: async () => (await import("./automatic.js")).benchAutomatic() },
+  { name: "simulate", run: async () => (await import("./simulate.js")).benchSimulate() },
+  { name: "fleet", run: async () => (await import("./fleet.js")).benchFleet() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -12,8 +12,9 @@ export function register(program: Command): void {
   program
     .command("validate")
     .description(
-      "Check every *.yaml/*.yml schedule under a directory (at any depth) against the schemas and " +
-        "the cross-file rules (ids, references, frequencies, timezones). Reports all errors at once, " +
+      "Check every *.yaml/*.yml schedule under a directory (at any depth) against the schemas, " +
+        "the cross-file rules (ids, references, frequencies, timezones) and the Policy document's rules " +
+        "(a Policy outside the path given is not read). Reports all errors at once, " +
         "each with file:line:column relative to the repo root.",
     )
     .argument("[path]", "schedules directory or one file (default: schedules/ of this repo)")

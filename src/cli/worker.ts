@@ -1,14 +1,47 @@
 // `schedsync worker`: runs the jobs (scheduled, Automatic and cleanup) until SIGTERM/SIGINT.
 import type { Command } from "commander";
-import { intOption } from "./option-types.js";
+import { durationOption, intOption, UsageError } from "./option-types.js";
 import { storeDataDir } from "./paths.js";
+
+interface Options {
+  concurrency: number;
+  lockLimit?: number;
+  lockLifetime: number;
+  processEvery: number;
+  stopTimeout: number;
+}
 
 export function register(program: Command): void {
   program
     .command("worker")
     .description("Run the transmission jobs: periodic services, Automatic runs and cleanup runs.")
     .addOption(
-      intOption("--concurrency <n>", "jobs this worker runs at once", { min: 1, max: 1000, default: 10 }),
+      intOption("--concurrency <n>", "jobs this worker runs at once", {
+        min: 1,
+        max: 1000,
+        default: 10, // DEFAULTS.concurrency (not imported: the CLI loads runtime code lazily)
+      }),
+    )
+    .addOption(
+      intOption(
+        "--lock-limit <n>",
+        "jobs this worker holds locked at once, running or queued (0 = no limit; default 2 × concurrency)",
+        { min: 0, max: 100_000 },
+      ),
+    )
+    .addOption(
+      durationOption(
+        "--process-every <duration>",
+        "how often this worker polls the store for due jobs (one lock query per job name each time)",
+        { default: "1s" },
+      ),
+    )
+    .addOption(
+      durationOption(
+        "--lock-lifetime <duration>",
+        "how long a job locked by a worker that died stays locked before another worker runs it",
+        { default: "10m" },
+      ),
     )
     .addOption(
       intOption("--stop-timeout <ms>", "on SIGTERM, how long to let running batches finish", {
@@ -25,11 +58,21 @@ taking work, lets each running batch finish (or hands it back), and exits. A
 worker that is killed loses nothing: its batch is sent again, with the same
 Idempotency-Key, once its lease expires.
 
+Sizing (docs/operations.md): --concurrency is how many runs wait on connectors
+at once; raise it when connectors are slow. --lock-limit keeps one worker from
+locking a whole wave of due jobs that other workers could run. --process-every:
+each poll costs one lock query per job name (about a dozen). --lock-lifetime
+must exceed the longest run between two lock renewals (a running job renews its
+lock every lifetime / 3); a stopped worker releases its locks at once.
+
 Examples:
   $ npx schedsync worker
   $ MONGODB_URI=mongodb://db/schedsync npx schedsync worker --concurrency 20`,
     )
-    .action(async (o: { concurrency: number; stopTimeout: number }) => {
+    .action(async (o: Options) => {
+      if (o.lockLifetime < 5_000) throw new UsageError("bad --lock-lifetime: at least 5s");
+      if (o.processEvery < 100 || o.processEvery > 60_000)
+        throw new UsageError("bad --process-every: from 100ms to 1m");
       const [{ createPortFactory, storeJournal }, { createWorker }, { createLogger }, { openStore }] =
         await Promise.all([
           import("../connectors/index.js"),
@@ -37,16 +80,21 @@ Examples:
           import("../platform/log.js"),
           import("../store/index.js"),
         ]);
-      const { concurrency } = o;
+      const settings = {
+        concurrency: o.concurrency,
+        lockLimit: o.lockLimit,
+        lockLifetime: o.lockLifetime,
+        processEvery: o.processEvery,
+      };
       const log = createLogger();
       const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
       const worker = createWorker(store.db, {
         ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
         log,
-        concurrency,
+        ...settings,
       });
       await worker.start();
-      log.info({ concurrency }, "worker started");
+      log.info(settings, "worker started");
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGTERM", stop);

@@ -17,8 +17,9 @@ import {
   type ServiceName,
 } from "../schedule/model.js";
 import { type ConfigError, errorAt } from "./errors.js";
-import { allowsAutomatic, parseFrequency } from "./frequency.js";
+import { allowsAutomatic, DEFAULT_EVERY_OFFSET, parseFrequency } from "./frequency.js";
 import { missingConnections } from "./needs-connection.js";
+import { type Policy, type PolicySpec, type PolicyUse, policyProblem } from "./policy.js";
 import { schemaIssues } from "./schema.js";
 import { canonicalTimezone } from "./timezone.js";
 import type { ParsedDoc } from "./yaml-read.js";
@@ -32,7 +33,12 @@ interface Doc {
   kind: string;
 }
 
-const FALLBACK_FREQUENCY: Frequency = { kind: "every", ms: 15 * 60_000, text: "15m" };
+const FALLBACK_FREQUENCY: Frequency = {
+  kind: "every",
+  ms: 15 * 60_000,
+  text: "15m",
+  offset: DEFAULT_EVERY_OFFSET,
+};
 
 function obj(v: unknown): Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {};
@@ -44,11 +50,17 @@ function str(v: unknown): string | undefined {
 
 export class ModelBuilder {
   readonly errors: ConfigError[] = [];
+  /** Documents left out for YAML errors (they may define what others refer to). */
+  unreadable = 0;
   /** Valid but surely not what was meant (a setting that is not read where it is written). */
   readonly warnings: ConfigError[] = [];
   private defaultsTz = "UTC";
   private defaultsCleanup = DEFAULT_CLEANUP_RUNS_PER_DAY;
   private readonly defaultServices = new Map<ServiceName, Frequency>();
+  private defaultsAt = "";
+  private policy: Policy | undefined;
+  /** Every service's frequency with where to report a policy breach. */
+  private readonly uses: { pd: ParsedDoc; path: Path; use: PolicyUse }[] = [];
   /** The document each merchant and cart came from, to place the checks on the whole model. */
   private readonly docOf = new Map<MerchantModel | CartModel, ParsedDoc>();
 
@@ -68,22 +80,29 @@ export class ModelBuilder {
         this.report(pd, [], "a schedule document must be a map with apiVersion, kind, metadata and spec");
         continue;
       }
-      for (const i of schemaIssues(pd.value)) this.report(pd, i.path, i.message, i.key);
+      for (const i of schemaIssues(pd.value, (path) => pd.sourceAt(path)))
+        this.report(pd, i.path, i.message, i.key);
       docs.push({ pd, value: pd.value as Obj, kind: String((pd.value as Obj).kind) });
     }
+    this.readPolicy(docs.filter((d) => d.kind === "Policy"));
     this.readDefaults(docs.filter((d) => d.kind === "Defaults"));
     const merchants = this.readMerchants(docs.filter((d) => d.kind === "Merchant"));
     this.readCarts(
       docs.filter((d) => d.kind === "Cart"),
       merchants,
     );
+    for (const { pd, path, use } of this.uses) {
+      const problem = policyProblem(this.policy, use);
+      if (problem) this.report(pd, path, `services.${use.service}: ${problem}`, path.length === 2);
+    }
     if (this.errors.length) return undefined;
     const model = { merchants: [...merchants.values()], documents: parsed.length };
-    this.checkConnections(model);
+    // Only on an otherwise valid set: with unreadable documents it would point away from the cause.
+    if (this.unreadable === 0) this.checkConnections(model);
     return this.errors.length ? undefined : model;
   }
 
-  /** On a model that is otherwise valid: running services need a connection (needs-connection.ts). */
+  /** On a model that is otherwise valid: a running service without a connection is a warning (needs-connection.ts). */
   private checkConnections(model: ScheduleModel): void {
     for (const { owner, services, message } of missingConnections(model)) {
       const pd = this.docOf.get(owner);
@@ -91,25 +110,49 @@ export class ModelBuilder {
       // At the first running service written in the document, else at its services or spec.
       const spec = obj((pd.value as Obj).spec);
       const written = services.find((s) => Object.hasOwn(obj(spec.services), s));
-      this.report(pd, ["spec", "services", ...(written ? [written] : [])], message, written !== undefined);
+      const at = pd.offsetOf(["spec", "services", ...(written ? [written] : [])], written !== undefined);
+      this.warnings.push(errorAt(pd.file, pd.lines, at, message));
     }
   }
 
-  private readDefaults(defaults: Doc[]): void {
-    const [first, ...rest] = defaults;
+  /** The first of `docs`; each later one is an error at its `kind`. */
+  private onlyOne(docs: Doc[], kind: string): Doc | undefined {
+    const [first, ...rest] = docs;
     for (const d of rest)
       this.report(
         d.pd,
         ["kind"],
-        `only one Defaults document is allowed; the first is at ${this.where(first!.pd)}`,
+        `only one ${kind} document is allowed; the first is at ${this.where(first!.pd)}`,
       );
+    return first;
+  }
+
+  private readPolicy(policies: Doc[]): void {
+    const first = this.onlyOne(policies, "Policy");
     if (!first) return;
+    const pd = first.pd;
+    this.policy = {
+      spec: obj(first.value.spec) as PolicySpec,
+      ruleAt: (path) => `${pd.file}:${pd.lines.linePos(pd.offsetOf(["spec", ...path], true)).line}`,
+    };
+  }
+
+  private readDefaults(defaults: Doc[]): void {
+    const first = this.onlyOne(defaults, "Defaults");
+    if (!first) return;
+    this.defaultsAt = `Defaults at ${this.where(first.pd)}`;
     const spec = obj(first.value.spec);
     this.defaultsTz = this.timezone(first.pd, spec, "UTC");
     this.defaultsCleanup = cleanupRuns(spec, DEFAULT_CLEANUP_RUNS_PER_DAY);
     for (const svc of [...MERCHANT_SERVICES, ...CART_SERVICES]) {
       const f = this.frequency(first.pd, spec, svc, this.defaultsTz);
-      if (f) this.defaultServices.set(svc, f);
+      if (!f) continue;
+      this.defaultServices.set(svc, f);
+      this.uses.push({
+        pd: first.pd,
+        path: ["spec", "services", svc],
+        use: { service: svc, freq: f, tags: [] },
+      });
     }
   }
 
@@ -178,7 +221,15 @@ export class ModelBuilder {
         const hint = known.length
           ? `known merchants: ${known.slice(0, 10).join(", ")}`
           : "no Merchant is defined";
-        this.report(pd, ["metadata", "merchant"], `merchant "${merchantId}" is not defined (${hint})`);
+        // A Merchant whose document has YAML errors is unknown here; say so rather than mislead.
+        const unread = this.unreadable
+          ? `; ${this.unreadable} document${this.unreadable === 1 ? "" : "s"} could not be read: fix those errors first`
+          : "";
+        this.report(
+          pd,
+          ["metadata", "merchant"],
+          `merchant "${merchantId}" is not defined (${hint}${unread})`,
+        );
       }
       if (!merchant || id === undefined) continue;
       const earlier = firstAt.get(`${merchant.id}/${id}`);
@@ -219,15 +270,34 @@ export class ModelBuilder {
     return "UTC";
   }
 
-  /** The service's frequency as written, after defaults. */
+  /** The service's frequency as written, after defaults; noted for the policy check. */
   private service(pd: ParsedDoc, spec: Obj, svc: ServiceName, timezone: string): Frequency {
-    return this.frequency(pd, spec, svc, timezone) ?? this.defaultFor(svc);
+    const tags = connectionTags(spec);
+    const written = Object.hasOwn(obj(spec.services), svc);
+    const own = this.frequency(pd, spec, svc, timezone);
+    if (own) this.uses.push({ pd, path: ["spec", "services", svc], use: { service: svc, freq: own, tags } });
+    if (own || written) return own ?? this.defaultFor(svc);
+    const freq = this.defaultFor(svc);
+    const fromDefaults = this.defaultServices.has(svc);
+    this.uses.push({
+      pd,
+      path: ["spec", "services"],
+      use: {
+        service: svc,
+        freq,
+        tags,
+        inheritedFrom: fromDefaults ? this.defaultsAt : "the built-in default",
+        tagRulesOnly: fromDefaults,
+      },
+    });
+    return freq;
   }
 
   private frequency(pd: ParsedDoc, spec: Obj, svc: ServiceName, timezone: string): Frequency | undefined {
     const services = obj(spec.services);
     if (!Object.hasOwn(services, svc)) return undefined;
-    const result = parseFrequency(services[svc], svc, timezone);
+    const at = ["spec", "services", svc];
+    const result = parseFrequency(services[svc], svc, timezone, (p) => pd.sourceAt([...at, ...p]));
     if (result.ok) return result.freq;
     for (const issue of result.issues)
       this.report(
@@ -251,6 +321,11 @@ export class ModelBuilder {
 function cleanupRuns(spec: Obj, fallback: number): number {
   const runs = obj(spec.cleanup).runsPerDay;
   return typeof runs === "number" ? runs : fallback;
+}
+
+function connectionTags(spec: Obj): string[] {
+  const tags = obj(spec.connection).tags;
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string") : [];
 }
 
 function connection(spec: Obj): { connection?: ConnectionSpec } {

@@ -50,6 +50,7 @@ export async function loadSchedules(opts: LoadOptions): Promise<LoadResult> {
       message: `no schedules found: no *.yaml or *.yml documents under ${dir}`,
     });
   const builder = new ModelBuilder();
+  builder.unreadable = documents - docs.length;
   const model = builder.build(docs);
   errors.push(...builder.errors);
   warnings.push(...builder.warnings);

@@ -1,6 +1,7 @@
 // A service that runs talks to a system: the merchant's services to its WMS, a cart's services to
 // the cart. One that runs without a `connection` would fail every run ("no connection block
-// configured"), so the loader refuses it here. Suspended merchants and carts are not checked: their
+// configured"), so the loader warns here, at the service, with what to add. A warning, not an error:
+// schedules written before connections existed (and inputs that only explain or simulate) still load. Suspended merchants and carts are not checked: their
 // jobs are disabled, and resuming them is an edit that is checked again.
 import {
   CART_SERVICES,

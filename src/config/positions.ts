@@ -6,6 +6,25 @@ import { type Document, isMap, isPair, isScalar, isSeq, type Node } from "yaml";
  * (e.g. a missing field points at its parent). With `key`, a map entry's key is used.
  */
 export function offsetOf(doc: Document, path: readonly (string | number)[], key = false): number {
+  return locate(doc, path, key).offset;
+}
+
+/** The text of the scalar at `path` as written in `text` (`0755`, where YAML reads 755). */
+export function sourceOf(
+  doc: Document,
+  path: readonly (string | number)[],
+  text: string,
+): string | undefined {
+  const { node } = locate(doc, path, false);
+  return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
+}
+
+/** The node at `path` (null when the path runs out) and the offset to report. */
+function locate(
+  doc: Document,
+  path: readonly (string | number)[],
+  key: boolean,
+): { offset: number; node: Node | null } {
   let node = doc.contents as Node | null;
   let offset = node?.range?.[0] ?? 0;
   for (let i = 0; i < path.length && node; i++) {
@@ -14,17 +33,17 @@ export function offsetOf(doc: Document, path: readonly (string | number)[], key 
       const pair = node.items.find(
         (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
       );
-      if (!pair) break;
+      if (!pair) return { offset, node: null };
       const keyNode = pair.key as Node;
-      if (key && i === path.length - 1) return keyNode.range?.[0] ?? offset;
+      if (key && i === path.length - 1) return { offset: keyNode.range?.[0] ?? offset, node: keyNode };
       node = pair.value as Node | null;
       offset = node?.range?.[0] ?? keyNode.range?.[0] ?? offset;
     } else if (isSeq(node) && typeof seg === "number") {
       node = (node.items[seg] as Node | undefined) ?? null;
       offset = node?.range?.[0] ?? offset;
-    } else break;
+    } else return { offset, node: null };
   }
-  return offset;
+  return { offset, node };
 }
 
 /** Splits an ajv instancePath ("/spec/services/at/1") into segments; numbers for list indexes. */

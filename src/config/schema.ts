@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import { showPath } from "./errors.js";
+import { ZONE_FIELDS } from "./frequency.js";
 import { splitPointer } from "./positions.js";
 
 export const SCHEMA_BASE = "https://schedsync.dev/schemas/v1/";
@@ -47,17 +48,31 @@ const ALL_SERVICES: readonly string[] = [...MERCHANT_SERVICES, ...CART_SERVICES]
 // Errors on these keywords only summarise the nested errors that are reported anyway.
 const SUMMARY = new Set(["if", "oneOf", "anyOf", "allOf", "not"]);
 
-/** Structural issues of one document; frequencies are left to parseFrequency. */
-export function schemaIssues(value: unknown): SchemaIssue[] {
+/**
+ * Structural issues of one document; frequencies are left to parseFrequency. `written` gives a
+ * scalar's source text, so numbers are shown as the file spells them (0755, not 755).
+ */
+export function schemaIssues(
+  value: unknown,
+  written?: (path: (string | number)[]) => string | undefined,
+): SchemaIssue[] {
   const validate = documentValidator();
   if (validate(value)) return [];
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
+  const namesTold = new Set<string>();
   for (const e of validate.errors ?? []) {
     if (SUMMARY.has(e.keyword)) continue;
     const path = splitPointer(e.instancePath, value);
     if (path[0] === "spec" && path[1] === "services" && ALL_SERVICES.includes(String(path[2]))) continue;
-    const issue = describe(e, path);
+    // An error inside propertyNames (an unknown service, a bad tag) is told once, at the name.
+    const name =
+      e.keyword === "propertyNames" ? (e.params as { propertyName: string }).propertyName : e.propertyName;
+    const named = `${e.instancePath}|${name ?? ""}`;
+    if (e.keyword === "propertyNames" && namesTold.has(named)) continue;
+    if (e.propertyName !== undefined && !SUMMARY.has(e.keyword)) namesTold.add(named);
+    const issue =
+      e.propertyName !== undefined ? describeName(e, path, e.propertyName) : describe(e, path, written);
     const id = `${issue.path.join("/")}|${issue.message}`;
     if (!seen.has(id)) issues.push(issue);
     seen.add(id);
@@ -65,11 +80,16 @@ export function schemaIssues(value: unknown): SchemaIssue[] {
   return issues;
 }
 
-function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
+function describe(
+  e: ErrorObject,
+  path: (string | number)[],
+  written?: (path: (string | number)[]) => string | undefined,
+): SchemaIssue {
   const where = showPath(path);
   const schema = (e.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown> };
   const prefix = where ? `${where}: ` : "";
-  const shown = JSON.stringify(e.data);
+  const scalar = typeof e.data === "number" || typeof e.data === "boolean" || e.data === null;
+  const shown = (scalar && written?.(path)) || JSON.stringify(e.data);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "additionalProperties": {
@@ -103,7 +123,7 @@ function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
       return {
         path,
         key: false,
-        message: `${prefix}${shown} must be ${article(String(p.type))}${p.type === "boolean" ? " (true or false)" : ""}`,
+        message: `${prefix}${shown} must be ${article(String(p.type))}${p.type === "boolean" ? " (true or false)" : ""}${p.type === "string" && scalar ? `; quote it: "${shown}"` : ""}`,
       };
     case "format":
       return {
@@ -119,7 +139,7 @@ function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
         message: `${prefix}${shown} is out of range; the ${e.keyword} is ${String(p.limit)}`,
       };
     case "pattern":
-      return { path, key: false, message: `${prefix}${shown} ${patternHint(path)}` };
+      return { path, key: false, message: `${prefix}${shown} ${patternHint(path, String(p.pattern))}` };
     default:
       return {
         path,
@@ -129,9 +149,30 @@ function describe(e: ErrorObject, path: (string | number)[]): SchemaIssue {
   }
 }
 
+/** A field name refused by a propertyNames rule: unknown (enum) or malformed (pattern). */
+function describeName(e: ErrorObject, path: (string | number)[], name: string): SchemaIssue {
+  const at = [...path, name];
+  if (e.keyword === "enum")
+    return {
+      path: at,
+      key: true,
+      message: unknownField(path, name, (e.params as { allowedValues: string[] }).allowedValues),
+    };
+  return {
+    path: at,
+    key: true,
+    message: `${showPath(path)}: "${name}" ${patternHint(["id"], "")}`,
+  };
+}
+
 function unknownField(path: (string | number)[], name: string, allowed: string[]): string {
   const where = showPath(path);
   let msg = `unknown field "${name}"${where ? ` in ${where}` : ""}; allowed: ${allowed.join(", ")}`;
+  if (name === "<<")
+    msg +=
+      " (YAML merge keys are not supported: write the fields out, or put shared values in the Defaults document)";
+  if (ZONE_FIELDS.test(name) && !allowed.includes(name))
+    msg += " (a cart runs in its merchant's timezone: set spec.timezone in the Merchant document)";
   if (path.join("/") === "spec/services") {
     if ((CART_SERVICES as readonly string[]).includes(name) && !allowed.includes(name))
       msg += ` (${name} is a cart service: put it in a Cart document)`;
@@ -141,8 +182,10 @@ function unknownField(path: (string | number)[], name: string, allowed: string[]
   return msg;
 }
 
-function patternHint(path: (string | number)[]): string {
+function patternHint(path: (string | number)[], pattern: string): string {
   const last = path[path.length - 1];
+  if (pattern.includes("[0-9]+d)?"))
+    return "is not a duration; use d, h, m, s (largest first), e.g. 30s, 5m, 1h30m, 1d";
   if (last === "id" || last === "merchant")
     return "is not a valid id: use lowercase letters, digits and dashes (1-63 characters, starting and ending with a letter or digit), e.g. acme or shopify-us";
   if (last === "tokenEnv")

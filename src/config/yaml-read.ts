@@ -13,7 +13,8 @@ import {
 } from "yaml";
 import { type ConfigError, errorAt } from "./errors.js";
 import type { Limits } from "./limits.js";
-import { offsetOf } from "./positions.js";
+import { offsetOf, sourceOf } from "./positions.js";
+import { anchorsOf, problemOffset, undefinedAliases, unquotedStar, yamlMessage } from "./yaml-errors.js";
 
 export interface ParsedDoc {
   file: string;
@@ -26,6 +27,8 @@ export interface ParsedDoc {
    * parsed again on demand.
    */
   offsetOf(path: readonly (string | number)[], key?: boolean): number;
+  /** The scalar at a path as the file spells it (a number keeps leading zeros), if there is one. */
+  sourceAt(path: readonly (string | number)[]): string | undefined;
   /** The document as plain JS (null-prototype-safe: forbidden keys were rejected first). */
   value: unknown;
 }
@@ -162,18 +165,33 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
   }
   let count = 0;
   let reparsed: Document.Parsed[] | undefined;
-  const locator = (index: number) => (path: readonly (string | number)[], key?: boolean) => {
+  const reparse = (index: number) => {
     reparsed ??= parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
-    const doc = reparsed[index];
+    return reparsed[index];
+  };
+  const locator = (index: number) => (path: readonly (string | number)[], key?: boolean) => {
+    const doc = reparse(index);
     return doc ? offsetOf(doc, path, key) : 0;
   };
+  const source = (index: number) => (path: readonly (string | number)[]) => {
+    const doc = reparse(index);
+    return doc ? sourceOf(doc, path, text) : undefined;
+  };
+  let anchors: Map<string, number>[] | undefined;
+  const allAnchors = () => (anchors ??= parsed.map((d) => anchorsOf(d, text)));
+  // An alias starts a node: after a line start, a space or a flow indicator. Without one, skip the walk.
+  const aliases = /(^|[\s[{,])\*\S/.test(text);
+  const lineOf = (offset: number) => lines.linePos(offset).line;
   for (const [index, doc] of parsed.entries()) {
     if (doc.contents !== null || doc.errors.length) count++;
     const before = errors.length;
-    // Unresolved tags are reported by checkNode, once per node.
-    const problems = [...doc.errors, ...doc.warnings].filter((e) => e.code !== "TAG_RESOLVE_FAILED");
-    for (const e of problems) errors.push(errorAt(file, lines, e.pos[0], yamlMessage(e, text)));
-    if (doc.contents !== null) checkNode(doc.contents, 1, file, lines, limits, errors);
+    for (const p of docProblems(parsed, index, aliases ? allAnchors : undefined, text, lineOf))
+      errors.push(errorAt(file, lines, p.offset, p.message));
+    // checkNode adds what the parser let through (forbidden keys, deep nesting); one error per line.
+    const reported = new Set(errors.slice(before).map((e) => e.line));
+    const found: ConfigError[] = [];
+    if (doc.contents !== null) checkNode(doc.contents, 1, file, lines, limits, found);
+    errors.push(...found.filter((e) => !reported.has(e.line)));
     if (errors.length > before || doc.contents === null) continue;
     try {
       const value: unknown = doc.toJS({ maxAliasCount: limits.maxAliasCount });
@@ -181,8 +199,17 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
         errors.push(
           errorAt(file, lines, doc.contents.range[0], "an alias refers to a node that contains it"),
         );
-      else docs.push({ file, lines, start: doc.contents.range[0], offsetOf: locator(index), value });
+      else
+        docs.push({
+          file,
+          lines,
+          start: doc.contents.range[0],
+          offsetOf: locator(index),
+          sourceAt: source(index),
+          value,
+        });
     } catch (err) {
+      // Undefined aliases were reported above; what is left here is the expansion limit.
       const why =
         err instanceof ReferenceError && /alias/i.test(err.message)
           ? `too many alias expansions (more than ${limits.maxAliasCount}); this looks like a "billion laughs" file`
@@ -193,16 +220,34 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
   return { docs, errors, count };
 }
 
-function yamlMessage(e: { code: string; message: string; pos: [number, number] }, text: string): string {
-  const first = e.message.split("\n")[0] ?? e.message;
-  if (e.code === "DUPLICATE_KEY") {
-    const key = text
-      .slice(e.pos[0], e.pos[0] + 200)
-      .split(/[:\n]/)[0]
-      ?.trim();
-    return `duplicate key${key ? ` "${key}"` : ""}: each field may appear only once in a map`;
+/**
+ * A document's parser errors and undefined aliases, one per line: a syntax error often cascades
+ * (an unquoted cron gives one per `*`), and only the first, most specific message helps.
+ */
+function docProblems(
+  parsed: Document.Parsed[],
+  index: number,
+  anchors: (() => Map<string, number>[]) | undefined,
+  text: string,
+  lineOf: (offset: number) => number,
+): { offset: number; message: string }[] {
+  const doc = parsed[index];
+  if (!doc) return [];
+  const ranked: { offset: number; message: string; rank: number }[] = [];
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const star = unquotedStar(text, e.pos[0]);
+    const offset = problemOffset(e, text);
+    ranked.push(star ? { ...star, rank: 0 } : { offset, message: yamlMessage(e, text), rank: 1 });
   }
-  return `YAML syntax error: ${first}`;
+  for (const a of anchors ? undefinedAliases(parsed, index, anchors, lineOf) : []) {
+    const star = unquotedStar(text, a.offset);
+    ranked.push(star ? { ...star, rank: 0 } : { ...a, rank: 2 });
+  }
+  ranked.sort((a, b) => a.rank - b.rank || a.offset - b.offset);
+  const seen = new Set<number>();
+  return ranked
+    .filter((p) => !seen.has(lineOf(p.offset)) && seen.add(lineOf(p.offset)))
+    .sort((a, b) => a.offset - b.offset);
 }
 
 /** Walks the AST once (aliases are not followed): depth, tags and key checks. */

@@ -22,9 +22,10 @@ export interface SandboxConnection {
 
 export type Connection = HttpConnection | SandboxConnection;
 
+// tags label the connection for Policy rules (src/config/policy.ts); connectors ignore them.
 const FIELDS = {
-  http: ["type", "baseUrl", "tokenEnv", "timeoutMs", "headers"],
-  sandbox: ["type", "orderRatePerMinute", "failureRate", "seed"],
+  http: ["type", "tags", "baseUrl", "tokenEnv", "timeoutMs", "headers"],
+  sandbox: ["type", "tags", "orderRatePerMinute", "failureRate", "seed"],
 } as const;
 /** Headers the connector sets itself; a secret never belongs in the YAML. */
 const RESERVED_HEADERS = [

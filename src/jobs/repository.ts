@@ -7,6 +7,7 @@ import { bulkWrite, setByIds } from "../store/writes.js";
 import {
   actualFromDocument,
   JOBS_COLLECTION,
+  jobIdHex,
   jobName,
   type OwnerMark,
   ownedFilter,
@@ -82,6 +83,22 @@ export async function writeChanges(db: Db, changes: readonly Change[], opts: Wri
  * that value (null: not armed; a Date: not moved by someone else), so a concurrent writer wins.
  * Returns whether the document was changed.
  */
+/**
+ * Clears Agenda's lock of these jobs (ids) where the worker named owner (Agenda's
+ * lastModifiedBy) still holds it. One update by _id each; a store error leaves a lock to expire.
+ */
+export async function releaseLocks(db: Db, ids: string[], owner: string): Promise<void> {
+  for (const id of ids) {
+    await db
+      .collection(JOBS_COLLECTION)
+      .updateOne(
+        { _id: new ObjectId(id), lastModifiedBy: owner, lockedAt: { $ne: null } },
+        { $set: { lockedAt: null } },
+      )
+      .catch(() => {});
+  }
+}
+
 export async function setNextRun(
   db: Db,
   id: unknown,
@@ -106,9 +123,13 @@ export async function unarmedManagedJobs(db: Db): Promise<{ id: unknown; spec: J
   });
 }
 
-/** The spec of the job with this key (undefined when schedsync owns no such job). */
+/**
+ * The spec of the job with this key (undefined when schedsync owns no such job). Looked up by its
+ * _id (derived from the key, jobIdHex): an index lookup on any store, where the key alone is not.
+ */
 export async function loadSpec(db: Db, key: string): Promise<JobSpec | undefined> {
   const doc = await jobsCollection(db).findOne({
+    _id: new ObjectId(jobIdHex(key)),
     ...ownedFilter(),
     name: jobName(serviceOfKey(key)),
     [PATH.key]: key,

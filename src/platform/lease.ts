@@ -41,17 +41,18 @@ export async function tryAcquire(db: Db, name: string, leaseMs: number): Promise
   const now = new Date();
   try {
     // Matches only a free (expired) lock; when none matches, the upsert's insert collides on _id.
-    await col.updateOne(
+    // The write is atomic (MongoDB; the embedded store's write serializer), so its counts say
+    // whether this holder got the lease: no read-back.
+    const r = await col.updateOne(
       { _id: name, expiresAt: { $lt: now } },
       { $set: { holder, expiresAt: new Date(now.getTime() + leaseMs), acquiredAt: now } },
       { upsert: true },
     );
+    if (r.modifiedCount + r.upsertedCount !== 1) return undefined;
   } catch (err) {
     if (isDuplicateKey(err)) return undefined;
     throw err;
   }
-  const doc = await col.findOne({ _id: name });
-  if (doc?.holder !== holder) return undefined;
   return {
     holder,
     renew: async () => {

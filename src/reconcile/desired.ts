@@ -14,6 +14,7 @@ import {
   type MerchantModel,
   type ScheduleModel,
 } from "../schedule/model.js";
+import { resolvePhase, serviceKey } from "../schedule/phase.js";
 
 export const JOB_NAME_PREFIX = "schedsync:";
 
@@ -22,7 +23,7 @@ export function jobName(service: JobService): string {
 }
 
 export function jobKey(merchantId: string, cartId: string | null, service: JobService): string {
-  return cartId === null ? `${merchantId}/${service}` : `${merchantId}/${cartId}/${service}`;
+  return serviceKey(merchantId, cartId, service);
 }
 
 interface JobInput {
@@ -34,15 +35,19 @@ interface JobInput {
 }
 
 function desiredJob({ merchant, cart, service, freq, connection }: JobInput): DesiredJob {
-  const schedule = freq.kind === "at" ? { kind: "at" as const, times: [...freq.times].sort() } : freq;
+  const key = jobKey(merchant.id, cart?.id ?? null, service);
+  const written = freq.kind === "at" ? { kind: "at" as const, times: [...freq.times].sort() } : freq;
+  // The stored schedule has its load-spreading phase drawn from the key, so the worker and apply
+  // need no key to compute runs; `frequency` keeps what the YAML says.
+  const schedule = resolvePhase(written, key);
   const repeat = toAgendaRepeat(schedule, merchant.timezone);
   const spec: JobSpec = {
-    key: jobKey(merchant.id, cart?.id ?? null, service),
+    key,
     name: jobName(service),
     merchantId: merchant.id,
     cartId: cart?.id ?? null,
     service,
-    frequency: formatFrequency(schedule),
+    frequency: formatFrequency(written),
     schedule,
     timezone: merchant.timezone,
     repeatInterval: repeat?.repeatInterval ?? null,

@@ -14,7 +14,7 @@ import { type PlannedRuns, plannedRuns } from "./planned-runs.js";
 import { type Revision, readRevision, type SourceOptions } from "./source.js";
 
 /** Bump when the same schedules would give different jobs (desired.ts, document.ts). */
-export const DESIRED_FORMAT = "1";
+export const DESIRED_FORMAT = "2";
 
 export interface ReconcileOptions extends SourceOptions {
   db: Db;

@@ -2,13 +2,14 @@
 // update, so two claimers never get the same record. A batch whose lease expired (its worker
 // died) is taken over whole, with the same id, so the receiver sees the same Idempotency-Key.
 import { randomUUID } from "node:crypto";
-import type { Db } from "mongodb";
+import type { Collection, Db, Filter } from "mongodb";
 import { cols } from "./collections.js";
 import { applyResult } from "./results.js";
 import {
   type BatchDoc,
   type BatchItem,
   DEFAULT_RETRY_POLICY,
+  type DeliveryDoc,
   type RecordDoc,
   type RetryPolicy,
   type Scope,
@@ -22,6 +23,8 @@ export interface ClaimOptions {
   runStartedAt: Date;
   policy?: RetryPolicy;
   now?: Date;
+  /** Look for an expired batch of the scope first (default true; a run checks on its first claim). */
+  takeOver?: boolean;
 }
 
 export type ClaimedBatch = BatchDoc & { items: BatchItem[] };
@@ -38,7 +41,8 @@ export async function claimBatch(
   scope: Scope,
   opts: ClaimOptions,
 ): Promise<ClaimedBatch | undefined> {
-  return (await takeOverExpired(db, scope, opts)) ?? (await claimNew(db, scope, opts));
+  const taken = opts.takeOver === false ? undefined : await takeOverExpired(db, scope, opts);
+  return taken ?? (await claimNew(db, scope, opts));
 }
 
 async function takeOverExpired(db: Db, scope: Scope, opts: ClaimOptions): Promise<ClaimedBatch | undefined> {
@@ -65,12 +69,12 @@ async function takeOverExpired(db: Db, scope: Scope, opts: ClaimOptions): Promis
       await batches.deleteOne({ _id: batch._id });
       continue;
     }
-    const items = batch.items ?? (await loadItems(db, batch._id));
+    const items = await itemsToResend(db, batch);
     if (items.length === 0) {
       await batches.deleteOne({ _id: batch._id });
       continue;
     }
-    if (!batch.items) await batches.updateOne({ _id: batch._id }, { $set: { items } });
+    if (items !== batch.items) await batches.updateOne({ _id: batch._id }, { $set: { items } });
     return { ...batch, items };
   }
 }
@@ -78,7 +82,7 @@ async function takeOverExpired(db: Db, scope: Scope, opts: ClaimOptions): Promis
 async function claimNew(db: Db, scope: Scope, opts: ClaimOptions): Promise<ClaimedBatch | undefined> {
   const { deliveries, batches } = cols(db);
   const now = opts.now ?? new Date();
-  const candidates = await deliveries
+  const found = await deliveries
     .find(
       {
         ...scope,
@@ -87,14 +91,17 @@ async function claimNew(db: Db, scope: Scope, opts: ClaimOptions): Promise<Claim
           { state: "failed", nextEligibleAt: { $lte: now }, lastAttemptAt: { $lt: opts.runStartedAt } },
         ],
       },
-      { projection: { _id: 1 } },
+      { projection: { recordId: 1, kind: 1, createdAt: 1 } },
     )
     .sort({ createdAt: 1 })
     .limit(opts.max)
     .toArray();
-  if (candidates.length === 0) return undefined;
+  if (found.length === 0) return undefined;
+  const candidates = await withRecords(db, found);
   const batchId = randomUUID();
-  // The lease exists before any delivery points at it, so an inflight delivery always has one.
+  // The lease exists before any delivery points at it, so an inflight delivery always has one. It
+  // carries the candidates as its items: when every candidate moves (the usual case, one run per
+  // scope holds the run lease) that is the batch, with no read-back and no second write.
   const batch: BatchDoc = {
     _id: batchId,
     ...scope,
@@ -102,12 +109,16 @@ async function claimNew(db: Db, scope: Scope, opts: ClaimOptions): Promise<Claim
     until: new Date(now.getTime() + opts.leaseMs),
     takes: 1,
     createdAt: now,
+    items: candidates,
   };
   await batches.insertOne(batch);
-  await deliveries.updateMany(
-    { _id: { $in: candidates.map((c) => c._id) }, state: { $in: ["pending", "failed"] } },
+  const moved = await deliveries.updateMany(
+    { _id: { $in: found.map((d) => d._id) }, state: { $in: ["pending", "failed"] } },
     { $set: { state: "inflight", batchId, updatedAt: now } },
   );
+  if (moved.modifiedCount === found.length && candidates.length > 0) return { ...batch, items: candidates };
+  // Another claimer won some: the batch is what moved. (Should this worker die right here, the
+  // batch was never sent, and whoever takes it over keeps only the items that moved.)
   const items = await loadItems(db, batchId);
   if (items.length === 0) {
     await batches.deleteOne({ _id: batchId });
@@ -117,18 +128,45 @@ async function claimNew(db: Db, scope: Scope, opts: ClaimOptions): Promise<Claim
   return { ...batch, items };
 }
 
+/**
+ * A taken-over batch's items: its frozen items (same body, same Idempotency-Key) when they are all
+ * still its inflight deliveries, else those that are (a claim that lost a race and died before
+ * fixing its items was never sent); the records read afresh for a batch frozen without items.
+ */
+async function itemsToResend(db: Db, batch: BatchDoc): Promise<BatchItem[]> {
+  if (!batch.items) return loadItems(db, batch._id);
+  const mine = await cols(db)
+    .deliveries.find({ batchId: batch._id, state: "inflight" }, { projection: { _id: 1 } })
+    .toArray();
+  const ids = new Set(mine.map((d) => d._id));
+  const kept = batch.items.filter((i) => ids.has(i.deliveryId));
+  return kept.length === batch.items.length ? batch.items : kept;
+}
+
 /** The records of a batch's inflight deliveries, read once and frozen into the batch. */
 async function loadItems(db: Db, batchId: string): Promise<BatchItem[]> {
-  const c = cols(db);
-  const ds = await c.deliveries
-    .find({ batchId, state: "inflight" }, { projection: { recordId: 1, kind: 1, createdAt: 1 } })
+  const ds = await cols(db)
+    .deliveries.find({ batchId, state: "inflight" }, { projection: { recordId: 1, kind: 1, createdAt: 1 } })
     .sort({ createdAt: 1 })
     .toArray();
+  return withRecords(db, ds);
+}
+
+type DeliveryRef = Pick<DeliveryDoc, "_id" | "recordId" | "kind" | "createdAt">;
+
+/** Deliveries with their records: one find per record kind present (a batch has one kind). */
+async function withRecords(db: Db, ds: DeliveryRef[]): Promise<BatchItem[]> {
+  const c = cols(db);
   const byId = new Map<string, RecordDoc>();
   const ofKind = (k: string) => ds.filter((d) => d.kind === k).map((d) => d.recordId);
-  for (const r of await c.orders.find({ _id: { $in: ofKind("order") } }).toArray()) byId.set(r._id, r);
-  for (const r of await c.shipments.find({ _id: { $in: ofKind("shipment") } }).toArray()) byId.set(r._id, r);
-  for (const r of await c.inventory.find({ _id: { $in: ofKind("inventory") } }).toArray()) byId.set(r._id, r);
+  const read = async <T extends RecordDoc>(col: Collection<T>, ids: string[]) => {
+    if (ids.length === 0) return;
+    for (const r of await col.find({ _id: { $in: ids } } as Filter<T>).toArray())
+      byId.set(r._id, r as RecordDoc);
+  };
+  await read(c.orders, ofKind("order"));
+  await read(c.shipments, ofKind("shipment"));
+  await read(c.inventory, ofKind("inventory"));
   const items: BatchItem[] = [];
   for (const d of ds) {
     const record = byId.get(d.recordId);

@@ -18,6 +18,12 @@ export interface RuntimeOptions {
   lockLifetime: number;
   /** Jobs one worker runs at once. */
   concurrency: number;
+  /**
+   * Jobs one worker holds locked at once (running + queued); 0 = Agenda's default, no limit.
+   * Undefined: 2 × concurrency, so one worker does not lock a whole wave of due jobs that other
+   * workers could run (Agenda's `lockLimit`).
+   */
+  lockLimit?: number;
   /** Overrides every Automatic window (tests, benchmarks). */
   windowMs?: number;
   /** Batch size of periodic pushes. */

@@ -54,6 +54,7 @@ export async function pushScope(
       max: batchSize,
       runStartedAt,
       policy: opts.policy,
+      takeOver: report.batches === 0, // a batch expiring later in this run waits for the next run
     });
     opts.log.debug({ scope, claimMs: Date.now() - t0 }, "claimed");
     if (!batch) break;

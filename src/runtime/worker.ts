@@ -5,7 +5,13 @@ import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, type Job } from "agenda";
 import type { Db } from "mongodb";
 import { JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
-import { ensureJobIndexes, loadSpec, setNextRun, unarmedManagedJobs } from "../jobs/repository.js";
+import {
+  ensureJobIndexes,
+  loadSpec,
+  releaseLocks,
+  setNextRun,
+  unarmedManagedJobs,
+} from "../jobs/repository.js";
 import { CLEANUP_SERVICE, type JobService } from "../jobs/types.js";
 import { silentLogger } from "../platform/log.js";
 import { ensureRecordIndexes } from "../records/index.js";
@@ -46,6 +52,7 @@ export function createAgenda(db: Db, opts: RuntimeOptions): Agenda {
     maxConcurrency: opts.concurrency,
     defaultConcurrency: opts.concurrency,
     defaultLockLifetime: opts.lockLifetime,
+    lockLimit: opts.lockLimit ?? 2 * opts.concurrency,
   });
 }
 
@@ -54,10 +61,20 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
   const agenda = createAgenda(db, opts);
   const ctx: RuntimeContext = { db, agenda, opts, stopping: false };
   const active = new Set<Promise<unknown>>();
+  // Jobs this worker started whose Agenda lock is not yet released (Agenda's "complete").
+  const held = new Set<string>();
+  let released = false; // after stop() released the locks, a handler left running must not re-take one
+  agenda.on("complete", (job: Job) => held.delete(String(job.attrs._id)));
   // Tracks running handlers (for stop) and keeps their Agenda lock alive: Agenda cancels a job
   // that runs longer than lockLifetime without touch().
   const track = <T>(job: Job<unknown>, run: () => Promise<T>): Promise<T> => {
-    const timer = setInterval(() => job.touch().catch(() => {}), Math.max(200, opts.lockLifetime / 3));
+    held.add(String(job.attrs._id));
+    const timer = setInterval(
+      () => {
+        if (!released) job.touch().catch(() => {});
+      },
+      Math.max(200, opts.lockLifetime / 3),
+    );
     const p = run().finally(() => {
       clearInterval(timer);
       active.delete(p);
@@ -94,6 +111,11 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       await Promise.race([Promise.allSettled([...active]), deadline]);
       // Unlocks jobs this worker locked but did not start, so another worker runs them now.
       await agenda.stop(false);
+      // Agenda 6.2.6's stop() keeps the locks of jobs still running (or whose end it has not saved
+      // yet): after a restart they would wait for lockLifetime. The run lease (run:<key>) still
+      // keeps a handler left running from overlapping the next run of its key.
+      released = true;
+      await releaseLocks(db, [...held], opts.owner);
     },
   };
 }

@@ -1,9 +1,10 @@
 // How a frequency repeats inside Agenda 6 (node_modules/agenda/dist/utils/nextRunAt.js): a cron
 // string is evaluated by cron-parser in repeatTimezone from lastRunAt; a number is ms after lastRunAt.
-// Forms Agenda cannot express exactly get `managedNextRun`: the runtime worker sets nextRunAt itself
-// after each run with nextRunAfter().
+// Forms Agenda cannot express exactly, or would evaluate wrongly (crons in zones that are not regular,
+// tz-gaps.ts), get `managedNextRun`: the runtime worker sets nextRunAt itself with nextRunAfter().
 import type { Frequency } from "./model.js";
-import { inGap } from "./tz-gaps.js";
+import { hasHash, resolvePhase } from "./phase.js";
+import { inGap, isRegularZone } from "./tz-gaps.js";
 import { parseClock } from "./wall-clock.js";
 
 const SECOND = 1000;
@@ -15,21 +16,31 @@ export type AgendaRepeat =
   | { repeatInterval: string | number; repeatTimezone: string; managedNextRun: false }
   | { repeatInterval: null; repeatTimezone: string; managedNextRun: true };
 
-/** null for automatic/off: such jobs never run on a timer. */
-export function toAgendaRepeat(freq: Frequency, timezone: string): AgendaRepeat | null {
-  switch (freq.kind) {
+/**
+ * null for automatic/off: such jobs never run on a timer. `key` (the job key) fixes the phase of
+ * `every` with offset "H" and of H in crons (phase.ts); without it such a frequency throws.
+ */
+export function toAgendaRepeat(freq: Frequency, timezone: string, key?: string): AgendaRepeat | null {
+  const f = key === undefined ? freq : resolvePhase(freq, key);
+  switch (f.kind) {
     case "off":
     case "automatic":
       return null;
     case "cron":
-      return agenda(freq.expr, timezone);
-    case "every":
-      return agenda(everyAsCron(freq.ms) ?? freq.ms, timezone);
+      if (hasHash(f.expr)) throw new Error(`cron "${f.expr}" needs the job key to draw H`);
+      return cronRepeat(f.expr, timezone);
+    case "every": {
+      if (f.offset === "H") throw new Error(`every ${f.text} needs the job key to draw its offset`);
+      if (f.offset === undefined) {
+        const expr = everyAsCron(f.ms);
+        return expr ? cronRepeat(expr, timezone) : agenda(f.ms, timezone);
+      }
+      const expr = everyAsCron(f.ms, f.offset);
+      return expr ? cronRepeat(expr, timezone) : managed(timezone);
+    }
     case "at": {
-      const expr = atAsCron(freq.times, timezone);
-      return expr
-        ? agenda(expr, timezone)
-        : { repeatInterval: null, repeatTimezone: timezone, managedNextRun: true };
+      const expr = atAsCron(f.times, timezone);
+      return expr ? cronRepeat(expr, timezone) : managed(timezone);
     }
   }
 }
@@ -38,15 +49,32 @@ function agenda(repeatInterval: string | number, repeatTimezone: string): Agenda
   return { repeatInterval, repeatTimezone, managedNextRun: false };
 }
 
-/** An equivalent cron when the interval evenly divides a minute, an hour or a day; else undefined. */
-export function everyAsCron(ms: number): string | undefined {
-  if (ms <= 0) return undefined;
-  if (ms < MINUTE && ms % SECOND === 0 && MINUTE % ms === 0) return `*/${ms / SECOND} * * * * *`;
-  if (ms === MINUTE) return "* * * * *";
-  if (ms < HOUR && ms % MINUTE === 0 && HOUR % ms === 0) return `*/${ms / MINUTE} * * * *`;
-  if (ms === HOUR) return "0 * * * *";
-  if (ms < DAY && ms % HOUR === 0 && DAY % ms === 0) return `0 */${ms / HOUR} * * *`;
-  if (ms === DAY) return "0 0 * * *";
+function managed(repeatTimezone: string): AgendaRepeat {
+  return { repeatInterval: null, repeatTimezone, managedNextRun: true };
+}
+
+function cronRepeat(expr: string, timezone: string): AgendaRepeat {
+  return isRegularZone(timezone) ? agenda(expr, timezone) : managed(timezone);
+}
+
+/**
+ * An equivalent cron for `every: ms` with a phase of `offset` ms (0 ≤ offset < ms, whole seconds) when
+ * the interval evenly divides a minute, an hour or a day (runs on the local clock at offset, offset +
+ * ms, …); else undefined. Whole-minute phases give 5 fields, others 6 (seconds first).
+ */
+export function everyAsCron(ms: number, offset = 0): string | undefined {
+  if (ms <= 0 || offset < 0 || offset >= ms || offset % SECOND !== 0) return undefined;
+  const s = (offset / SECOND) % 60;
+  const m = Math.floor(offset / MINUTE) % 60;
+  const h = Math.floor(offset / HOUR);
+  const withSeconds = (rest: string) => (s === 0 ? rest : `${s} ${rest}`);
+  const step = (start: number, n: number) => (n === 1 ? "*" : start === 0 ? `*/${n}` : `${start}/${n}`);
+  if (ms < MINUTE && ms % SECOND === 0 && MINUTE % ms === 0) return `${step(s, ms / SECOND)} * * * * *`;
+  if (ms < HOUR && ms % MINUTE === 0 && HOUR % ms === 0)
+    return withSeconds(`${step(m, ms / MINUTE)} * * * *`);
+  if (ms === HOUR) return withSeconds(`${m} * * * *`);
+  if (ms < DAY && ms % HOUR === 0 && DAY % ms === 0) return withSeconds(`${m} ${step(h, ms / HOUR)} * * *`);
+  if (ms === DAY) return withSeconds(`${m} ${h} * * *`);
   return undefined;
 }
 
@@ -61,5 +89,7 @@ export function atAsCron(times: readonly string[], timezone: string): string | u
   const hours = [...new Set(minutesOfDay.map((m) => Math.floor(m / 60)))].sort((a, b) => a - b);
   const minutes = [...new Set(minutesOfDay.map((m) => m % 60))].sort((a, b) => a - b);
   if (hours.length * minutes.length !== minutesOfDay.length) return undefined;
+  // With all 24 hours cron-parser runs the repeated fall-back hour twice; `at` runs a time once.
+  if (hours.length === 24) return undefined;
   return `${minutes.join(",")} ${hours.join(",")} * * *`;
 }

@@ -19,7 +19,19 @@ export const DEFAULT_CLEANUP_RUNS_PER_DAY = 2;
 export type Frequency =
   | { kind: "off" }
   | { kind: "automatic"; windowMs: number; maxBatch: number }
-  | { kind: "every"; ms: number; text: string }
+  | {
+      kind: "every";
+      ms: number;
+      text: string;
+      /**
+       * Phase inside the interval (docs/schedules.md, load spreading): ms after the local clock's
+       * interval boundary, or "H" = drawn from the job key (schedule/phase.ts). The loader always
+       * sets it (DEFAULT_EVERY_OFFSET unless the YAML gives `offset`); absent (hand-built models, jobs
+       * written before spreading) means the old form: clock-aligned when the interval divides a day,
+       * else ms after the last run.
+       */
+      offset?: number | "H";
+    }
   | { kind: "cron"; expr: string }
   | { kind: "at"; times: string[] };
 

@@ -2,8 +2,12 @@
 // the coming days, so a reviewer sees spikes (3,000 merchants at 09:00) before merging.
 import type { Frequency, ScheduleModel, ServiceName } from "./model.js";
 import { nextRunAfter } from "./next-runs.js";
+import { resolvePhase, serviceKey } from "./phase.js";
+import { nextChangeAt } from "./tz-gaps.js";
 
 export const SLOT_MS = 15 * 60_000;
+// Runs this close to a DST change are computed one by one (no zone moves its clock by more at once).
+const SLACK_MS = 4 * 3_600_000;
 
 export interface Simulation {
   start: Date;
@@ -37,7 +41,9 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
   const counts = new Map<ServiceName, number[]>();
   let automatic = 0;
 
-  const add = (service: ServiceName, freq: Frequency, timezone: string) => {
+  const startMs = start.getTime();
+  const chains = new Map<string, number[]>();
+  const add = (service: ServiceName, freq: Frequency, timezone: string, key: string) => {
     if (freq.kind === "automatic") automatic++;
     if (freq.kind === "off" || freq.kind === "automatic") return;
     let row = counts.get(service);
@@ -45,21 +51,51 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
       row = new Array<number>(slots).fill(0);
       counts.set(service, row);
     }
-    // `from` counts as the last run, as it does for a job created now.
-    let at = nextRunAfter(freq, timezone, start);
-    while (at && at.getTime() < end) {
-      const i = Math.floor((at.getTime() - start.getTime()) / SLOT_MS);
-      row[i] = (row[i] ?? 0) + 1;
-      at = nextRunAfter(freq, timezone, at);
+    const f = resolvePhase(freq, key);
+    if (f.kind === "every" && typeof f.offset === "number") {
+      // Phases are per key, so chains are not shared. Away from DST changes runs are exactly `ms`
+      // apart: count them in a tight loop, and step one run at a time only near a change.
+      const ms = f.ms;
+      const r = row;
+      const count = (ts: number) => {
+        const i = Math.floor((ts - startMs) / SLOT_MS);
+        r[i] = (r[i] ?? 0) + 1;
+      };
+      let at = nextRunAfter(f, timezone, start)?.getTime() ?? end;
+      for (let n = 0; at < end; n++) {
+        if (n > slots + 10) throw new Error(`simulate: every ${f.text} in ${timezone} does not advance`);
+        // Each `at` is a run; it is followed by at + ms as long as no change is near.
+        const calm = nextChangeAt(timezone, at - SLACK_MS) - SLACK_MS - ms;
+        for (; at <= calm && at < end; at += ms) count(at);
+        if (at >= end) break;
+        count(at);
+        const next = nextRunAfter(f, timezone, new Date(at))?.getTime() ?? end;
+        if (next <= at) throw new Error(`simulate: the run after ${new Date(at).toISOString()} is not later`);
+        at = next;
+      }
+      return;
     }
+    // Other forms are shared by many jobs: one chain of slot indexes per (frequency, timezone).
+    const id = `${timezone}\0${JSON.stringify(f)}`;
+    let chain = chains.get(id);
+    if (!chain) {
+      const list: number[] = [];
+      const step = (at: number) => nextRunAfter(f, timezone, new Date(at))?.getTime() ?? null;
+      forEachRun(startMs, end, step, (at) => list.push(Math.floor((at - startMs) / SLOT_MS)));
+      chain = list;
+      chains.set(id, chain);
+    }
+    for (const i of chain) row[i] = (row[i] ?? 0) + 1;
   };
 
   for (const m of model.merchants) {
     if (m.suspended) continue;
-    for (const [service, freq] of Object.entries(m.services)) add(service as ServiceName, freq, m.timezone);
+    for (const [service, freq] of Object.entries(m.services))
+      add(service as ServiceName, freq, m.timezone, serviceKey(m.id, null, service));
     for (const c of m.carts) {
       if (c.suspended) continue;
-      for (const [service, freq] of Object.entries(c.services)) add(service as ServiceName, freq, m.timezone);
+      for (const [service, freq] of Object.entries(c.services))
+        add(service as ServiceName, freq, m.timezone, serviceKey(m.id, c.id, service));
     }
   }
 
@@ -94,4 +130,29 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
     },
     automatic,
   };
+}
+
+/**
+ * Calls `visit` for each run in (start, end): the first after `start` (taken as the last run), then
+ * `step` from each run. Never loops: a step that does not move forward, or more runs than seconds in
+ * the window, is an error naming the instant.
+ */
+function forEachRun(
+  start: number,
+  end: number,
+  step: (at: number) => number | null,
+  visit: (at: number) => void,
+): void {
+  const bound = Math.ceil((end - start) / 1000) + 2;
+  let at = step(start);
+  for (let n = 0; at !== null && at < end; n++) {
+    if (n > bound) throw new Error(`simulate: more runs than seconds from ${new Date(start).toISOString()}`);
+    visit(at);
+    const next = step(at);
+    if (next !== null && next <= at)
+      throw new Error(
+        `simulate: the run after ${new Date(at).toISOString()} is not later (${new Date(next).toISOString()})`,
+      );
+    at = next;
+  }
 }

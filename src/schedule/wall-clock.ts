@@ -18,9 +18,26 @@ export function zoneOf(timezone: string): IANAZone {
   return zone;
 }
 
+const HOUR_MS = 3_600_000;
+// Offsets per zone and UTC hour: the same at both ends of an hour means the same all through it (no
+// zone changes twice within an hour). luxon asks Intl on each call, the slow part of long chains.
+const hourly = new Map<IANAZone, Map<number, number>>();
+
 /** Offset of the zone from UTC at an instant, in ms. */
 export function offsetMs(zone: IANAZone, ts: number): number {
-  return zone.offset(ts) * MINUTE_MS;
+  const hour = Math.floor(ts / HOUR_MS);
+  let cache = hourly.get(zone);
+  if (!cache || cache.size > 200_000) {
+    cache = new Map();
+    hourly.set(zone, cache);
+  }
+  let offset = cache.get(hour);
+  if (offset === undefined) {
+    const start = zone.offset(hour * HOUR_MS);
+    offset = start === zone.offset((hour + 1) * HOUR_MS - 1) ? start * MINUTE_MS : Number.NaN;
+    cache.set(hour, offset);
+  }
+  return Number.isNaN(offset) ? zone.offset(ts) * MINUTE_MS : offset;
 }
 
 /** "HH:MM" → minutes after midnight. */

@@ -7,6 +7,7 @@ import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { cacheDir } from "../platform/paths.js";
 import { applyPatches, PATCH_LEVEL } from "./ferretdb-patches.js";
+import { applyPushdown } from "./ferretdb-pushdown.js";
 import { withFileLock } from "./file-lock.js";
 import { FERRETDB_MODULE, FERRETDB_VERSION } from "./paths.js";
 
@@ -97,6 +98,7 @@ export async function buildFerretdb(opts: BuildOptions = {}): Promise<string> {
       await run("chmod", ["-R", "u+w", work]);
       await writeFile(join(work, "build", "version", "version.txt"), `${FERRETDB_VERSION}\n`);
       await applyPatches(work);
+      await applyPushdown(work);
       const tmpOut = `${target}.tmp-${process.pid}`;
       log("  compiling ./cmd/ferretdb (the slow part; about a minute on 2 cores) …");
       await run(go, ["build", "-trimpath", "-o", tmpOut, "./cmd/ferretdb"], {

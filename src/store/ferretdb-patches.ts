@@ -11,8 +11,8 @@ export interface SourcePatch {
   why: string;
 }
 
-/** Bump when the list changes: it names the cached binary, so old builds are not reused. */
-export const PATCH_LEVEL = 1;
+/** Bump when the list (or ferretdb-pushdown.ts) changes: it names the cached binary, so old builds are not reused. */
+export const PATCH_LEVEL = 2;
 
 export const FERRETDB_PATCHES: SourcePatch[] = [
   {

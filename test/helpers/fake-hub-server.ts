@@ -44,6 +44,8 @@ export interface FakeHubOptions {
   token?: string;
   /** WMS ships each order it accepts, at once (shipment id "shp-<order id>"). */
   autoShip?: boolean;
+  /** Every request waits this long before it is answered (a remote system's latency; benchmarks). */
+  latencyMs?: number;
 }
 
 export interface FakeHub {
@@ -98,6 +100,7 @@ export async function startFakeHub(o: FakeHubOptions = {}): Promise<FakeHub> {
 
   async function serve(req: IncomingMessage, res: ServerResponse, mis?: Misbehaviour): Promise<void> {
     const body = await readBody(req);
+    if (o.latencyMs) await new Promise((r) => setTimeout(r, o.latencyMs));
     if (mis?.hang) return;
     if (mis?.delayMs) await new Promise((r) => setTimeout(r, mis.delayMs));
     if (mis?.dripMs !== undefined) return drip(res, mis.dripMs);

@@ -1,5 +1,6 @@
 // The schemas are the source of truth; the TypeScript model must not drift from them.
 import { describe, expect, it } from "vitest";
+import { FREQUENCY_FORMS, type PolicySpec } from "../../src/config/policy.js";
 import { readSchemas } from "../../src/config/schema.js";
 import type { CartModel, MerchantModel } from "../../src/schedule/model.js";
 import { AUTOMATIC_SERVICES, CART_SERVICES, MERCHANT_SERVICES } from "../../src/schedule/model.js";
@@ -89,5 +90,25 @@ describe("schemas ↔ model.ts", () => {
       Object.keys(merchantModel).sort(),
     );
     expect([...Object.values(CART_FIELDS), ...CART_DERIVED].sort()).toEqual(Object.keys(cartModel).sort());
+  });
+
+  it("the Policy spec matches PolicySpec and its forms", () => {
+    const spec = get("policy.schema.json").properties?.spec as Schema & {
+      properties: Record<string, Schema & { items?: { enum?: string[] } }>;
+    };
+    const policyKeys: Record<keyof PolicySpec, true> = {
+      allowedForms: true,
+      minInterval: true,
+      maxAutomaticWindow: true,
+      platformLimits: true,
+    };
+    expect(keys(spec)).toEqual(Object.keys(policyKeys).sort());
+    const minKeys: Record<keyof NonNullable<PolicySpec["minInterval"]>, true> = {
+      default: true,
+      services: true,
+      connectionTags: true,
+    };
+    expect(keys(spec.properties.minInterval)).toEqual(Object.keys(minKeys).sort());
+    expect(spec.properties.allowedForms?.items?.enum).toEqual([...FREQUENCY_FORMS]);
   });
 });

@@ -5,6 +5,7 @@ import { formatFrequency } from "../../config/frequency.js";
 import { formatDuration } from "../../platform/duration.js";
 import type { Frequency } from "../../schedule/model.js";
 import { nextRuns } from "../../schedule/next-runs.js";
+import { serviceKey } from "../../schedule/phase.js";
 import { frequencyText } from "./frequency.js";
 import type { View } from "./view.js";
 
@@ -58,7 +59,8 @@ export function explainText(target: ExplainTarget, from: Date, count = 5): strin
   const services = Object.entries(cart ? cart.services : merchant.services) as [string, Frequency][];
   for (const [name, f] of services) {
     lines.push("", `${name}: ${frequencyText(f)}`);
-    const runs = nextRuns(f, tz, from, count);
+    // From the job's phase (its key), so each call and `status` agree.
+    const runs = nextRuns(f, tz, from, count, serviceKey(merchant.id, cart?.id ?? null, name));
     if (runs.length === 0) {
       lines.push(`  ${why(f)}`);
       continue;
@@ -78,7 +80,11 @@ export const explainView: View<Explanation> = {
     const services = Object.fromEntries(
       Object.entries(owner.services).map(([name, f]) => [
         name,
-        { frequency: formatFrequency(f), text: frequencyText(f), next: nextRuns(f, tz, from, count) },
+        {
+          frequency: formatFrequency(f),
+          text: frequencyText(f),
+          next: nextRuns(f, tz, from, count, serviceKey(target.merchant.id, target.cart?.id ?? null, name)),
+        },
       ]),
     );
     return { target: ref, timezone: tz, suspended: owner.suspended, services };

@@ -1,0 +1,66 @@
+// Store commands per delivered record on the push path (claim → send → record), counted with the
+// driver's command monitoring: 200 pending orders delivered by one periodic orderDelivery run, at
+// batch sizes 1, 10, 100 and 200 (the run's own lease and bookkeeping included).
+import { randomBytes } from "node:crypto";
+import { MongoClient } from "mongodb";
+import type { PortFactory } from "../src/connectors/hub-ports.js";
+import { loadSpec } from "../src/jobs/repository.js";
+import { storeOrders } from "../src/records/index.js";
+import { runKey } from "../src/runtime/run-key.js";
+import { createWorker } from "../src/runtime/worker.js";
+import { cart, every5m, installJobs, merchant } from "../test/helpers/worker-jobs.js";
+
+const RECORDS = 200;
+
+/** Acknowledges every record at once: the store is all that is measured. */
+const ackAll = async (items: { recordId: string }[]) => ({ ok: items.map((i) => i.recordId), failed: [] });
+const empty = async () => ({ items: [], cursor: null, more: false });
+const PORTS: PortFactory = {
+  cart: () => ({ pullOrders: empty, pushShipments: ackAll, pushInventory: ackAll }),
+  wms: () => ({ pushOrders: ackAll, pullShipments: empty, pullInventory: empty }),
+};
+
+export async function recordsPath(uri: string): Promise<string[]> {
+  const client = new MongoClient(uri, { monitorCommands: true });
+  let counting = false;
+  const byCommand = new Map<string, number>();
+  client.on("commandStarted", (e) => {
+    if (counting) byCommand.set(e.commandName, (byCommand.get(e.commandName) ?? 0) + 1);
+  });
+  await client.connect();
+  const db = client.db(`fleet_records_${randomBytes(3).toString("hex")}`);
+  const lines = [`push path: store commands per delivered record (${RECORDS} orders, one periodic run)`];
+  try {
+    for (const batch of [1, 10, 100, 200]) {
+      const m = `r${batch}`;
+      await installJobs(db, [merchant(m, [cart("a", m)], { orderDelivery: every5m })]);
+      const orders = Array.from({ length: RECORDS }, (_, i) => ({
+        externalId: `${i}`,
+        payload: { externalId: `${i}` },
+      }));
+      await storeOrders(db, m, "a", orders);
+      const worker = createWorker(db, {
+        ports: PORTS,
+        owner: "bench",
+        periodicBatch: batch,
+        maxBatchesPerRun: 1_000,
+      });
+      const spec = await loadSpec(db, `${m}/orderDelivery`);
+      if (!spec) throw new Error("no job");
+      byCommand.clear();
+      counting = true;
+      const r = (await runKey(worker.ctx, spec)) as { delivered?: number };
+      counting = false;
+      if (r.delivered !== RECORDS) throw new Error(`delivered ${JSON.stringify(r)}`);
+      const total = [...byCommand.values()].reduce((a, b) => a + b, 0);
+      const detail = [...byCommand.entries()].map(([k, v]) => `${k} ${v}`).join(", ");
+      lines.push(
+        `  batch ${batch}: ${(total / RECORDS).toFixed(2)} commands per record (${total}: ${detail})`,
+      );
+    }
+  } finally {
+    await db.dropDatabase().catch(() => {});
+    await client.close();
+  }
+  return lines;
+}

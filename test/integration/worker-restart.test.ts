@@ -1,0 +1,75 @@
+// A worker stopped while a job runs leaves that job unlocked (agenda 6.2.6's stop() keeps the lock
+// of running jobs, so after a restart the job waited for lockLifetime, 10 min by default): the next
+// worker runs it as soon as it is due.
+import { ObjectId } from "mongodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PortFactory } from "../../src/connectors/hub-ports.js";
+import { jobIdHex } from "../../src/jobs/document.js";
+import { createWorker } from "../../src/runtime/worker.js";
+import { type TestDb, testDb } from "../helpers/db.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { cart, installJobs, merchant } from "../helpers/worker-jobs.js";
+
+/** Carts whose order pulls block until released; the WMS is empty. */
+function gatedPorts() {
+  let release = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  let pulls = 0;
+  const ports: PortFactory = {
+    cart: () => ({
+      pullOrders: async () => {
+        pulls++;
+        if (pulls === 1) await gate;
+        return { items: [], cursor: null, more: false };
+      },
+      pushShipments: async () => ({ ok: [], failed: [] }),
+      pushInventory: async () => ({ ok: [], failed: [] }),
+    }),
+    wms: () => ({
+      pushOrders: async () => ({ ok: [], failed: [] }),
+      pullShipments: async () => ({ items: [], cursor: null, more: false }),
+      pullInventory: async () => ({ items: [], cursor: null, more: false }),
+    }),
+  };
+  return { ports, release, pulls: () => pulls };
+}
+
+describe("worker restart with a job running", () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await testDb("restart");
+    await installJobs(t.db, [merchant("m1", [cart("A", "m1")])]);
+  });
+  afterAll(async () => t?.close());
+
+  it("releases the job's lock on stop, so the next worker runs it without waiting for lockLifetime", async () => {
+    const id = new ObjectId(jobIdHex("m1/A/orderDownload"));
+    const jobs = t.db.collection("agendaJobs");
+    const job = () => jobs.findOne({ _id: id });
+    await jobs.updateOne({ _id: id }, { $set: { nextRunAt: new Date() } });
+    const world = gatedPorts();
+    const opts = { processEvery: 100, runLeaseMs: 3_000 }; // lockLifetime: the 10 min default
+    const first = createWorker(t.db, { ...opts, ports: world.ports, owner: "first" });
+    await first.start();
+    await waitFor(
+      "the first run to start and lock its job",
+      async () => world.pulls() === 1 && !!(await job())?.lockedAt,
+    );
+
+    await first.stop(100); // the handler is still blocked in its pull: abandoned, as at process exit
+    expect((await job())?.lockedAt ?? null).toBeNull();
+
+    world.release(); // the abandoned handler ends, gives its run lease back, Agenda saves the job
+    await waitFor("the abandoned run to end", async () => !!(await job())?.lastFinishedAt);
+    await jobs.updateOne({ _id: id }, { $set: { nextRunAt: new Date() } });
+    const second = createWorker(t.db, { ...opts, ports: world.ports, owner: "second" });
+    await second.start();
+    try {
+      await waitFor("the second worker to run the job", () => world.pulls() >= 2, 60_000);
+    } finally {
+      await second.stop(5_000);
+    }
+  });
+});
