@@ -95,10 +95,12 @@ export function staleAt(
   timezone: string,
   health: JobHealth,
   k = DEFAULT_STALE_AFTER_RUNS,
+  key?: string,
 ): Date | null {
   const from = health.lastSuccessAt ?? health.since ?? null;
   if (!from || k < 1) return null;
-  const runs = nextRuns(schedule, timezone, from, k);
+  // The key places an `offset: H` schedule on its own phase (schedule/phase.ts).
+  const runs = nextRuns(schedule, timezone, from, k, key);
   return runs[k - 1] ?? null;
 }
 
@@ -107,12 +109,12 @@ export function staleAt(
  * failed), idle (never ran, nothing due yet), ok.
  */
 export function healthState(
-  job: { disabled: boolean; schedule: Frequency; timezone: string; health: JobHealth },
+  job: { key?: string; disabled: boolean; schedule: Frequency; timezone: string; health: JobHealth },
   now: Date,
   k = DEFAULT_STALE_AFTER_RUNS,
 ): HealthState {
   if (job.disabled) return "suspended";
-  const at = staleAt(job.schedule, job.timezone, job.health, k);
+  const at = staleAt(job.schedule, job.timezone, job.health, k, job.key);
   if (at && at.getTime() <= now.getTime()) return "stale";
   if (job.health.consecutiveFailures > 0) return "failing";
   if (!job.health.lastSuccessAt) return "idle";

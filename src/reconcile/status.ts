@@ -53,7 +53,7 @@ export async function readStatus(
     lastFailureAt: iso(d.health.lastFailureAt),
     lastFailureReason: d.health.lastFailureReason,
     consecutiveFailures: d.health.consecutiveFailures,
-    staleAt: iso(staleAt(d.schedule, d.timezone, d.health, k)),
+    staleAt: iso(staleAt(d.schedule, d.timezone, d.health, k, d.key)),
   }));
   return {
     revision: applied?.revision ?? null,
