@@ -64,7 +64,7 @@ function summaryText(s: PlanSummary | undefined): string {
 function appliedSection(d: StatusData): string {
   const a = d.applied;
   const rev = a ? `<code id="applied-revision">${e(a.revision)}</code>` : "<em>nothing applied yet</em>";
-  const driftText = driftWords(d.drift.pending);
+  const driftText = driftWords(d.drift.pending, d.last?.outcome);
   const planned = d.drift.pending ? `latest plan: ${planWords(d.drift.plan, false)}` : "";
   return `<section><h2>Applied revision</h2>
 <dl>
@@ -143,7 +143,7 @@ function verdict(d: StatusData): string {
     (s) => `<span class="chip s-${s}">${e(counts.get(s))} ${e(s)}</span>`,
   );
   const store = d.storeOk ? "" : ' · <span class="bad">store unreachable</span>';
-  return `<p class="verdict" id="verdict">${d.health.length} jobs: ${parts.join(" ") || "none yet"} · ${e(driftWords(d.drift.pending))}${store}</p>`;
+  return `<p class="verdict" id="verdict">${d.health.length} jobs: ${parts.join(" ") || "none yet"} · ${e(driftWords(d.drift.pending, d.last?.outcome))}${store}</p>`;
 }
 
 function jobLabel(j: JobHealthRow): string {

@@ -21,9 +21,10 @@ export function planWords(s: PlanSummary | undefined, done = true): string {
   return parts.length ? parts.join(", ") : `no change (${plural(s.unchanged, "job")} as in git)`;
 }
 
-/** Drift in words: "in sync with git", "2 jobs differ from git", or "unknown". */
-export function driftWords(pending: number | undefined): string {
-  if (pending === undefined) return "unknown (no reconcile yet)";
+/** Drift in words: "in sync with git", "2 jobs differ from git", or why it is unknown. */
+export function driftWords(pending: number | undefined, lastOutcome?: string): string {
+  if (pending === undefined)
+    return lastOutcome ? `unknown (the last reconcile ${lastOutcome})` : "unknown (no reconcile yet)";
   if (pending === 0) return "in sync with git";
   return `${plural(pending, "job")} ${pending === 1 ? "differs" : "differ"} from git`;
 }
