@@ -1,7 +1,7 @@
 // Options of the operator's view shared by status, serve and start: k of the staleness rule and
 // the notification webhook's env var.
 import { Option } from "commander";
-import { DEFAULT_STALE_AFTER_RUNS } from "../jobs/health.js";
+import { DEFAULT_STALE_AFTER_RUNS } from "../jobs/freshness.js";
 import { intOption, UsageError } from "./option-types.js";
 
 /** --stale-after <runs>: k of the staleness rule (jobs/health.ts staleAt). */

@@ -1,13 +1,8 @@
 // What is applied now: the revision and every managed job with its run times.
 import type { Db } from "mongodb";
 import { formatFrequency } from "../config/frequency.js";
-import {
-  DEFAULT_STALE_AFTER_RUNS,
-  type HealthState,
-  healthState,
-  readJobHealth,
-  staleAt,
-} from "../jobs/health.js";
+import { DEFAULT_STALE_AFTER_RUNS, type HealthState, healthState, staleAt } from "../jobs/freshness.js";
+import { readJobHealth } from "../jobs/health.js";
 import { readApplied } from "./history.js";
 
 export interface JobStatus {

@@ -3,7 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "mongodb";
-import { DEFAULT_STALE_AFTER_RUNS, healthState, readJobHealth } from "../jobs/health.js";
+import { DEFAULT_STALE_AFTER_RUNS, healthState } from "../jobs/freshness.js";
+import { readJobHealth } from "../jobs/health.js";
 import { countJobs } from "../jobs/repository.js";
 import type { Logger } from "../platform/log.js";
 import { createMetrics, type Metrics } from "../platform/metrics.js";

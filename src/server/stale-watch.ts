@@ -1,7 +1,8 @@
 // Notifies stale scheduled jobs: every minute, each job whose staleAt has passed (jobs/health.ts)
 // is a notification; the notifier deduplicates, so one stale job is one message an hour.
 import type { Db } from "mongodb";
-import { healthState, readJobHealth } from "../jobs/health.js";
+import { healthState } from "../jobs/freshness.js";
+import { readJobHealth } from "../jobs/health.js";
 import type { Logger } from "../platform/log.js";
 import type { Notify } from "../platform/notify.js";
 

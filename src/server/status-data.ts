@@ -1,6 +1,7 @@
 // Gathers the status page's data; a store that does not answer yields a page that says so.
 import type { Db } from "mongodb";
-import { DEFAULT_STALE_AFTER_RUNS, healthState, readJobHealth } from "../jobs/health.js";
+import { DEFAULT_STALE_AFTER_RUNS, healthState } from "../jobs/freshness.js";
+import { readJobHealth } from "../jobs/health.js";
 import { countJobs, upcomingJobRuns } from "../jobs/repository.js";
 import { type HistoryEntry, listHistory, type PlanSummary, readApplied } from "../reconcile/history.js";
 import { recentActivity } from "../records/activity.js";

@@ -1,6 +1,7 @@
 // The status page: server-rendered HTML, no framework, every value escaped.
 
-import type { HealthState, JobHealthRow } from "../jobs/health.js";
+import type { HealthState } from "../jobs/freshness.js";
+import type { JobHealthRow } from "../jobs/health.js";
 import type { JobCounts, NextRun } from "../jobs/repository.js";
 import { formatMeasured } from "../platform/duration.js";
 import type { AppliedState, HistoryEntry, PlanSummary } from "../reconcile/history.js";
