@@ -17,11 +17,14 @@ export function register(program: Command): void {
       "after",
       `
 JSON: {"revision", "appliedAt", "jobs": [{"key", "frequency", "nextRunAt",
-"lastRunAt", "disabled", "state", "lastSuccessAt", "lastFailureAt",
-"lastFailureReason", "consecutiveFailures", "staleAt"}]} (frequency in the
-YAML's canonical form; nextRunAt is null for automatic services). A job is
-stale when it had no success in --stale-after of its scheduled runs
-(docs/operations.md).
+"lastRunAt", "lastFinishedAt", "failedAt", "disabled", "state", "lastSuccessAt",
+"lastFailureAt", "lastFailureReason", "consecutiveFailures", "staleAt"}],
+"records": {"pending", "inflight", "delivered", "failed", "skipped", "held"}}
+(frequency in the YAML's canonical form; nextRunAt is null for automatic
+services; lastRunAt counts every run of the key: scheduled, triggered or
+\`schedsync run\`; records counts deliveries by state, \`held\` ones wait for
+\`schedsync resend\`). A job is stale when it had no success in --stale-after of
+its scheduled runs (docs/operations.md).
 
 Exit codes: 0 ok, 1 error (store down, a --merchant with no jobs).`,
     )

@@ -136,7 +136,9 @@ export function actualFromDocument(doc: Record<string, unknown>): ActualJob | nu
     disabled: doc.disabled === true,
     connection: stored.connection ?? null,
   };
-  return { id: String(doc._id), key: mark.key, storedHash: str(mark.specHash), spec };
+  const job: ActualJob = { id: String(doc._id), key: mark.key, storedHash: str(mark.specHash), spec };
+  if ("nextRunAt" in doc) job.nextRunAt = doc.nextRunAt instanceof Date ? doc.nextRunAt : null;
+  return job;
 }
 
 /** The spec of a managed job document (undefined for anything schedsync does not own). */

@@ -70,6 +70,9 @@ export interface JobHealthRow {
   disabled: boolean;
   nextRunAt: Date | null;
   lastRunAt: Date | null;
+  /** Agenda's: when the last run ended, and when a run last failed (threw). */
+  lastFinishedAt: Date | null;
+  failedAt: Date | null;
   health: JobHealth;
 }
 
@@ -100,6 +103,8 @@ export async function readJobHealth(db: Db, opts: { merchant?: string } = {}): P
       disabled: d.disabled === true,
       nextRunAt: d.nextRunAt ?? null,
       lastRunAt: d.lastRunAt ?? null,
+      lastFinishedAt: d.lastFinishedAt instanceof Date ? d.lastFinishedAt : null,
+      failedAt: d.failedAt instanceof Date ? d.failedAt : null,
       health: healthOf(d),
     };
   });

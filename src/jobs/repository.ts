@@ -26,24 +26,44 @@ export interface JobDocument extends Document {
   disabled?: boolean;
   nextRunAt?: Date | null;
   lastRunAt?: Date | null;
+  lastFinishedAt?: Date | null;
+  failedAt?: Date | null;
+  failReason?: string | null;
 }
 
 export function jobsCollection(db: Db): Collection<JobDocument> {
   return db.collection<JobDocument>(JOBS_COLLECTION);
 }
 
+/** The fields actualFromDocument reads. */
+const ACTUAL_FIELDS = {
+  name: 1,
+  [PATH.mark]: 1,
+  repeatInterval: 1,
+  repeatTimezone: 1,
+  disabled: 1,
+  nextRunAt: 1,
+};
+
 /** Every job schedsync owns, normalised (actualFromDocument). */
 export async function readOwnedJobs(db: Db): Promise<ActualJob[]> {
   // Streamed, so only the normalised view of each document is held, not the whole result set.
-  const cursor = jobsCollection(db).find(ownedFilter(), {
-    projection: { name: 1, [PATH.mark]: 1, repeatInterval: 1, repeatTimezone: 1, disabled: 1 },
-  });
+  const cursor = jobsCollection(db).find(ownedFilter(), { projection: ACTUAL_FIELDS });
   const out: ActualJob[] = [];
   for await (const doc of cursor) {
     const job = actualFromDocument(doc);
     if (job) out.push(job);
   }
   return out;
+}
+
+/** One owned job by its document's _id (hex), with its nextRunAt; undefined when not owned or gone. */
+export async function readOwnedJob(db: Db, id: unknown): Promise<ActualJob | undefined> {
+  const doc = await jobsCollection(db).findOne(
+    { _id: new ObjectId(String(id)), ...ownedFilter() },
+    { projection: ACTUAL_FIELDS },
+  );
+  return (doc && actualFromDocument(doc)) ?? undefined;
 }
 
 export interface WriteOptions {
@@ -112,6 +132,29 @@ export async function setNextRun(
   return r.modifiedCount === 1;
 }
 
+/**
+ * Records a run of a key made outside its scheduled job (a trigger, `schedsync run`) on that job's
+ * document, in Agenda's own fields (lastRunAt, lastFinishedAt; failedAt and failReason when it
+ * failed), so status shows it. A run started before the stored lastRunAt does not move it back.
+ */
+export async function recordJobRun(
+  db: Db,
+  key: string,
+  run: { startedAt: Date; finishedAt: Date; error?: string },
+): Promise<void> {
+  const $set: Record<string, unknown> = { lastRunAt: run.startedAt, lastFinishedAt: run.finishedAt };
+  if (run.error !== undefined) Object.assign($set, { failedAt: run.finishedAt, failReason: run.error });
+  await jobsCollection(db).updateOne(
+    {
+      ...ownedFilter(),
+      name: jobName(serviceOfKey(key)),
+      [PATH.key]: key,
+      $or: [{ lastRunAt: null }, { lastRunAt: { $lte: run.startedAt } }],
+    },
+    { $set },
+  );
+}
+
 /** Managed-next-run jobs that are enabled but have no next run (a crash between two writes). */
 export async function unarmedManagedJobs(db: Db): Promise<{ id: unknown; spec: JobSpec }[]> {
   const docs = await jobsCollection(db)
@@ -161,6 +204,44 @@ export async function ensureJobIndexes(db: Db): Promise<void> {
   const jobs = jobsCollection(db);
   await jobs.createIndex({ name: 1, [PATH.merchantId]: 1 });
   await jobs.createIndex({ name: 1, [PATH.triggerKey]: 1, [PATH.triggerGen]: 1 });
+}
+
+/** One owned job as `schedsync status` shows it. */
+export interface OwnedJobRuns {
+  key: string;
+  spec: Pick<OwnerMark["spec"], "schedule">;
+  nextRunAt: Date | null;
+  lastRunAt: Date | null;
+  lastFinishedAt: Date | null;
+  failedAt: Date | null;
+  disabled: boolean;
+}
+
+/** The owned jobs (of one merchant when given) with their run times, unsorted. */
+export async function readOwnedJobRuns(db: Db, opts: { merchant?: string } = {}): Promise<OwnedJobRuns[]> {
+  const filter = opts.merchant ? { ...ownedFilter(), [PATH.merchantId]: opts.merchant } : ownedFilter();
+  const docs = await jobsCollection(db)
+    .find(filter, {
+      projection: {
+        [PATH.key]: 1,
+        [PATH.schedule]: 1,
+        nextRunAt: 1,
+        lastRunAt: 1,
+        lastFinishedAt: 1,
+        failedAt: 1,
+        disabled: 1,
+      },
+    })
+    .toArray();
+  return docs.map((d) => ({
+    key: d.data.schedsync.key,
+    spec: { schedule: d.data.schedsync.spec.schedule },
+    nextRunAt: d.nextRunAt ?? null,
+    lastRunAt: d.lastRunAt ?? null,
+    lastFinishedAt: d.lastFinishedAt ?? null,
+    failedAt: d.failedAt ?? null,
+    disabled: d.disabled === true,
+  }));
 }
 
 export interface JobCounts {

@@ -44,6 +44,8 @@ export interface ActualJob {
   storedHash: string;
   /** The spec as the document holds it now; its hash differs from storedHash after out-of-band edits. */
   spec: JobSpec;
+  /** The document's nextRunAt (null: not armed); undefined when it was not read. */
+  nextRunAt?: Date | null;
 }
 
 /** The human-readable part of a spec shown in plans. */
@@ -51,6 +53,14 @@ export interface SpecView {
   frequency: unknown;
   timezone: string;
   disabled: boolean;
+}
+
+/** A nextRunAt that contradicts the job's schedule (a fact of a plan's drift update). */
+export interface NextRunDrift {
+  /** The stored nextRunAt (null: the job never runs again). */
+  nextRunAt: Date | null;
+  /** The schedule's next run after `now` (the latest it may be, before tolerance). */
+  scheduledBy: Date;
 }
 
 export type CreateChange = {
@@ -69,8 +79,10 @@ export type UpdateChange = {
   after: SpecView;
   id: string;
   job: DesiredJob;
-  /** Frequency, timezone or repeat changed: apply must recompute nextRunAt (else keep it). */
+  /** Frequency, timezone or repeat changed, or nextRunAt drifted: apply recomputes nextRunAt (else keeps it). */
   rescheduled: boolean;
+  /** Set when the spec's timing is unchanged but the stored nextRunAt contradicts the schedule. */
+  nextRun?: NextRunDrift;
 };
 export type DeleteChange = {
   action: "delete";

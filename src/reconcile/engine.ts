@@ -136,7 +136,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   if (opts.dryRun) {
     const applied = await readApplied(db);
     const actual = await readOwnedJobs(db);
-    const plan = makePlan(desired, actual);
+    const plan = makePlan(desired, actual, { now: new Date() });
     const guards = [massDeleteGuard(plan, actual.length), await rollbackGuard(rev.gitDir, rev.sha, applied)];
     return {
       revision: info(rev),
@@ -192,8 +192,9 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
           guards,
         };
       }
+      const now = new Date();
       const actual = await readOwnedJobs(db);
-      plan = makePlan(desired, actual);
+      plan = makePlan(desired, actual, { now });
       const mass = massDeleteGuard(plan, actual.length, opts.allowMassDelete);
       if (mass) guards.push(mass);
       refuseUnapproved(mass);

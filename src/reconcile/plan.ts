@@ -1,7 +1,8 @@
 // The planner: a pure function from desired and actual jobs to the changes that make actual equal
 // desired. It compares hashes of normalised specs, never raw documents, so runtime fields cannot drift.
 
-import { canonicalJson, specHash } from "../jobs/spec-hash.js";
+import { specHash } from "../jobs/spec-hash.js";
+import { isRescheduled, nextRunDrift } from "../jobs/timing.js";
 import type { ActualJob, Change, DesiredJob, JobSpec, Plan, SpecView } from "../jobs/types.js";
 import { compareKeys } from "./desired.js";
 
@@ -11,21 +12,30 @@ export function specView(spec: JobSpec): SpecView {
   return { frequency: spec.frequency, timezone: spec.timezone, disabled: spec.disabled };
 }
 
-/**
- * True when apply must recompute nextRunAt: the run times change, or a disabled job is enabled again
- * (its old nextRunAt would be in the past and fire a catch-up run). Otherwise apply keeps nextRunAt.
- */
-export function isRescheduled(before: JobSpec, after: JobSpec): boolean {
-  const timing = (s: JobSpec) =>
-    canonicalJson([s.schedule, s.timezone, s.repeatInterval, s.repeatTimezone, s.managedNextRun]);
-  return timing(before) !== timing(after) || (before.disabled && !after.disabled);
-}
+export { isRescheduled };
 
 function inSync(desired: DesiredJob, actual: ActualJob): boolean {
   return actual.storedHash === desired.specHash && specHash(actual.spec) === desired.specHash;
 }
 
-export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[]): Plan {
+export interface PlanOptions {
+  /**
+   * The time the actual nextRunAt values were read at. With it, an actual nextRunAt that contradicts
+   * the job's schedule (jobs/timing.ts nextRunDrift) is drift; without it, only specs are compared.
+   */
+  now?: Date;
+}
+
+/**
+ * The changes that make `actual` equal `desired`. Updates carry `reason: "drift"` when the config is
+ * unchanged but the job was edited, or its nextRunAt contradicts its schedule (then `nextRun` says
+ * how). Throws on a duplicate desired key.
+ */
+export function plan(
+  desired: readonly DesiredJob[],
+  actual: readonly ActualJob[],
+  opts: PlanOptions = {},
+): Plan {
   const wanted = new Map<string, DesiredJob>();
   for (const job of desired) {
     if (wanted.has(job.key)) throw new Error(`duplicate desired job key: ${job.key}`);
@@ -68,9 +78,14 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
         after: null,
         id: kept.id,
       });
-    } else if (inSync(want, kept)) {
+      continue;
+    }
+    const nextRun =
+      opts.now && kept.nextRunAt !== undefined ? nextRunDrift(want, kept.nextRunAt, opts.now) : undefined;
+    if (inSync(want, kept) && !nextRun) {
       unchanged++;
     } else {
+      const rescheduled = isRescheduled(kept.spec, want);
       changes.push({
         action: "update",
         key,
@@ -79,7 +94,9 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
         after: specView(want),
         id: kept.id,
         job: want,
-        rescheduled: isRescheduled(kept.spec, want),
+        // A nextRunAt that contradicts the schedule is recomputed even when the config is unchanged.
+        rescheduled: rescheduled || nextRun !== undefined,
+        ...(nextRun && !rescheduled ? { nextRun } : {}),
       });
     }
   }

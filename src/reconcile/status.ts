@@ -3,6 +3,7 @@ import type { Db } from "mongodb";
 import { formatFrequency } from "../config/frequency.js";
 import { DEFAULT_STALE_AFTER_RUNS, type HealthState, healthState, staleAt } from "../jobs/freshness.js";
 import { readJobHealth } from "../jobs/health.js";
+import { countStates, type StateCounts } from "../records/index.js";
 import { readApplied } from "./history.js";
 
 export interface JobStatus {
@@ -10,6 +11,9 @@ export interface JobStatus {
   frequency: unknown;
   nextRunAt: string | null;
   lastRunAt: string | null;
+  /** When the last run ended, and when a run last failed (null: never). */
+  lastFinishedAt: string | null;
+  failedAt: string | null;
   disabled: boolean;
   /** ok | failing | stale | suspended | idle (jobs/health.ts healthState). */
   state: HealthState;
@@ -25,9 +29,9 @@ export interface Status {
   revision: string | null;
   appliedAt: string | null;
   jobs: JobStatus[];
+  /** Deliveries by state (of the merchant, when given); `held` ones wait for a resend. */
+  records: StateCounts;
 }
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The applied revision and the jobs; `staleAfterRuns` is k of the staleness rule (default 3). */
 export async function readStatus(
@@ -42,6 +46,8 @@ export async function readStatus(
     frequency: formatFrequency(d.schedule),
     nextRunAt: iso(d.nextRunAt),
     lastRunAt: iso(d.lastRunAt),
+    lastFinishedAt: iso(d.lastFinishedAt),
+    failedAt: iso(d.failedAt),
     disabled: d.disabled,
     state: healthState(d, now, k),
     lastSuccessAt: iso(d.health.lastSuccessAt),
@@ -54,5 +60,10 @@ export async function readStatus(
     revision: applied?.revision ?? null,
     appliedAt: applied?.appliedAt ? applied.appliedAt.toISOString() : null,
     jobs,
+    records: await countStates(db, opts.merchant ? { merchantId: opts.merchant } : {}),
   };
+}
+
+function iso(d: Date | null): string | null {
+  return d ? d.toISOString() : null;
 }

@@ -1,7 +1,9 @@
 // One run of one service key, under a per-key lease: never two runs of a key at once, across
 // all workers (Agenda's own locks are per job document, and one key can have several: its
-// scheduled job, triggered runs, manual runs).
+// scheduled job, triggered runs, manual runs). Every run is recorded on the key's scheduled job
+// (lastRunAt, lastFinishedAt, failedAt), whatever started it, so status shows it.
 
+import { recordJobRun } from "../jobs/repository.js";
 import type { JobSpec } from "../jobs/types.js";
 import { tryAcquire, withLease } from "../platform/lease.js";
 import type { RuntimeContext } from "./context.js";
@@ -24,6 +26,7 @@ export async function runKey(ctx: RuntimeContext, spec: JobSpec): Promise<RunRep
     try {
       const report = await HANDLERS[spec.service](ctx, spec, startedAt);
       await recordRun(db, spec.key, { startedAt, outcome: numbers(report) });
+      await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date() });
       await reportRun(ctx, spec, report);
       // Work left over (cap or shutdown), or a trigger that found this run busy (it moved the
       // generation on): the next generation's run takes it, on any worker.
@@ -32,6 +35,7 @@ export async function runKey(ctx: RuntimeContext, spec: JobSpec): Promise<RunRep
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       await recordRun(db, spec.key, { startedAt, error: msg }).catch(() => {});
+      await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date(), error: msg }).catch(() => {});
       await reportRun(ctx, spec, err instanceof Error ? err : new Error(msg));
       throw err;
     }

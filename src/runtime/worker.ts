@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, type Job } from "agenda";
 import type { Db } from "mongodb";
-import { JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
+import { JOB_PREFIX, JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
 import {
   ensureJobIndexes,
   loadSpec,
@@ -19,8 +19,10 @@ import { nextRunAfter } from "../schedule/index.js";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import type { RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
+import { keepReschedule } from "./reschedule.js";
 import { runKey } from "./run-key.js";
 import { nextGen } from "./run-state.js";
+import { sweep, sweepPeriodMs } from "./sweep.js";
 import { type TriggerData, trigger } from "./trigger.js";
 
 export const ALL_SERVICES: JobService[] = [...MERCHANT_SERVICES, ...CART_SERVICES, CLEANUP_SERVICE];
@@ -96,6 +98,32 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       ? opts.log.debug({ err: err.message }, "agenda error while stopping")
       : opts.log.error({ err: err.message }, "agenda error"),
   );
+  // After Agenda's end-of-run write: keep a schedule the reconciler changed during the run.
+  agenda.on("complete", (job: Job) => {
+    if (!job.attrs.name.startsWith(JOB_PREFIX)) return;
+    const p = keepReschedule(db, job)
+      .then((next) => {
+        if (next !== undefined) opts.log.info({ job: job.attrs.name, next }, "rescheduled after the run");
+      })
+      .catch((err) => opts.log.warn({ err: (err as Error).message }, "reschedule check failed"))
+      .finally(() => active.delete(p));
+    active.add(p);
+  });
+
+  // The sweep (sweep.ts): expired leases are handed on without new data or a cleanup run.
+  let sweeping: Promise<unknown> | undefined;
+  const sweepOnce = () => {
+    if (sweeping || ctx.stopping) return;
+    sweeping = sweep(ctx)
+      .then((r) => {
+        if (r.batches.length || r.runs.length) opts.log.info(r, "expired leases handed on");
+      })
+      .catch((err) => opts.log.warn({ err: (err as Error).message }, "sweep failed"))
+      .finally(() => {
+        sweeping = undefined;
+      });
+  };
+  let sweepTimer: NodeJS.Timeout | undefined;
 
   return {
     ctx,
@@ -104,9 +132,13 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       await Promise.all([ensureRecordIndexes(db), ensureJobIndexes(db)]);
       await rearmManaged(db);
       await agenda.start();
+      sweepTimer = setInterval(sweepOnce, sweepPeriodMs(opts));
+      sweepOnce();
     },
     stop: async (timeoutMs = 30_000) => {
       ctx.stopping = true;
+      clearInterval(sweepTimer);
+      await sweeping;
       const deadline = new Promise((r) => setTimeout(r, timeoutMs).unref());
       await Promise.race([Promise.allSettled([...active]), deadline]);
       // Unlocks jobs this worker locked but did not start, so another worker runs them now.

@@ -24,7 +24,7 @@ export interface StatusData {
   drift: { plan?: PlanSummary; pending?: number };
   history: HistoryEntry[];
   jobs?: JobCounts;
-  /** Only failed and skipped records are shown. */
+  /** Only failed, skipped and held records are shown. */
   records: RecordCount[];
   nextRuns: NextRun[];
   /** Every managed job with its health (the grid and the failures). */
@@ -90,9 +90,12 @@ function historySection(d: StatusData): string {
   return `<section><h2>Last reconciles</h2>${table(["Started", "Revision", "Outcome", "Plan", "Took", "Message"], rows, "No reconciles recorded yet.")}</section>`;
 }
 
+/** Delivery states a person should look at; `held` waits for a resend. */
+const NEEDS_LOOK = new Set(["failed", "skipped", "held"]);
+
 function recordsSection(d: StatusData): string {
   const rows = d.records
-    .filter((r) => r.state === "failed" || r.state === "skipped")
+    .filter((r) => NEEDS_LOOK.has(r.state))
     .sort((a, b) => a.merchantId.localeCompare(b.merchantId) || a.kind.localeCompare(b.kind))
     .map((r) => [
       e(r.merchantId),
@@ -100,7 +103,7 @@ function recordsSection(d: StatusData): string {
       `<span class="${r.state === "failed" ? "bad" : "warn"}">${e(r.state)}</span>`,
       e(r.count),
     ]);
-  return `<section id="records"><h2>Failed and skipped records</h2>${table(["Merchant", "Kind", "State", "Records"], rows, "No failed or skipped records.")}</section>`;
+  return `<section id="records"><h2>Failed, skipped and held records</h2>${table(["Merchant", "Kind", "State", "Records"], rows, "No failed, skipped or held records.")}</section>`;
 }
 
 function jobsSection(d: StatusData): string {

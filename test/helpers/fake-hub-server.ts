@@ -4,7 +4,7 @@
 // Retry-After, delays, hangs, dripping bytes, huge or malformed bodies, wrong result ids).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { OrderOut, RecordResult, ShipmentIn } from "../../src/connectors/port.js";
+import type { OrderOut, RecordResult, Shipment } from "../../src/connectors/port.js";
 import {
   type Decide,
   type PushEndpoint,
@@ -184,7 +184,7 @@ export async function startFakeHub(o: FakeHubOptions = {}): Promise<FakeHub> {
   };
 }
 
-function shipmentFor(order: OrderOut): ShipmentIn {
+function shipmentFor(order: OrderOut): Shipment {
   return {
     id: `shp-${order.id}`,
     orderId: order.id,

@@ -11,13 +11,14 @@ import { loadSpec } from "../../src/jobs/repository.js";
 import { createMetrics } from "../../src/platform/metrics.js";
 import { createNotifier, type Notifier } from "../../src/platform/notify.js";
 import { readStatus } from "../../src/reconcile/status.js";
-import type { BatchItem, IncomingOrder } from "../../src/records/index.js";
+import type { BatchItem, Order } from "../../src/records/index.js";
 import { runKey } from "../../src/runtime/run-key.js";
 import { createWorker, type Worker } from "../../src/runtime/worker.js";
 import { type RunningServer, startServer } from "../../src/server/app.js";
 import { recordsCounter } from "../../src/server/record-counts.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { parsePrometheus } from "../helpers/prometheus.js";
+import { anOrder } from "../helpers/records.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { cart, every5m, installJobs, merchant } from "../helpers/worker-jobs.js";
 
@@ -28,7 +29,7 @@ const ERROR = 50;
 /** A cart with orders to pull and a WMS that rejects every order while `wmsDown`. */
 class Systems implements PortFactory {
   wmsDown = true;
-  orders: IncomingOrder[] = [];
+  orders: Order[] = [];
   cart() {
     const ok = async () => ({ ok: [] as string[], failed: [] });
     return {
@@ -125,10 +126,7 @@ describe("a failing job is loud and visible", () => {
   });
 
   it("logs WARN with key and reason for each failed run, and ERROR once when the job turns failing", async () => {
-    systems.orders = [1, 2, 3].map((n) => ({
-      externalId: `o${n}`,
-      payload: { externalId: `o${n}`, lines: [] },
-    }));
+    systems.orders = [1, 2, 3].map((n) => anOrder(`o${n}`, "A"));
     expect(await run("m1/A/orderDownload")).toMatchObject({ stored: 3 });
     for (let i = 0; i < 3; i++)
       expect(await run("m1/orderDelivery")).toMatchObject({ failed: 3, delivered: 0 });

@@ -27,12 +27,15 @@ function localTime(d: Date, timezone: string): string {
     day: "2-digit",
     hour: "2-digit",
     minute: "2-digit",
+    second: "2-digit",
     weekday: "short",
     hourCycle: "h23",
     timeZoneName: "short",
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${get("weekday")} ${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} ${get("timeZoneName")}`;
+  // Seconds only when a spread phase (offset: H, H in cron) puts the run off the minute.
+  const sec = d.getUTCSeconds() === 0 ? "" : `:${get("second")}`;
+  return `${get("weekday")} ${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}${sec} ${get("timeZoneName")}`;
 }
 
 function why(f: Frequency): string {
@@ -67,7 +70,12 @@ export function explainText(target: ExplainTarget, from: Date, count = 5): strin
     }
     lines.push(`  next ${runs.length} runs (${tz} | UTC):`);
     for (const r of runs)
-      lines.push(`    ${localTime(r, tz)}  |  ${r.toISOString().slice(0, 16).replace("T", " ")} UTC`);
+      lines.push(
+        `    ${localTime(r, tz)}  |  ${r
+          .toISOString()
+          .slice(0, r.getUTCSeconds() === 0 ? 16 : 19)
+          .replace("T", " ")} UTC`,
+      );
   }
   return lines.join("\n");
 }

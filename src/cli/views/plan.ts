@@ -1,7 +1,7 @@
 // `plan` and `apply`: the plan as a readable diff (+ create, ~ update, - delete, with the reason) or
 // as JSON; `apply` adds its outcome. A rejected revision's errors render the same two ways.
 
-import type { Plan, SpecView } from "../../jobs/types.js";
+import type { NextRunDrift, Plan, SpecView } from "../../jobs/types.js";
 import type { ReconcileResult } from "../../reconcile/engine.js";
 import type { RevisionRejectedError } from "../../reconcile/errors.js";
 import { type GuardHit, guardReason } from "../../reconcile/guards.js";
@@ -18,6 +18,7 @@ export function planJson(revision: string, plan: Plan) {
       reason: c.reason,
       before: c.before,
       after: c.after,
+      ...(c.action === "update" && c.nextRun ? { nextRun: c.nextRun } : {}),
     })),
     summary: plan.summary,
   };
@@ -26,6 +27,12 @@ export function planJson(revision: string, plan: Plan) {
 function spec(v: SpecView | null): string {
   if (!v) return "";
   return `${canonicalText(v.frequency)} (${v.timezone}${v.disabled ? ", disabled" : ""})`;
+}
+
+function nextRunText(d: NextRunDrift | undefined): string {
+  if (!d) return "";
+  const at = d.nextRunAt ? `next run ${d.nextRunAt.toISOString()}` : "no next run";
+  return `: ${at}, the schedule's next is ${d.scheduledBy.toISOString()}`;
 }
 
 /** "guard mass-delete: deletes 8 of 14 … : apply will refuse without --allow-mass-delete" (or: allowed). */
@@ -41,7 +48,10 @@ export function planText(revision: string, plan: Plan, guards: readonly GuardHit
   for (const c of plan.changes) {
     if (c.action === "create") lines.push(`  + ${c.key}  ${spec(c.after)}`);
     else if (c.action === "delete") lines.push(`  - ${c.key}  ${spec(c.before)}  [${c.reason}]`);
-    else lines.push(`  ~ ${c.key}  ${spec(c.before)} → ${spec(c.after)}  [${c.reason}]`);
+    else
+      lines.push(
+        `  ~ ${c.key}  ${spec(c.before)} → ${spec(c.after)}  [${c.reason}${nextRunText(c.nextRun)}]`,
+      );
   }
   lines.push(
     `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,

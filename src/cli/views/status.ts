@@ -31,6 +31,10 @@ export const statusView: View<Status> = {
       j.lastFailureReason ? `${j.lastFailureAt ?? ""} ${j.lastFailureReason}` : "",
     ]);
     const head2 = ["KEY", "FREQUENCY", "NEXT RUN (UTC)", "LAST RUN (UTC)", "HEALTH", "LAST FAILURE"];
-    return `${head}\n${table(head2, rows)}`;
+    const jobs = `${head}\n${table(head2, rows)}`;
+    const counts = Object.entries(status.records ?? {}).filter(([, n]) => n > 0);
+    return counts.length
+      ? `${jobs}\nrecords: ${counts.map(([state, n]) => `${n} ${state}`).join(", ")}`
+      : jobs;
   },
 };
