@@ -89,14 +89,17 @@ const JOB_LABELS = ["merchant", "cart", "service"];
 
 /**
  * The three freshness gauges, from one store read per scrape (each gauge's collect() asks; the
- * read is shared for a second so a scrape reads the store once).
+ * read in flight is shared, so a scrape reads the store once).
  */
 function jobHealthGauges(registry: Registry, read: () => GaugeSources["jobHealth"]): void {
-  let shared: { at: number; rows: Promise<JobHealthGaugeRow[] | undefined> } | undefined;
+  // prom-client runs every collect() of a scrape at once: they share the read while it is pending,
+  // and the next scrape reads again.
+  let pending: Promise<JobHealthGaugeRow[] | undefined> | undefined;
   const rows = () => {
-    if (!shared || Date.now() - shared.at > 1_000)
-      shared = { at: Date.now(), rows: read()?.().catch(() => undefined) ?? Promise.resolve(undefined) };
-    return shared.rows;
+    pending ??= (read()?.().catch(() => undefined) ?? Promise.resolve(undefined)).finally(() => {
+      pending = undefined;
+    });
+    return pending;
   };
   const gauge = (name: string, help: string, value: (r: JobHealthGaugeRow) => number | undefined) =>
     new Gauge({
