@@ -1,5 +1,6 @@
 // `schedsync serve`: the long-running reconciler with webhook, health, metrics and status page.
 import type { Command } from "commander";
+import { notifyOption, staleAfterOption } from "./operator-options.js";
 import { durationOption, intOption, refOption } from "./option-types.js";
 import { recheckOption } from "./reconcile-options.js";
 import type { ServeOptions } from "./serving.js";
@@ -31,6 +32,8 @@ export function register(program: Command): void {
     .option("--branch <name>", "branch whose webhook pushes trigger a reconcile (default: --ref, or main)")
     .addOption(recheckOption("15m"))
     .option("--no-agendash", "do not mount Agendash at /agendash")
+    .addOption(staleAfterOption())
+    .addOption(notifyOption())
     .addHelpText(
       "after",
       `

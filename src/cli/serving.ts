@@ -1,22 +1,37 @@
 // The long-running commands' work (serve, start), imported only when one of them runs: it loads
 // Agenda, express and the mongodb driver, which the other commands do not need.
+//
+// One order for both: start-up checks (exposure, port, git repo) before the store opens; then the
+// workers, then the server (which applies); on Ctrl-C one shutdown path that stops the server,
+// then Agenda, and closes the store last — also when start-up fails half way.
 import type { Db } from "mongodb";
 import { createPortFactory, storeJournal } from "../connectors/index.js";
-import { createLogger } from "../platform/log.js";
+import { createLogger, type Logger } from "../platform/log.js";
 import { createMetrics } from "../platform/metrics.js";
+import { createNotifier, type Notifier } from "../platform/notify.js";
 import { triggerOnDemand } from "../runtime/trigger.js";
 import { createWorker, type Worker } from "../runtime/worker.js";
 import { BindRefusedError } from "../server/app.js";
 import { CART_HOOK_WINDOW_MS } from "../server/cart-hooks.js";
 import { engineReconcile } from "../server/engine-adapter.js";
 import { recordsCounter } from "../server/record-counts.js";
-import { type RunOptions, runServer, untilSignal } from "../server/run-server.js";
-import { openStore } from "../store/index.js";
+import { type Running, type RunOptions, runServer, untilSignal } from "../server/run-server.js";
+import { watchStaleJobs } from "../server/stale-watch.js";
+import { planWords } from "../server/words.js";
+import { openStore, type Store } from "../store/index.js";
 import { CliError } from "./errors.js";
+import { notifyUrl } from "./operator-options.js";
 import { storeDataDir } from "./paths.js";
+import { checkExposure, checkGitRepo, checkPort, isRepoUrl } from "./preflight.js";
+
+/** Options shared by serve and start (operator-options.ts). */
+interface OperatorOptions {
+  staleAfter: number;
+  notifyUrlEnv?: string;
+}
 
 /** The options of `schedsync serve`, parsed (serve.ts). */
-export interface ServeOptions {
+export interface ServeOptions extends OperatorOptions {
   host: string;
   port: number;
   interval: number;
@@ -29,7 +44,7 @@ export interface ServeOptions {
 }
 
 /** The options of `schedsync start`, parsed (start.ts). */
-export interface StartOptions {
+export interface StartOptions extends OperatorOptions {
   host: string;
   port: number;
   dir: string;
@@ -41,83 +56,139 @@ function downloadNow(db: Db): RunOptions["triggerDownload"] {
   return (agenda, spec) => triggerOnDemand({ db, agenda }, spec, CART_HOOK_WINDOW_MS);
 }
 
+/** What a running command holds, stopped in this order by shutdown(). */
+interface Parts {
+  running?: Running;
+  stopStaleWatch?: () => void;
+  worker?: Worker;
+  notifier?: Notifier;
+  store: Store;
+}
+
+/** The one shutdown path: server (and its reconcile), then Agenda, then the store's client. */
+async function shutdown(p: Parts, log: Logger): Promise<void> {
+  p.stopStaleWatch?.();
+  if (p.running) {
+    log.info("stopping: server");
+    await p.running.stop();
+  }
+  if (p.worker) {
+    log.info("stopping: workers");
+    await p.worker.stop(10_000);
+  }
+  await p.notifier?.flush();
+  await p.store.close();
+}
+
+function bindError(err: unknown): never {
+  if (err instanceof BindRefusedError) throw new CliError(err.message);
+  throw err;
+}
+
+/** The notifier of --notify-url-env (undefined without it). */
+function notifierOf(o: OperatorOptions, log: Logger): Notifier | undefined {
+  const url = notifyUrl(o.notifyUrlEnv);
+  if (!url) return undefined;
+  log.info({ env: o.notifyUrlEnv }, "notifications go to the webhook in this variable");
+  return createNotifier({ url, log });
+}
+
 /** `schedsync serve` (options parsed by serve.ts). */
 export async function serve(o: ServeOptions): Promise<void> {
+  checkExposure(o.host);
+  if (!isRepoUrl(o.repo)) checkGitRepo(o.repo, "serve");
+  await checkPort(o.host, o.port);
   const log = createLogger();
-  const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
+  const notifier = notifierOf(o, log);
+  if (!process.env.SCHEDSYNC_WEBHOOK_SECRET)
+    log.warn(
+      "SCHEDSYNC_WEBHOOK_SECRET is not set: POST /hooks/github answers 401 to every webhook; polling still applies new commits",
+    );
+  const parts: Parts = { store: await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) }) };
+  parts.notifier = notifier;
   try {
     const target = { repo: o.repo, ref: o.ref, dir: o.dir };
-    const running = await runServer({
+    parts.running = await runServer({
       metrics: createMetrics(),
-      db: store.db,
-      storeUri: store.displayUri,
+      db: parts.store.db,
+      storeUri: parts.store.displayUri,
       host: o.host,
       port: o.port,
       intervalMs: o.interval,
       branch: o.branch ?? (o.ref === "HEAD" ? "main" : o.ref),
-      reconcile: engineReconcile(store, target, (line) => log.info(line), o.recheckAfter),
+      reconcile: engineReconcile(parts.store, target, (line) => log.info(line), o.recheckAfter),
       log,
       records: recordsCounter(),
       agendash: o.agendash,
-      triggerDownload: downloadNow(store.db),
-    }).catch((err) => {
-      if (err instanceof BindRefusedError) throw new CliError(err.message);
-      throw err;
-    });
-    log.info({ url: running.server.url, store: store.displayUri, ...target }, "schedsync serve listening");
+      triggerDownload: downloadNow(parts.store.db),
+      staleAfterRuns: o.staleAfter,
+      notify: notifier?.notify,
+    }).catch(bindError);
+    parts.stopStaleWatch = notifier
+      ? watchStaleJobs(parts.store.db, { k: o.staleAfter, notify: notifier.notify, log })
+      : undefined;
+    log.info(
+      { url: parts.running.server.url, store: parts.store.displayUri, ...target },
+      "schedsync serve listening",
+    );
     const sig = await untilSignal();
     log.info({ signal: sig }, "shutting down");
-    await running.stop();
   } finally {
-    await store.close();
+    await shutdown(parts, log);
   }
 }
 
 /** `schedsync start` (options parsed by start.ts). */
 export async function start(o: StartOptions): Promise<void> {
+  checkExposure(o.host);
+  checkGitRepo(undefined, "start");
+  await checkPort(o.host, o.port);
   const log = createLogger();
+  const notifier = notifierOf(o, log);
   const metrics = createMetrics();
-  const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
-  let worker: Worker | undefined;
+  const parts: Parts = { store: await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) }) };
+  parts.notifier = notifier;
+  const { db } = parts.store;
   try {
     if (o.workers) {
-      worker = createWorker(store.db, {
-        ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
+      parts.worker = createWorker(db, {
+        ports: createPortFactory({ sandboxJournal: storeJournal(db) }),
         log,
         hooks: metrics.hooks,
+        notify: notifier?.notify,
       });
-      await worker.start();
+      await parts.worker.start();
     }
-    const running = await runServer({
+    parts.running = await runServer({
       metrics,
-      db: store.db,
-      storeUri: store.displayUri,
+      db,
+      storeUri: parts.store.displayUri,
       host: o.host,
       port: o.port,
       intervalMs: 3_000,
       branch: "main",
-      reconcile: engineReconcile(store, { ref: "HEAD", dir: o.dir }, (line) => log.info(line)),
+      reconcile: engineReconcile(parts.store, { ref: "HEAD", dir: o.dir }, (line) => log.info(line)),
       log,
       records: recordsCounter(),
-      agenda: worker?.agenda,
-      triggerDownload: downloadNow(store.db),
-    }).catch((err) => {
-      if (err instanceof BindRefusedError) throw new CliError(err.message);
-      throw err;
-    });
-    await running.server.reconciler.request("poll"); // waits for the start-up reconcile
-    const last = running.server.reconciler.last;
+      agenda: parts.worker?.agenda,
+      triggerDownload: downloadNow(db),
+      staleAfterRuns: o.staleAfter,
+      notify: notifier?.notify,
+    }).catch(bindError);
+    parts.stopStaleWatch = notifier
+      ? watchStaleJobs(db, { k: o.staleAfter, notify: notifier.notify, log })
+      : undefined;
+    const startup = await parts.running.startup;
+    const applied = startup
+      ? `${startup.revision.slice(0, 12) || "nothing"}: ${startup.error ?? planWords(startup.summary)}`
+      : "nothing";
     console.log(
-      `\n  schedsync is running: ${running.server.url}\n` +
-        `  applied ${last?.revision.slice(0, 12) || "nothing"} (${last?.outcome ?? "?"}); workers ${worker ? "running" : "off"}; Ctrl-C to stop\n`,
+      `\n  schedsync is running: ${parts.running.server.url}\n` +
+        `  applied ${applied}; workers ${parts.worker ? "running" : "off"}; Ctrl-C to stop\n`,
     );
     await untilSignal();
-    log.info("stopping: server");
-    await running.stop();
-    log.info("stopping: workers");
-    await worker?.stop(10_000);
-    log.info("stopped");
   } finally {
-    await store.close();
+    await shutdown(parts, log);
+    log.info("stopped");
   }
 }

@@ -1,6 +1,7 @@
 // `schedsync start` (= npm start): everything on one machine for a newcomer — the embedded store,
 // ./schedules of the current repo applied and watched, the workers, and the status page.
 import type { Command } from "commander";
+import { notifyOption, staleAfterOption } from "./operator-options.js";
 import { intOption } from "./option-types.js";
 import { PORT } from "./serve.js";
 import type { StartOptions } from "./serving.js";
@@ -16,6 +17,8 @@ export function register(program: Command): void {
     .addOption(intOption("--port <n>", "port of the status page (0 picks a free one)", PORT))
     .option("--dir <path>", "schedules directory inside the repo", "schedules")
     .option("--no-workers", "apply and serve only; run no jobs")
+    .addOption(staleAfterOption())
+    .addOption(notifyOption())
     .addHelpText(
       "after",
       `

@@ -34,7 +34,7 @@ export function readSchemas(): Map<string, Record<string, unknown>> {
 export function documentValidator(): ValidateFunction {
   if (compiled) return compiled;
   // verbose: errors carry their schema, which the messages quote (allowed fields, descriptions).
-  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true });
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: true, verbose: true });
   const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
   addFormats(ajv);
   for (const schema of readSchemas().values()) ajv.addSchema(schema);

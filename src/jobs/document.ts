@@ -39,6 +39,8 @@ export const PATH = {
   written: "data.schedsync.written",
   pause: "data.schedsync.pause",
   pauseTarget: "data.schedsync.pause.target",
+  /** A job's run health (JobHealth): top level, so neither Agenda's state saves nor a spec update touch it. */
+  health: "health",
   /** A trigger job's data (TRIGGER_JOB): the key and its generation. */
   triggerKey: "data.key",
   triggerGen: "data.gen",

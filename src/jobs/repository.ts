@@ -85,7 +85,7 @@ export async function writeChanges(db: Db, changes: readonly Change[], opts: Wri
   let done = 0;
   // Documents are built a chunk at a time, so a 100k-job apply never holds them all at once.
   for (const chunk of chunks(changes)) {
-    await bulkWrite(db, JOBS_COLLECTION, insertsAndDeletes(chunk, opts.revision, firstRun), {
+    await bulkWrite(db, JOBS_COLLECTION, insertsAndDeletes(chunk, opts.revision, firstRun, opts.now), {
       ordered: true,
     });
     const updates = chunk.filter((c): c is UpdateChange => c.action === "update");
@@ -277,6 +277,7 @@ export interface NextRun {
   name: string;
   nextRunAt: Date;
   merchantId?: string;
+  cartId?: string;
   service?: string;
 }
 
@@ -296,6 +297,7 @@ export async function upcomingJobRuns(db: Db, limit = 15): Promise<NextRun[]> {
     nextRunAt: d.nextRunAt as Date,
     // schedsync's jobs keep their spec in the owner mark; other jobs may carry these in data.
     merchantId: str(d.data?.schedsync?.spec?.merchantId ?? d.data?.merchantId),
+    cartId: str(d.data?.schedsync?.spec?.cartId ?? d.data?.cartId),
     service: str(d.data?.schedsync?.spec?.service ?? d.data?.service),
   }));
 }

@@ -56,6 +56,7 @@ export function insertsAndDeletes(
   changes: readonly Change[],
   revision: string,
   firstRun: (job: DesiredJob) => Date | null,
+  now = new Date(),
 ): AnyBulkWriteOperation<Document>[] {
   const ops: AnyBulkWriteOperation<Document>[] = [];
   for (const change of changes) {
@@ -76,6 +77,8 @@ export function insertsAndDeletes(
         ...held,
         nextRunAt: firstRun(job),
         lockedAt: null,
+        // The reference for freshness until its first success (health.ts staleAt).
+        [PATH.health]: { since: now },
       };
       ops.push({ insertOne: { document } });
     }

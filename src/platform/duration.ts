@@ -79,3 +79,14 @@ export function parseInterval(text: string): number {
   if (d.ms < 1_000) throw new Error(`interval ${text} is shorter than 1s`);
   return d.ms;
 }
+
+/**
+ * A measured duration for people, at the precision it was measured: 590 → "590 ms", 1234 →
+ * "1.2 s", 95000 → "1 min 35 s". (Rounding 590 ms to "0.1 s" hid the figure the log showed.)
+ */
+export function formatMeasured(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  const s = Math.round(ms / 1_000);
+  return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+}

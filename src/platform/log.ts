@@ -17,6 +17,14 @@ const REDACT = [
   'req.headers["x-hub-signature-256"]',
 ];
 
+/**
+ * pino-pretty's options for a terminal. NO_COLOR (https://no-color.org): any non-empty value turns
+ * colour off; pino-pretty would otherwise colour whenever it sees a terminal.
+ */
+export function prettyOptions(env: NodeJS.ProcessEnv = process.env) {
+  return { colorize: !env.NO_COLOR, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,service" };
+}
+
 export function createLogger(opts: { level?: string; pretty?: boolean } = {}): Logger {
   const pretty = opts.pretty ?? (process.stdout.isTTY === true && !process.env.CI);
   return pino({
@@ -26,7 +34,7 @@ export function createLogger(opts: { level?: string; pretty?: boolean } = {}): L
     transport: pretty
       ? {
           target: "pino-pretty",
-          options: { colorize: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,service" },
+          options: prettyOptions(),
         }
       : undefined,
   });

@@ -20,6 +20,19 @@ export interface GaugeSources {
   jobs?: () => Promise<GaugeRow[] | undefined>;
   /** Records by kind and delivery state: labels { kind, state }. */
   records?: () => Promise<GaugeRow[] | undefined>;
+  /** Each scheduled job's freshness: labels { merchant, cart, service }. */
+  jobHealth?: () => Promise<JobHealthGaugeRow[] | undefined>;
+}
+
+/** One job's freshness figures (see jobs/health.ts). */
+export interface JobHealthGaugeRow {
+  labels: { merchant: string; cart: string; service: string };
+  /** Unix seconds of the last success; undefined: none yet (no series). */
+  lastSuccessSeconds?: number;
+  /** 1 when the job is stale (no success within k runs), else 0. */
+  stale: number;
+  /** Failed runs since the last success. */
+  consecutiveFailures: number;
 }
 
 /** What a worker's runs report (see RuntimeOptions.hooks). */
@@ -28,6 +41,8 @@ export interface TransmissionHooks {
   observeAutomaticLatency(seconds: number, service: string): void;
   /** After each batch: records by outcome (delivered, failed, skipped, requeued). */
   countTransmission(service: string, outcome: string, n: number): void;
+  /** A failed run of a job (labels { merchant, cart, service }; cart "" for merchant services). */
+  countJobFailure?(labels: { merchant: string; cart: string; service: string }): void;
 }
 
 /** Buckets of the reconcile duration, in seconds: 5 ms to 5 min. */
@@ -54,7 +69,7 @@ function storeGauge(
   name: string,
   help: string,
   labelNames: string[],
-  read: () => GaugeSources[keyof GaugeSources],
+  read: () => GaugeSources["jobs" | "records"],
 ) {
   return new Gauge({
     name,
@@ -68,6 +83,55 @@ function storeGauge(
       for (const r of rows) this.set(r.labels, r.value);
     },
   });
+}
+
+const JOB_LABELS = ["merchant", "cart", "service"];
+
+/**
+ * The three freshness gauges, from one store read per scrape (each gauge's collect() asks; the
+ * read in flight is shared, so a scrape reads the store once).
+ */
+function jobHealthGauges(registry: Registry, read: () => GaugeSources["jobHealth"]): void {
+  // prom-client runs every collect() of a scrape at once: they share the read while it is pending,
+  // and the next scrape reads again.
+  let pending: Promise<JobHealthGaugeRow[] | undefined> | undefined;
+  const rows = () => {
+    pending ??= (read()?.().catch(() => undefined) ?? Promise.resolve(undefined)).finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+  const gauge = (name: string, help: string, value: (r: JobHealthGaugeRow) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: JOB_LABELS,
+      registers: [registry],
+      async collect() {
+        const rs = await rows();
+        if (!rs) return;
+        this.reset();
+        for (const r of rs) {
+          const v = value(r);
+          if (v !== undefined) this.set(r.labels, v);
+        }
+      },
+    });
+  gauge(
+    "schedsync_job_last_success_timestamp_seconds",
+    "Unix time of the job's last successful run.",
+    (r) => r.lastSuccessSeconds,
+  );
+  gauge(
+    "schedsync_job_stale",
+    "1 when the job had no success within k of its scheduled runs.",
+    (r) => r.stale,
+  );
+  gauge(
+    "schedsync_job_consecutive_failures",
+    "Failed runs of the job since its last success.",
+    (r) => r.consecutiveFailures,
+  );
 }
 
 /** A new registry with the schedsync metrics and prom-client's default metrics. */
@@ -95,6 +159,13 @@ export function createMetrics(): Metrics {
     ["kind", "state"],
     () => sources.records,
   );
+  jobHealthGauges(registry, () => sources.jobHealth);
+  const jobFailures = new Counter({
+    name: "schedsync_job_failures_total",
+    help: "Failed runs by job (counted by this process's workers).",
+    labelNames: JOB_LABELS,
+    registers: [registry],
+  });
   const automaticLatency = new Histogram({
     name: "schedsync_automatic_latency_seconds",
     help: "Time from a record's arrival to its automatic transmission, in seconds.",
@@ -125,6 +196,7 @@ export function createMetrics(): Metrics {
     registry,
     hooks: {
       observeAutomaticLatency: (seconds, service) => automaticLatency.observe({ service }, seconds),
+      countJobFailure: (labels) => jobFailures.inc(labels),
       countTransmission: (service, outcome, n) => {
         const t = transmissions.get(tallyKey({ service, outcome })) ?? {
           labels: { service, outcome },

@@ -3,6 +3,8 @@
 import type { Db } from "mongodb";
 import { formatFrequency } from "../config/frequency.js";
 import { handEdits } from "../jobs/drift.js";
+import { DEFAULT_STALE_AFTER_RUNS, type HealthState, healthState, staleAt } from "../jobs/freshness.js";
+import { readJobHealth } from "../jobs/health.js";
 import { listPauses, type Pause } from "../jobs/pauses.js";
 import { readOwnedJobRuns } from "../jobs/repository.js";
 import type { FieldChange, JobSuspension, PauseMark } from "../jobs/types.js";
@@ -24,6 +26,14 @@ export interface JobStatus {
   paused?: PauseMark;
   /** Hand edits since schedsync wrote the job (field: before → after); absent when none. */
   drift?: FieldChange[];
+  /** ok | failing | stale | suspended | idle (jobs/health.ts healthState). */
+  state: HealthState;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  lastFailureReason: string | null;
+  consecutiveFailures: number;
+  /** When the job is (or becomes) stale without a success; null without a timer. */
+  staleAt: string | null;
 }
 
 export interface Status {
@@ -38,29 +48,45 @@ export interface Status {
   drifted: number;
 }
 
-export async function readStatus(db: Db, opts: { merchant?: string } = {}): Promise<Status> {
-  const [applied, runs, pauses] = await Promise.all([
+/**
+ * The applied revision and the jobs with their health, suspensions, pauses and hand edits;
+ * `staleAfterRuns` is k of the staleness rule (default 3).
+ */
+export async function readStatus(
+  db: Db,
+  opts: { merchant?: string; staleAfterRuns?: number; now?: Date } = {},
+): Promise<Status> {
+  const k = opts.staleAfterRuns ?? DEFAULT_STALE_AFTER_RUNS;
+  const now = opts.now ?? new Date();
+  const [applied, runs, healths, pauses] = await Promise.all([
     readApplied(db),
     readOwnedJobRuns(db, opts),
+    readJobHealth(db, opts),
     listPauses(db),
   ]);
-  const jobs = runs
-    .map((d): JobStatus => {
-      const edits = d.job ? handEdits(d.job) : [];
-      return {
-        key: d.key,
-        frequency: formatFrequency(d.spec.schedule),
-        nextRunAt: d.nextRunAt ? d.nextRunAt.toISOString() : null,
-        lastRunAt: iso(d.lastRunAt),
-        lastFinishedAt: iso(d.lastFinishedAt),
-        failedAt: iso(d.failedAt),
-        disabled: d.disabled,
-        ...(d.job?.spec.suspended && { suspended: d.job.spec.suspended }),
-        ...(d.job?.pause && { paused: d.job.pause }),
-        ...(edits.length > 0 && { drift: edits }),
-      };
-    })
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const owned = new Map(runs.map((r) => [r.key, r.job]));
+  const jobs = healths.map((d): JobStatus => {
+    const job = owned.get(d.key) ?? null;
+    const edits = job ? handEdits(job) : [];
+    return {
+      key: d.key,
+      frequency: formatFrequency(d.schedule),
+      nextRunAt: iso(d.nextRunAt),
+      lastRunAt: iso(d.lastRunAt),
+      lastFinishedAt: iso(d.lastFinishedAt),
+      failedAt: iso(d.failedAt),
+      disabled: d.disabled,
+      state: healthState(d, now, k),
+      lastSuccessAt: iso(d.health.lastSuccessAt),
+      lastFailureAt: iso(d.health.lastFailureAt),
+      lastFailureReason: d.health.lastFailureReason,
+      consecutiveFailures: d.health.consecutiveFailures,
+      staleAt: iso(staleAt(d.schedule, d.timezone, d.health, k, d.key)),
+      ...(job?.spec.suspended && { suspended: job.spec.suspended }),
+      ...(job?.pause && { paused: job.pause }),
+      ...(edits.length > 0 && { drift: edits }),
+    };
+  });
   return {
     revision: applied?.revision ?? null,
     appliedAt: applied?.appliedAt ? applied.appliedAt.toISOString() : null,

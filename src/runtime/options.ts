@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { PortFactory } from "../connectors/hub-ports.js";
 import type { TransmissionHooks } from "../platform/metrics.js";
+import type { Notify } from "../platform/notify.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../records/index.js";
 
 export interface RuntimeOptions {
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   resumeSweepMs: number;
   /** Metrics the runs feed (Metrics.hooks of src/platform/metrics.ts; default: none). */
   hooks: TransmissionHooks;
+  /** Operator notifications (failing jobs, skipped records); default: none. */
+  notify?: Notify;
 }
 
 /** Hooks that feed no metrics (a worker without /metrics). */

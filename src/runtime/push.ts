@@ -28,6 +28,8 @@ export interface PushReport {
   /** Rejected as not retryable: held until a resend (present only when some were). */
   held?: number;
   requeued: number;
+  /** The receiver's first rejection reason in this run (logs, the job's health). */
+  reason?: string;
   /** Stopped with work possibly left (cap or shutdown). */
   more: boolean;
 }
@@ -86,6 +88,7 @@ export async function pushScope(
     report.skipped += out.skipped.length;
     if (out.held.length > 0) report.held = (report.held ?? 0) + out.held.length;
     report.requeued += out.requeued.length;
+    report.reason ??= result.failed[0]?.error;
   }
   return report;
 }

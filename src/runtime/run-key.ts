@@ -8,6 +8,7 @@ import type { JobSpec } from "../jobs/types.js";
 import { tryAcquire, withLease } from "../platform/lease.js";
 import type { RuntimeContext } from "./context.js";
 import { HANDLERS, type RunReport } from "./handlers/index.js";
+import { reportRun } from "./health.js";
 import { currentGen, nextGen, recordRun } from "./run-state.js";
 import { enqueue, trigger } from "./trigger.js";
 
@@ -34,7 +35,7 @@ export async function runKey(
       const report = await HANDLERS[spec.service](ctx, spec, startedAt);
       await recordRun(db, spec.key, { startedAt, outcome: numbers(report) });
       await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date() });
-      opts.log.info({ key: spec.key, ...report }, "run finished");
+      await reportRun(ctx, spec, report);
       // Work left over (cap or shutdown), or a trigger that found this run busy (it moved the
       // generation on): the next generation's run takes it, on any worker.
       if (generations && (report.more || (await currentGen(db, spec.key)) !== gen)) await again(ctx, spec);
@@ -43,6 +44,7 @@ export async function runKey(
       const msg = err instanceof Error ? err.message : String(err);
       await recordRun(db, spec.key, { startedAt, error: msg }).catch(() => {});
       await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date(), error: msg }).catch(() => {});
+      await reportRun(ctx, spec, err instanceof Error ? err : new Error(msg));
       throw err;
     }
   });

@@ -93,7 +93,13 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
   agenda.define(TRIGGER_JOB, (job: Job<TriggerData>) => track(job, () => runTriggered(ctx, job)), {
     removeOnComplete: true,
   });
-  agenda.on("error", (err) => opts.log.error({ err: err.message }, "agenda error"));
+  // Once stop() has begun, a lock query Agenda had in flight can fail as the store closes: that
+  // is the shutdown itself, not a fault (debug, not ERROR lines after "stopped").
+  agenda.on("error", (err) =>
+    ctx.stopping
+      ? opts.log.debug({ err: err.message }, "agenda error while stopping")
+      : opts.log.error({ err: err.message }, "agenda error"),
+  );
   // After Agenda's end-of-run write: keep a schedule the reconciler changed during the run.
   agenda.on("complete", (job: Job) => {
     if (!job.attrs.name.startsWith(JOB_PREFIX)) return;

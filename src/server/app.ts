@@ -3,9 +3,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "mongodb";
+import { DEFAULT_STALE_AFTER_RUNS, healthState } from "../jobs/freshness.js";
+import { readJobHealth } from "../jobs/health.js";
 import { countJobs } from "../jobs/repository.js";
 import type { Logger } from "../platform/log.js";
 import { createMetrics, type Metrics } from "../platform/metrics.js";
+import type { Notify } from "../platform/notify.js";
 import { authorized, isLoopback } from "./auth.js";
 import { CART_HOOK_PREFIX, cartHookHandler, type TriggerDownload } from "./cart-hooks.js";
 import { pingStore } from "./readiness.js";
@@ -38,6 +41,10 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Runs a cart's orderDownload on demand; omitted: carts' webhooks (/hooks/carts/...) are 404. */
   triggerDownload?: TriggerDownload;
+  /** k of the staleness rule (jobs/health.ts); default 3. */
+  staleAfterRuns?: number;
+  /** Operator notifications (failed applies); default: none. */
+  notify?: Notify;
 }
 
 export interface RunningServer {
@@ -73,7 +80,8 @@ export async function startServer(
   const log = opts.log;
   const branch = opts.branch ?? "main";
   const metrics = opts.metrics ?? createMetrics();
-  const reconciler = new Reconciler(opts.reconcile, log, metrics);
+  const reconciler = new Reconciler(opts.reconcile, log, metrics, opts.notify);
+  const staleAfterRuns = opts.staleAfterRuns ?? DEFAULT_STALE_AFTER_RUNS;
   const deliveries = new DeliveryCache();
   const triggerDownload = opts.triggerDownload;
   const cartHook = triggerDownload
@@ -132,6 +140,15 @@ export async function startServer(
     records: opts.records
       ? fromStore(async () => recordGauge(await (opts.records as RecordsCounter)(opts.db)))
       : undefined,
+    jobHealth: fromStore(async () => {
+      const now = new Date();
+      return (await readJobHealth(opts.db)).map((j) => ({
+        labels: { merchant: j.merchantId, cart: j.cartId ?? "", service: j.service },
+        lastSuccessSeconds: j.health.lastSuccessAt ? j.health.lastSuccessAt.getTime() / 1000 : undefined,
+        stale: healthState(j, now, staleAfterRuns) === "stale" ? 1 : 0,
+        consecutiveFailures: j.health.consecutiveFailures,
+      }));
+    }),
   });
 
   async function metricsPage(res: ServerResponse): Promise<void> {
@@ -170,6 +187,7 @@ export async function startServer(
           last: reconciler.last,
           records: opts.records,
           agendash: !!opts.agendash,
+          staleAfterRuns,
         });
         return send(res, 200, renderStatusPage(data), "text/html; charset=utf-8");
       }

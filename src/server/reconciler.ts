@@ -3,6 +3,7 @@
 
 import type { Logger } from "../platform/log.js";
 import type { Metrics } from "../platform/metrics.js";
+import type { Notify } from "../platform/notify.js";
 import type { PlanSummary } from "../reconcile/history.js";
 import { Coalescer } from "./coalesce.js";
 
@@ -36,6 +37,7 @@ export class Reconciler {
     private readonly fn: ReconcileFn,
     private readonly log: Logger,
     private readonly metrics?: Pick<Metrics, "recordReconcile">,
+    private readonly notify?: Notify,
   ) {
     this.coalescer = new Coalescer(() => this.runOnce());
   }
@@ -79,8 +81,14 @@ export class Reconciler {
       durationMs,
       summary: result.summary,
     };
-    if (FAILED.has(result.outcome)) this.log.error({ ...fields, error: result.error }, "reconcile failed");
-    else if (result.outcome === "unchanged") this.log.debug(fields, "reconcile: commit unchanged");
+    if (FAILED.has(result.outcome)) {
+      this.log.error({ ...fields, error: result.error }, "reconcile failed");
+      this.notify?.({
+        kind: "apply-failed",
+        key: `${result.revision}\0${result.error ?? ""}`,
+        text: `schedsync: applying ${result.revision.slice(0, 12) || "the schedules"} ${result.outcome}: ${result.error ?? "no reason given"}`,
+      });
+    } else if (result.outcome === "unchanged") this.log.debug(fields, "reconcile: commit unchanged");
     else this.log.info(fields, `reconcile ${result.outcome}`);
   }
 }

@@ -5,11 +5,12 @@ import type { Db } from "mongodb";
 import type { JobSpec } from "../jobs/types.js";
 import type { Logger } from "../platform/log.js";
 import type { Metrics } from "../platform/metrics.js";
+import type { Notify } from "../platform/notify.js";
 import { agendashHandler, idleAgenda } from "./agendash.js";
 import { type RunningServer, startServer } from "./app.js";
 import { type TriggerDownload, warnUnsetCartSecrets } from "./cart-hooks.js";
 import { Poller } from "./poller.js";
-import type { ReconcileFn } from "./reconciler.js";
+import type { LastReconcile, ReconcileFn } from "./reconciler.js";
 import type { RecordsCounter } from "./record-counts.js";
 
 export interface RunOptions {
@@ -30,10 +31,16 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Carts' webhooks run orderDownload through this (see cart-hooks.ts); omitted: no cart webhooks. */
   triggerDownload?: (agenda: Agenda, spec: JobSpec) => Promise<boolean>;
+  /** k of the staleness rule (status page, /metrics). */
+  staleAfterRuns?: number;
+  /** Operator notifications (failed applies). */
+  notify?: Notify;
 }
 
 export interface Running {
   server: RunningServer;
+  /** The start-up reconcile's result, once it has finished (not a later poll's "unchanged"). */
+  startup: Promise<LastReconcile | undefined>;
   /** Stops polling, finishes the running reconcile, closes the HTTP server. */
   stop(): Promise<void>;
 }
@@ -56,18 +63,24 @@ export async function runServer(opts: RunOptions): Promise<Running> {
       agendash: dash?.handler,
       env: opts.env,
       triggerDownload: trigger,
+      staleAfterRuns: opts.staleAfterRuns,
+      notify: opts.notify,
     },
     { host: opts.host, port: opts.port },
   );
   const poller = new Poller(opts.intervalMs, () => server.reconciler.request("poll"));
-  server.reconciler
+  const startup = server.reconciler
     .request("startup")
-    .then(() => trigger && warnUnsetCartSecrets(opts.db, opts.env ?? process.env, opts.log))
-    .catch(() => {});
+    .then(async () => {
+      if (trigger) await warnUnsetCartSecrets(opts.db, opts.env ?? process.env, opts.log).catch(() => {});
+      return server.reconciler.last;
+    })
+    .catch(() => undefined);
   poller.start();
   let stopping: Promise<void> | undefined;
   return {
     server,
+    startup,
     stop: () => {
       stopping ??= (async () => {
         poller.stop();

@@ -1,8 +1,11 @@
 // Gathers the status page's data; a store that does not answer yields a page that says so.
 import type { Db } from "mongodb";
+import { DEFAULT_STALE_AFTER_RUNS, healthState } from "../jobs/freshness.js";
+import { readJobHealth } from "../jobs/health.js";
 import { countJobs, upcomingJobRuns } from "../jobs/repository.js";
 import { type HistoryEntry, listHistory, type PlanSummary, readApplied } from "../reconcile/history.js";
 import { readStatus } from "../reconcile/status.js";
+import { recentActivity } from "../records/activity.js";
 import { pingStore } from "./readiness.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordsCounter } from "./record-counts.js";
@@ -28,6 +31,8 @@ export async function gatherStatus(opts: {
   last?: LastReconcile;
   records?: RecordsCounter;
   agendash: boolean;
+  /** k of the staleness rule (jobs/health.ts). */
+  staleAfterRuns?: number;
 }): Promise<StatusData> {
   const base: StatusData = {
     generatedAt: new Date(),
@@ -38,22 +43,39 @@ export async function gatherStatus(opts: {
     history: [],
     records: [],
     nextRuns: [],
+    health: [],
+    activity: { hours: [], reasons: [] },
     agendash: opts.agendash,
   };
   if (!base.storeOk) return base;
-  const [applied, history, jobs, runs, records, status] = await Promise.all([
+  const [applied, history, jobs, runs, records, status, healthRows, activity] = await Promise.all([
     readApplied(opts.db),
     listHistory(opts.db, 10),
     countJobs(opts.db),
     upcomingJobRuns(opts.db, 15),
     opts.records ? opts.records(opts.db).catch(() => []) : Promise.resolve([]),
     readStatus(opts.db),
+    readJobHealth(opts.db),
+    recentActivity(opts.db, { now: base.generatedAt }),
   ]);
+  const k = opts.staleAfterRuns ?? DEFAULT_STALE_AFTER_RUNS;
+  const health = healthRows.map((j) => ({ ...j, state: healthState(j, base.generatedAt, k) }));
   const held = status.jobs.filter((j) => j.paused || j.suspended || j.drift);
   const drift = {
     ...driftOf(opts.last, history),
     handEdited: status.drifted,
     paused: status.jobs.filter((j) => j.paused).length,
   };
-  return { ...base, applied, history, jobs, nextRuns: runs, records, drift, held };
+  return {
+    ...base,
+    applied,
+    history,
+    jobs,
+    nextRuns: runs,
+    records,
+    health,
+    activity,
+    drift,
+    held,
+  };
 }

@@ -1,10 +1,19 @@
 // The status page: server-rendered HTML, no framework, every value escaped.
 
+import type { HealthState } from "../jobs/freshness.js";
+import type { JobHealthRow } from "../jobs/health.js";
 import type { JobCounts, NextRun } from "../jobs/repository.js";
+import { formatMeasured } from "../platform/duration.js";
 import type { AppliedState, HistoryEntry, PlanSummary } from "../reconcile/history.js";
 import type { JobStatus } from "../reconcile/status.js";
+import type { Activity } from "../records/activity.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordCount } from "./record-counts.js";
+import { latencyChart, recordsChart } from "./status-charts.js";
+import { driftWords, outcomeWord, planWords } from "./words.js";
+
+/** A job's health row with its state word. */
+export type JobHealthView = JobHealthRow & { state: HealthState };
 
 export interface StatusData {
   generatedAt: Date;
@@ -21,6 +30,10 @@ export interface StatusData {
   /** Only failed, skipped and held records are shown. */
   records: RecordCount[];
   nextRuns: NextRun[];
+  /** Every managed job with its health (the grid and the failures). */
+  health: JobHealthView[];
+  /** Deliveries per hour and failure reasons (the charts). */
+  activity: Activity;
   agendash: boolean;
 }
 
@@ -49,8 +62,7 @@ function table(head: string[], rows: string[][], empty: string): string {
 }
 
 function summaryText(s: PlanSummary | undefined): string {
-  if (!s) return "—";
-  return `+${s.create} ~${s.update} -${s.delete} =${s.unchanged}`;
+  return s ? planWords(s) : "—";
 }
 
 function appliedSection(d: StatusData): string {
@@ -60,23 +72,18 @@ function appliedSection(d: StatusData): string {
   // Never "in sync" while a job differs from what schedsync wrote (a hand edit, e.g. in Agendash).
   const parts = [
     handEdited > 0 ? `${handEdited} job(s) edited by hand` : "",
-    pending === undefined
-      ? "unknown"
-      : pending > 0
-        ? `${pending} change(s) pending`
-        : handEdited
-          ? ""
-          : "in sync",
+    handEdited > 0 && pending === 0 ? "" : driftWords(pending, d.last?.outcome),
     paused > 0 ? `${paused} job(s) paused` : "",
   ];
   const driftText = parts.filter(Boolean).join(" · ");
+  const planned = pending ? `latest plan: ${planWords(d.drift.plan, false)}` : "";
   return `<section><h2>Applied revision</h2>
 <dl>
 <dt>Revision</dt><dd>${rev}</dd>
 <dt>Applied</dt><dd>${when(a?.appliedAt)}</dd>
 <dt>Commit</dt><dd>${e(a?.message?.split("\n")[0] ?? "—")} ${a?.author ? `(${e(a.author)})` : ""}</dd>
-<dt>Drift</dt><dd class="drift">${e(driftText)} <small>latest plan ${e(summaryText(d.drift.plan))}</small></dd>
-<dt>Last reconcile</dt><dd>${d.last ? `${e(d.last.outcome)} (${e(d.last.reason)}) ${when(d.last.at)}${d.last.error ? ` — <span class="bad">${e(d.last.error)}</span>` : ""}` : "—"}</dd>
+<dt>Drift</dt><dd class="drift">${e(driftText)} <small>${e(planned)}</small></dd>
+<dt>Last reconcile</dt><dd>${d.last ? `${e(outcomeWord(d.last.outcome))} (${e(d.last.reason)}, ${e(formatMeasured(d.last.durationMs))}) ${when(d.last.at)}${d.last.error ? ` — <span class="bad">${e(d.last.error)}</span>` : ""}` : "—"}</dd>
 <dt>Store</dt><dd>${d.storeOk ? "reachable" : '<span class="bad">unreachable</span>'} <code>${e(d.storeUri)}</code></dd>
 </dl></section>`;
 }
@@ -85,9 +92,9 @@ function historySection(d: StatusData): string {
   const rows = d.history.map((h) => [
     when(h.startedAt),
     `<code>${e(h.revision.slice(0, 12))}</code>`,
-    `<span class="${h.outcome === "failed" || h.outcome === "refused" ? "bad" : "ok"}">${e(h.outcome)}</span>`,
+    `<span class="${h.outcome === "failed" || h.outcome === "refused" ? "bad" : "ok"}">${e(outcomeWord(h.outcome))}</span>`,
     e(summaryText(h.summary)),
-    e(`${(h.durationMs / 1000).toFixed(1)} s`),
+    e(formatMeasured(h.durationMs)),
     e(h.error ?? h.message.split("\n")[0] ?? ""),
   ]);
   return `<section><h2>Last reconciles</h2>${table(["Started", "Revision", "Outcome", "Plan", "Took", "Message"], rows, "No reconciles recorded yet.")}</section>`;
@@ -136,18 +143,106 @@ function jobsSection(d: StatusData): string {
   const rows = d.nextRuns.map((r) => [
     when(r.nextRunAt),
     e(r.merchantId ?? "—"),
+    e(r.cartId ?? "—"),
     e(r.service ?? "—"),
     `<code>${e(r.name)}</code>`,
   ]);
   const link = d.agendash ? ' <a href="agendash/">Open Agendash</a>' : "";
-  return `<section><h2>Next runs</h2>${counts}${table(["When", "Merchant", "Service", "Job"], rows, "No scheduled jobs.")}${link}</section>`;
+  return `<section id="next-runs"><h2>Next runs</h2>${counts}${table(["When", "Merchant", "Cart", "Service", "Job"], rows, "No scheduled jobs.")}${link}</section>`;
 }
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1b1f24}
 h1{font-size:1.4rem}h2{font-size:1.1rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
 dl{display:grid;grid-template-columns:10rem 1fr;gap:.2rem 1rem}dt{color:#57606a}dd{margin:0}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eaeef2}
-code{font:12px ui-monospace,monospace}.bad{color:#cf222e;font-weight:600}.warn{color:#9a6700}.ok{color:#1a7f37}.empty{color:#57606a}`;
+code{font:12px ui-monospace,monospace}.bad{color:#cf222e;font-weight:600}.warn{color:#9a6700}.ok{color:#1a7f37}.empty{color:#57606a}
+.verdict{font-size:1.05rem;padding:.5rem .75rem;border-radius:6px;background:#f6f8fa}
+.grid td.jobs{display:flex;flex-wrap:wrap;gap:.25rem}.chip{font-size:12px;padding:.05rem .4rem;border-radius:4px;border:1px solid}
+.s-ok{background:#dafbe1;border-color:#4ac26b;color:#116329}.s-failing{background:#ffebe9;border-color:#ff8182;color:#a40e26}
+.s-stale{background:#fff8c5;border-color:#d4a72c;color:#7d4e00}.s-suspended{background:#eaeef2;border-color:#afb8c1;color:#424a53}
+.s-idle{background:#fff;border-color:#d0d7de;color:#57606a}
+.charts{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figcaption{font-size:12px;color:#57606a}.chart text{font:10px system-ui,sans-serif;fill:#57606a}.chart .axis{stroke:#afb8c1}
+.chart .delivered{fill:#2da44e}.chart .failed{fill:#cf222e}.chart .latency{stroke:#0969da;fill:#0969da;stroke-width:2}`;
+
+/** Worst first: the merchant's word in the grid is its worst job's. */
+const SEVERITY: HealthState[] = ["failing", "stale", "ok", "idle", "suspended"];
+const worst = (states: HealthState[]) => SEVERITY.find((s) => states.includes(s)) ?? "idle";
+
+/** The five-second answer: how many jobs are in each state, and the drift. */
+function verdict(d: StatusData): string {
+  const counts = new Map<HealthState, number>();
+  for (const j of d.health) counts.set(j.state, (counts.get(j.state) ?? 0) + 1);
+  const parts = SEVERITY.filter((s) => counts.get(s)).map(
+    (s) => `<span class="chip s-${s}">${e(counts.get(s))} ${e(s)}</span>`,
+  );
+  const store = d.storeOk ? "" : ' · <span class="bad">store unreachable</span>';
+  return `<p class="verdict" id="verdict">${d.health.length} jobs: ${parts.join(" ") || "none yet"} · ${e(driftWords(d.drift.pending, d.last?.outcome))}${store}</p>`;
+}
+
+function jobLabel(j: JobHealthRow): string {
+  return j.cartId ? `${j.cartId} ${j.service}` : j.service;
+}
+
+function jobTitle(j: JobHealthView): string {
+  const h = j.health;
+  const ok = h.lastSuccessAt ? `last success ${h.lastSuccessAt.toISOString()}` : "no success yet";
+  const bad = h.lastFailureReason ? `; last failure: ${h.lastFailureReason}` : "";
+  return `${j.key}: ${j.state} (${ok}${bad})`;
+}
+
+/** One row per merchant: its worst state and a chip per job. */
+function gridSection(d: StatusData): string {
+  const byMerchant = new Map<string, JobHealthView[]>();
+  for (const j of d.health) byMerchant.set(j.merchantId, [...(byMerchant.get(j.merchantId) ?? []), j]);
+  const rows = [...byMerchant.entries()].map(([m, jobs]) => {
+    const w = worst(jobs.map((j) => j.state));
+    const chips = jobs
+      .map((j) => `<span class="chip s-${j.state}" title="${e(jobTitle(j))}">${e(jobLabel(j))}</span>`)
+      .join("");
+    return `<tr data-merchant="${e(m)}"><td><strong>${e(m)}</strong></td><td><span class="chip s-${w}">${e(w)}</span></td><td class="jobs">${chips}</td></tr>`;
+  });
+  const body = rows.length
+    ? `<table class="grid"><thead><tr><th>Merchant</th><th>Health</th><th>Jobs</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`
+    : '<p class="empty">No managed jobs yet.</p>';
+  return `<section id="health"><h2>Health by merchant</h2>${body}</section>`;
+}
+
+/** Failing and stale jobs with their reason, then failed or held records by reason. */
+function failuresSection(d: StatusData): string {
+  const jobs = d.health
+    .filter((j) => j.state === "failing" || j.state === "stale")
+    .map((j) => [
+      `<code>${e(j.key)}</code>`,
+      `<span class="chip s-${j.state}">${e(j.state)}</span>`,
+      e(j.health.consecutiveFailures),
+      when(j.health.lastSuccessAt ?? undefined),
+      e(j.health.lastFailureReason ?? (j.state === "stale" ? "no successful run in time" : "")),
+    ]);
+  const reasons = d.activity.reasons
+    .slice(0, 15)
+    .map((r) => [
+      e(r.merchantId),
+      e(r.cartId ?? "—"),
+      e(r.service),
+      `<span class="${r.state === "failed" ? "bad" : "warn"}">${e(r.state)}</span>`,
+      e(r.count),
+      e(r.reason),
+    ]);
+  return `<section id="failures"><h2>Failures and their reasons</h2>
+${table(["Job", "Health", "Failed runs in a row", "Last success", "Reason"], jobs, "No failing or stale jobs.")}
+<h3>Records not delivered (last 12 hours)</h3>
+${table(["Merchant", "Cart", "Service", "State", "Records", "Reason"], reasons, "No failed or held records in the last 12 hours.")}</section>`;
+}
+
+function chartsSection(d: StatusData): string {
+  const hours = d.activity.hours;
+  if (!hours.length) return "";
+  const total = (k: "delivered" | "failed") => hours.reduce((n, h) => n + h[k], 0);
+  return `<section id="charts"><h2>Last 12 hours</h2>
+<p>${e(total("delivered"))} records delivered · ${e(total("failed"))} failed or held</p>
+<div class="charts"><figure>${recordsChart(hours)}<figcaption>Records per hour (UTC): <span class="ok">delivered</span>, <span class="bad">failed or held</span></figcaption></figure>
+<figure>${latencyChart(hours)}<figcaption>Delivery latency: median seconds from queued to delivered, per hour</figcaption></figure></div></section>`;
+}
 
 export function renderStatusPage(d: StatusData): string {
   return `<!doctype html>
@@ -155,6 +250,10 @@ export function renderStatusPage(d: StatusData): string {
 <meta http-equiv="refresh" content="30">
 <title>schedsync status</title><style>${STYLE}</style></head>
 <body><h1>schedsync status</h1><p class="empty">Generated ${when(d.generatedAt)}</p>
+${verdict(d)}
+${gridSection(d)}
+${failuresSection(d)}
+${chartsSection(d)}
 ${appliedSection(d)}
 ${heldSection(d)}
 ${historySection(d)}

@@ -1,6 +1,6 @@
 // Browser test: a real `schedsync start` in a temp repo, its status page in headless Chromium
-// (playwright-core + Debian's /usr/bin/chromium), then Agendash. Saves a screenshot: into
-// docs/img/status.png with UPDATE_SCREENSHOTS=1 (for the README), else into the temp data dir.
+// (playwright-core + Debian's /usr/bin/chromium), then Agendash. Saves a screenshot into the temp
+// data dir (the README's docs/img/status.png is taken from the demo: docs/operations.md).
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
@@ -86,14 +86,47 @@ describe.skipIf(!existsSync(CHROMIUM))("status page in a browser", () => {
       const records = await page.textContent("#records");
       expect(records).toContain("E2E-MERCHANT");
       expect(records).toContain("failed");
-      const shot = process.env.UPDATE_SCREENSHOTS
-        ? join(ROOT, "docs/img/status.png")
-        : join(dataDir, "status.png");
-      await page.screenshot({ path: shot, fullPage: true });
+      await page.screenshot({ path: join(dataDir, "status.png"), fullPage: true });
       await page.click("text=Open Agendash");
       await page.waitForURL(/\/agendash\/$/);
       await page.waitForLoadState("networkidle");
       expect(await page.title()).toMatch(/agendash/i);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("reads at a glance: a verdict, a health grid per merchant, charts, cart column, drift in words", async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox"] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(url);
+      const verdict = (await page.textContent("#verdict")) ?? "";
+      expect(verdict).toMatch(/^\d+ jobs: /);
+      expect(verdict).toContain("in sync with git");
+      // One row per example merchant, each with a health word and a chip per job.
+      const merchants = await page.$$eval("#health tr[data-merchant]", (rows) =>
+        rows.map((r) => r.getAttribute("data-merchant")),
+      );
+      expect(merchants).toContain("acme");
+      const words = await page.$$eval("#health tr[data-merchant] td:nth-child(2)", (cells) =>
+        cells.map((c) => c.textContent?.trim()),
+      );
+      for (const w of words) expect(["ok", "failing", "stale", "suspended", "idle"]).toContain(w);
+      // Inline SVG charts: no script and no request to anywhere but this server.
+      expect(await page.$$eval("#charts svg", (svgs) => svgs.length)).toBe(2);
+      expect(await page.$$eval("script[src], link[href^='http']", (els) => els.length)).toBe(0);
+      expect(await page.$$eval("#next-runs th", (ths) => ths.map((t) => t.textContent))).toEqual([
+        "When",
+        "Merchant",
+        "Cart",
+        "Service",
+        "Job",
+      ]);
+      // Durations as measured ("590 ms", "1.2 s"), never a rounded "0.1 s".
+      const took = await page.$$eval("section td:nth-child(5)", (tds) => tds.map((t) => t.textContent ?? ""));
+      expect(took.some((t) => /^\d+ ms$|^\d+\.\d s$/.test(t))).toBe(true);
+      expect(await page.textContent("body")).not.toMatch(/\+0 ~0 -0|=\d+\b/);
     } finally {
       await browser.close();
     }

@@ -51,7 +51,9 @@ export const statusView: View<Status> = {
       canonicalText(j.frequency),
       j.nextRunAt ?? "-",
       j.lastRunAt ?? "-",
+      j.state,
       stateText(j),
+      j.lastFailureReason ? `${j.lastFailureAt ?? ""} ${j.lastFailureReason}` : "",
     ]);
     const notes = [
       ...status.pauses.map((p) => `pause ${p.target}: ${pausedText(p)} (\`schedsync resume ${p.target}\`)`),
@@ -63,7 +65,10 @@ export const statusView: View<Status> = {
     if (counts.length) notes.push(`records: ${counts.map(([state, n]) => `${n} ${state}`).join(", ")}`);
     return [
       head,
-      table(["KEY", "FREQUENCY", "NEXT RUN (UTC)", "LAST RUN (UTC)", "STATE"], rows),
+      table(
+        ["KEY", "FREQUENCY", "NEXT RUN (UTC)", "LAST RUN (UTC)", "HEALTH", "STATE", "LAST FAILURE"],
+        rows,
+      ),
       ...notes,
     ].join("\n");
   },
