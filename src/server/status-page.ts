@@ -65,25 +65,36 @@ function summaryText(s: PlanSummary | undefined): string {
   return s ? planWords(s) : "—";
 }
 
-function appliedSection(d: StatusData): string {
-  const a = d.applied;
-  const rev = a ? `<code id="applied-revision">${e(a.revision)}</code>` : "<em>nothing applied yet</em>";
+/** Drift in words; never "in sync" while a job differs from what schedsync wrote (a hand edit). */
+function driftText(d: StatusData): string {
   const { pending, handEdited = 0, paused = 0 } = d.drift;
-  // Never "in sync" while a job differs from what schedsync wrote (a hand edit, e.g. in Agendash).
-  const parts = [
+  return [
     handEdited > 0 ? `${handEdited} job(s) edited by hand` : "",
     handEdited > 0 && pending === 0 ? "" : driftWords(pending, d.last?.outcome),
     paused > 0 ? `${paused} job(s) paused` : "",
-  ];
-  const driftText = parts.filter(Boolean).join(" · ");
+  ]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+/** A reconcile's outcome; "no changes" instead of "in sync" while hand edits are there. */
+function syncWord(d: StatusData, outcome: string): string {
+  const w = outcomeWord(outcome);
+  return w === "in sync" && (d.drift.handEdited ?? 0) > 0 ? "no changes" : w;
+}
+
+function appliedSection(d: StatusData): string {
+  const a = d.applied;
+  const rev = a ? `<code id="applied-revision">${e(a.revision)}</code>` : "<em>nothing applied yet</em>";
+  const pending = d.drift.pending;
   const planned = pending ? `latest plan: ${planWords(d.drift.plan, false)}` : "";
   return `<section><h2>Applied revision</h2>
 <dl>
 <dt>Revision</dt><dd>${rev}</dd>
 <dt>Applied</dt><dd>${when(a?.appliedAt)}</dd>
 <dt>Commit</dt><dd>${e(a?.message?.split("\n")[0] ?? "—")} ${a?.author ? `(${e(a.author)})` : ""}</dd>
-<dt>Drift</dt><dd class="drift">${e(driftText)} <small>${e(planned)}</small></dd>
-<dt>Last reconcile</dt><dd>${d.last ? `${e(outcomeWord(d.last.outcome))} (${e(d.last.reason)}, ${e(formatMeasured(d.last.durationMs))}) ${when(d.last.at)}${d.last.error ? ` — <span class="bad">${e(d.last.error)}</span>` : ""}` : "—"}</dd>
+<dt>Drift</dt><dd class="drift">${e(driftText(d))} <small>${e(planned)}</small></dd>
+<dt>Last reconcile</dt><dd>${d.last ? `${e(syncWord(d, d.last.outcome))} (${e(d.last.reason)}, ${e(formatMeasured(d.last.durationMs))}) ${when(d.last.at)}${d.last.error ? ` — <span class="bad">${e(d.last.error)}</span>` : ""}` : "—"}</dd>
 <dt>Store</dt><dd>${d.storeOk ? "reachable" : '<span class="bad">unreachable</span>'} <code>${e(d.storeUri)}</code></dd>
 </dl></section>`;
 }
@@ -92,7 +103,7 @@ function historySection(d: StatusData): string {
   const rows = d.history.map((h) => [
     when(h.startedAt),
     `<code>${e(h.revision.slice(0, 12))}</code>`,
-    `<span class="${h.outcome === "failed" || h.outcome === "refused" ? "bad" : "ok"}">${e(outcomeWord(h.outcome))}</span>`,
+    `<span class="${h.outcome === "failed" || h.outcome === "refused" ? "bad" : "ok"}">${e(syncWord(d, h.outcome))}</span>`,
     e(summaryText(h.summary)),
     e(formatMeasured(h.durationMs)),
     e(h.error ?? h.message.split("\n")[0] ?? ""),
@@ -176,7 +187,7 @@ function verdict(d: StatusData): string {
     (s) => `<span class="chip s-${s}">${e(counts.get(s))} ${e(s)}</span>`,
   );
   const store = d.storeOk ? "" : ' · <span class="bad">store unreachable</span>';
-  return `<p class="verdict" id="verdict">${d.health.length} jobs: ${parts.join(" ") || "none yet"} · ${e(driftWords(d.drift.pending, d.last?.outcome))}${store}</p>`;
+  return `<p class="verdict" id="verdict">${d.health.length} jobs: ${parts.join(" ") || "none yet"} · ${e(driftText(d))}${store}</p>`;
 }
 
 function jobLabel(j: JobHealthRow): string {
