@@ -27,7 +27,9 @@ const order = (cartId: string, externalId: string) => ({
   placedAt: "2024-03-01T10:00:00.000Z",
 });
 
-describe("schedsync records / resend / run / worker", () => {
+// Each test spawns the CLI or workers from source (tsx): seconds alone, a minute and more on a busy
+// 2-core machine. The timeout only ends a hang; the tests wait for conditions.
+describe("schedsync records / resend / run / worker", { timeout: 300_000 }, () => {
   let t: TestDb;
   let hub: FakeHub;
   let env: NodeJS.ProcessEnv;
@@ -169,9 +171,9 @@ describe("schedsync records / resend / run / worker", () => {
     });
     const exited = once(child, "exit");
     try {
-      await waitFor("the worker started", () => out.includes("worker started"), 30_000);
+      await waitFor("the worker started", () => out.includes("worker started"), 120_000);
       const before = hub.requests.length;
-      await waitFor("the push in flight", () => hub.requests.length > before, 30_000);
+      await waitFor("the push in flight", () => hub.requests.length > before, 120_000);
       const sentAt = Date.now();
       child.kill("SIGTERM");
       const [code] = await exited;
