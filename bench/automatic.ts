@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import { createPortFactory } from "../src/connectors/index.js";
-import type { OrderIn, OrderOut } from "../src/connectors/port.js";
+import type { Order, OrderOut } from "../src/connectors/port.js";
 import { loadSpec } from "../src/jobs/repository.js";
 import { cols, countStates, storeOrders } from "../src/records/index.js";
 import { runKey } from "../src/runtime/run-key.js";
@@ -31,7 +31,7 @@ const PULLS_PER_SECOND = 4;
 const TP_ORDERS = Number(process.env.BENCH_TP_ORDERS ?? 1_000);
 const TOKEN = "bench-token";
 
-const orderIn = (cartId: string, n: number): OrderIn => ({
+const orderIn = (cartId: string, n: number): Order => ({
   externalId: String(n),
   cartId,
   lines: [{ sku: `SKU-${n % 20}`, qty: 1 + (n % 3) }],
@@ -135,10 +135,7 @@ async function latency(db: W["ctx"]["db"], worker: W, hub: Hub): Promise<string[
 async function throughput(db: W["ctx"]["db"], worker: W, hub: Hub): Promise<string[]> {
   const spec = await loadSpec(db, "tp/orderDelivery");
   if (!spec) throw new Error("no tp job");
-  const all = Array.from({ length: TP_ORDERS }, (_, i) => ({
-    externalId: `${i}`,
-    payload: { ...orderIn("a", i) },
-  }));
+  const all = Array.from({ length: TP_ORDERS }, (_, i) => orderIn("a", i));
   for (let i = 0; i < all.length; i += 1_000) await storeOrders(db, "tp", "a", all.slice(i, i + 1_000));
   progress(`throughput: ${TP_ORDERS} orders stored`);
   const before = hub.requests.length;

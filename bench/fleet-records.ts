@@ -1,10 +1,12 @@
 // Store commands per delivered record on the push path (claim → send → record), counted with the
 // driver's command monitoring: 200 pending orders delivered by one periodic orderDelivery run, at
 // batch sizes 1, 10, 100 and 200 (the run's own lease and bookkeeping included).
+
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
 import type { PortFactory } from "../src/connectors/hub-ports.js";
 import { loadSpec } from "../src/jobs/repository.js";
+import type { Order } from "../src/records/index.js";
 import { storeOrders } from "../src/records/index.js";
 import { runKey } from "../src/runtime/run-key.js";
 import { createWorker } from "../src/runtime/worker.js";
@@ -34,9 +36,12 @@ export async function recordsPath(uri: string): Promise<string[]> {
     for (const batch of [1, 10, 100, 200]) {
       const m = `r${batch}`;
       await installJobs(db, [merchant(m, [cart("a", m)], { orderDelivery: every5m })]);
-      const orders = Array.from({ length: RECORDS }, (_, i) => ({
+      const orders: Order[] = Array.from({ length: RECORDS }, (_, i) => ({
         externalId: `${i}`,
-        payload: { externalId: `${i}` },
+        cartId: "a",
+        lines: [{ sku: "SKU-1", qty: 1 }],
+        shipTo: {},
+        placedAt: new Date(0).toISOString(),
       }));
       await storeOrders(db, m, "a", orders);
       const worker = createWorker(db, {

@@ -9,6 +9,7 @@ const BENCHES: Bench[] = [
   { name: "automatic", run: async () => (await import("./automatic.js")).benchAutomatic() },
   { name: "simulate", run: async () => (await import("./simulate.js")).benchSimulate() },
   { name: "fleet", run: async () => (await import("./fleet.js")).benchFleet() },
+  { name: "placement", run: async () => (await import("./placement.js")).benchPlacement() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

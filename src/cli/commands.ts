@@ -4,6 +4,7 @@ import { register as apply } from "./apply.js";
 import { register as explain } from "./explain.js";
 import { register as history } from "./history.js";
 import { register as init } from "./init.js";
+import { register as pause } from "./pause.js";
 import { register as plan } from "./plan.js";
 import { register as planComment } from "./plan-comment.js";
 import { register as records } from "./records.js";
@@ -24,6 +25,7 @@ export function registerCommands(program: Command): void {
   plan(program);
   apply(program);
   status(program);
+  pause(program);
   history(program);
   serve(program);
   planComment(program);

@@ -1,10 +1,10 @@
 // `schedsync records`: where records stand per destination.
 import type { Command } from "commander";
-import type { DeliveryState } from "../records/index.js";
+import { DELIVERY_STATES, type DeliveryState } from "../records/types.js";
 import { enumOption, intOption } from "./option-types.js";
 import type { RecordsPage } from "./views/records.js";
 
-const STATES: readonly DeliveryState[] = ["pending", "inflight", "delivered", "failed", "skipped"];
+const STATES: readonly DeliveryState[] = DELIVERY_STATES;
 
 interface Options {
   status?: DeliveryState;
@@ -26,7 +26,9 @@ export function register(program: Command): void {
       `
 A record that failed is retried by its service's next run (Automatic: the next
 trigger or the merchant's cleanup run). One that failed too often or too long
-is \`skipped\`: fix the cause, then \`npx schedsync resend <record-id>\`.
+is \`skipped\`. One the receiver refused as not retryable is \`held\` at once:
+no run, trigger or cleanup sends it again. For both, fix the cause, then
+\`npx schedsync resend <record-id>\`.
 
 When more records match than --limit, the last line says so ("showing 100 of
 120 (use --limit)"); with --json the array stays as it is and the line goes to
@@ -34,6 +36,7 @@ stderr.
 
 Examples:
   $ npx schedsync records --status failed
+  $ npx schedsync records --status held
   $ npx schedsync records --status skipped --merchant acme --json`,
     )
     .action(async (o: Options) => {

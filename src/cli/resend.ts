@@ -14,7 +14,7 @@ a delivery id (record>service:destination). Automatic services run within
 their window; periodic ones send on their next run.
 
 Examples:
-  $ npx schedsync resend order:acme:shop1:1001
+  $ npx schedsync resend order:acme:shopify-us:1001
   $ npx schedsync resend inv:acme:SKU-1 ship:acme:T-77`,
     )
     .action(async (ids: string[]) => {

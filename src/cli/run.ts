@@ -15,7 +15,7 @@ Keys are as in \`schedsync status\`: <merchant>/<service> or
 Exit code 1 when another run of the same key is in progress.
 
 Examples:
-  $ npx schedsync run acme/shop1/orderDownload
+  $ npx schedsync run acme/shopify-us/orderDownload
   $ npx schedsync run acme/orderDelivery --json`,
     )
     .action(async (key: string, o: { json?: boolean }) => {

@@ -40,6 +40,8 @@ Environment:
   SCHEDSYNC_UI_PASSWORD     protects / and /agendash (basic auth with any
                             user, or Bearer <password>)
   MONGODB_URI               the store (default: the embedded FerretDB)
+  <cart's webhook.secretEnv> secret of a cart's order webhook
+                            (POST /hooks/carts/<merchant>/<cart>)
 
 Examples:
   $ npx schedsync serve --ref main --interval 2m

@@ -1,13 +1,16 @@
 // The long-running commands' work (serve, start), imported only when one of them runs: it loads
 // Agenda, express and the mongodb driver, which the other commands do not need.
+import type { Db } from "mongodb";
 import { createPortFactory, storeJournal } from "../connectors/index.js";
 import { createLogger } from "../platform/log.js";
 import { createMetrics } from "../platform/metrics.js";
+import { triggerOnDemand } from "../runtime/trigger.js";
 import { createWorker, type Worker } from "../runtime/worker.js";
 import { BindRefusedError } from "../server/app.js";
+import { CART_HOOK_WINDOW_MS } from "../server/cart-hooks.js";
 import { engineReconcile } from "../server/engine-adapter.js";
 import { recordsCounter } from "../server/record-counts.js";
-import { runServer, untilSignal } from "../server/run-server.js";
+import { type RunOptions, runServer, untilSignal } from "../server/run-server.js";
 import { openStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 import { storeDataDir } from "./paths.js";
@@ -33,6 +36,11 @@ export interface StartOptions {
   workers: boolean;
 }
 
+/** Carts' webhooks: the cart's orderDownload within CART_HOOK_WINDOW_MS, one run per burst. */
+function downloadNow(db: Db): RunOptions["triggerDownload"] {
+  return (agenda, spec) => triggerOnDemand({ db, agenda }, spec, CART_HOOK_WINDOW_MS);
+}
+
 /** `schedsync serve` (options parsed by serve.ts). */
 export async function serve(o: ServeOptions): Promise<void> {
   const log = createLogger();
@@ -51,6 +59,7 @@ export async function serve(o: ServeOptions): Promise<void> {
       log,
       records: recordsCounter(),
       agendash: o.agendash,
+      triggerDownload: downloadNow(store.db),
     }).catch((err) => {
       if (err instanceof BindRefusedError) throw new CliError(err.message);
       throw err;
@@ -91,6 +100,7 @@ export async function start(o: StartOptions): Promise<void> {
       log,
       records: recordsCounter(),
       agenda: worker?.agenda,
+      triggerDownload: downloadNow(store.db),
     }).catch((err) => {
       if (err instanceof BindRefusedError) throw new CliError(err.message);
       throw err;

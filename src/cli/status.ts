@@ -5,15 +5,24 @@ import { CliError } from "./errors.js";
 export function register(program: Command): void {
   program
     .command("status")
-    .description("Show the applied revision and every managed job with its frequency and run times.")
+    .description(
+      "Show the applied revision and every managed job with its frequency, run times and state: paused " +
+        "(schedsync pause), suspended in YAML, or edited by hand (drift, field: before → after).",
+    )
     .option("--merchant <id>", "only this merchant's jobs (an error if it has none)")
     .option("--json", "print JSON")
     .addHelpText(
       "after",
       `
 JSON: {"revision", "appliedAt", "jobs": [{"key", "frequency", "nextRunAt",
-"lastRunAt", "disabled"}]} (frequency in the YAML's canonical form; nextRunAt
-is null for automatic services).
+"lastRunAt", "lastFinishedAt", "failedAt", "disabled", "suspended"?, "paused"?,
+"drift"?}], "records": {"pending", "inflight", "delivered", "failed", "skipped",
+"held"}, "pauses", "drifted"} (frequency in the YAML's canonical form;
+nextRunAt is null for automatic services; lastRunAt counts every run of the
+key: scheduled, triggered or \`schedsync run\`; records counts deliveries by
+state, \`held\` ones wait for \`schedsync resend\`; suspended: {reason, until,
+scope}; paused: {target, by, reason, since, until}; drift: [{field, before,
+after}], the hand edits; drifted: how many jobs have them).
 
 Exit codes: 0 ok, 1 error (store down, a --merchant with no jobs).`,
     )

@@ -55,8 +55,12 @@ export function register(program: Command): void {
 Run as many workers as you like on one store: a service key never runs twice
 at once and a record is never sent twice in one attempt. SIGTERM/SIGINT stops
 taking work, lets each running batch finish (or hands it back), and exits. A
-worker that is killed loses nothing: its batch is sent again, with the same
-Idempotency-Key, once its lease expires.
+worker that is killed loses nothing: every worker sweeps every half lease (15 s
+by default) for leases expired for a whole lease, so a dead worker's batch is
+sent again, whole and with the same Idempotency-Key, at most two leases and a
+half after the kill (60 s + 60 s + 15 s by default), without new data or a
+cleanup run; an Automatic run it left is triggered again. A record the
+receiver refused as not retryable is held until \`npx schedsync resend\`.
 
 Sizing (docs/operations.md): --concurrency is how many runs wait on connectors
 at once; raise it when connectors are slow. --lock-limit keeps one worker from

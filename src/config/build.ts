@@ -1,6 +1,7 @@
 // Cross-document checks and the typed model: kinds, ids, references, defaults, timezones,
 // frequencies. Structure comes from the schemas; everything needing context is checked here.
 
+import { DateTime } from "luxon";
 import {
   CART_SERVICES,
   type CartModel,
@@ -15,6 +16,7 @@ import {
   type MerchantService,
   type ScheduleModel,
   type ServiceName,
+  type Suspension,
 } from "../schedule/model.js";
 import { type ConfigError, errorAt } from "./errors.js";
 import { allowsAutomatic, DEFAULT_EVERY_OFFSET, parseFrequency } from "./frequency.js";
@@ -181,7 +183,7 @@ export class ModelBuilder {
         id,
         ...(str(meta.name) !== undefined && { name: str(meta.name) }),
         timezone,
-        suspended: spec.suspended === true,
+        ...this.suspension(pd, spec, timezone),
         cleanupRunsPerDay: cleanupRuns(spec, this.defaultsCleanup),
         services,
         ...connection(spec),
@@ -247,7 +249,7 @@ export class ModelBuilder {
         merchantId: merchant.id,
         ...(str(meta.name) !== undefined && { name: str(meta.name) }),
         // Suspending a merchant suspends its carts; the model carries the effective flag.
-        suspended: spec.suspended === true || merchant.suspended,
+        ...this.suspension(pd, spec, merchant.timezone, merchant.suspended),
         services,
         ...connection(spec),
         source: sourceOf(pd),
@@ -268,6 +270,34 @@ export class ModelBuilder {
       `timezone: "${tz}" is not a known IANA timezone; use a name like America/Chicago, Europe/Berlin or UTC`,
     );
     return "UTC";
+  }
+
+  /**
+   * `suspended: true | { reason, until?, services? }` (schema-checked) as the model's flag and block.
+   * An `until` without an offset is read in `timezone`; it becomes a UTC ISO instant.
+   */
+  private suspension(
+    pd: ParsedDoc,
+    spec: Obj,
+    timezone: string,
+    inherited = false,
+  ): { suspended: boolean; suspension?: Suspension } {
+    const v = spec.suspended;
+    if (v === true) return { suspended: true, suspension: { reason: null, until: null, services: null } };
+    if (!v || typeof v !== "object") return { suspended: inherited };
+    const o = v as Obj;
+    const services = Array.isArray(o.services) ? (o.services as ServiceName[]) : null;
+    let until: string | null = null;
+    const text = str(o.until);
+    if (text !== undefined) {
+      const at = DateTime.fromISO(text, { zone: timezone, setZone: false });
+      if (at.isValid) until = at.toUTC().toISO({ suppressMilliseconds: false });
+      else this.report(pd, ["spec", "suspended", "until"], `suspended.until: "${text}" is not a date-time`);
+    }
+    return {
+      suspended: inherited || services === null,
+      suspension: { reason: str(o.reason) ?? null, until, services },
+    };
   }
 
   /** The service's frequency as written, after defaults; noted for the policy check. */

@@ -61,8 +61,14 @@ export function schemaIssues(
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
   const namesTold = new Set<string>();
+  // A value that fits no alternative of a oneOf (`suspended: 1`) is told once, by the first type.
+  const typed = new Set<string>();
   for (const e of validate.errors ?? []) {
     if (SUMMARY.has(e.keyword)) continue;
+    if (e.keyword === "type") {
+      if (typed.has(e.instancePath)) continue;
+      typed.add(e.instancePath);
+    }
     const path = splitPointer(e.instancePath, value);
     if (path[0] === "spec" && path[1] === "services" && ALL_SERVICES.includes(String(path[2]))) continue;
     // An error inside propertyNames (an unknown service, a bad tag) is told once, at the name.

@@ -22,10 +22,12 @@ export interface SandboxConnection {
 
 export type Connection = HttpConnection | SandboxConnection;
 
-// tags label the connection for Policy rules (src/config/policy.ts); connectors ignore them.
+// tags label the connection for Policy rules (src/config/policy.ts); webhook is read by the server
+// (src/server/cart-hooks.ts). Both belong to the connection as a whole; connectors ignore them.
+const CONNECTION_FIELDS = ["tags", "webhook"] as const;
 const FIELDS = {
-  http: ["type", "tags", "baseUrl", "tokenEnv", "timeoutMs", "headers"],
-  sandbox: ["type", "tags", "orderRatePerMinute", "failureRate", "seed"],
+  http: ["type", "baseUrl", "tokenEnv", "timeoutMs", "headers", ...CONNECTION_FIELDS],
+  sandbox: ["type", "orderRatePerMinute", "failureRate", "seed", ...CONNECTION_FIELDS],
 } as const;
 /** Headers the connector sets itself; a secret never belongs in the YAML. */
 const RESERVED_HEADERS = [

@@ -6,20 +6,18 @@ import {
   type BatchItem,
   type BatchResult,
   type IncomingLevel,
-  type IncomingOrder,
   type IncomingShipment,
+  type Order,
   orderId,
+  type RecordKind,
 } from "../records/index.js";
 import type { ConnectionSpec } from "../schedule/model.js";
 import { type ConnectorContext, createCartConnector, createWmsConnector } from "./factory.js";
 import {
   DEFAULT_PULL_LIMIT,
-  type InventoryIn,
   type InventoryOut,
-  type OrderIn,
   type OrderOut,
   type RecordResult,
-  type ShipmentIn,
   type ShipmentOut,
 } from "./port.js";
 
@@ -31,7 +29,7 @@ export interface Page<T> {
 }
 
 export interface CartPort {
-  pullOrders(cursor: string | null): Promise<Page<IncomingOrder>>;
+  pullOrders(cursor: string | null): Promise<Page<Order>>;
   pushShipments(items: BatchItem[], idempotencyKey: string): Promise<BatchResult>;
   pushInventory(items: BatchItem[], idempotencyKey: string): Promise<BatchResult>;
 }
@@ -47,61 +45,57 @@ export interface PortFactory {
   wms(connection: ConnectionSpec | null, who: { merchantId: string }): WmsPort;
 }
 
-/** A whole-request failure that says when to come back (HTTP 429 + Retry-After). */
+/**
+ * A whole-request failure's facts (ConnectorError has them): when to come back (HTTP 429 +
+ * Retry-After) and whether sending again can help (false: 4xx, config).
+ */
 export interface RetryAfterError extends Error {
   retryAfterMs?: number;
+  retryable?: boolean;
 }
 
 type Shared = Omit<ConnectorContext, "merchantId" | "cartId"> & { pullLimit?: number };
 
-const iso = (v: unknown, fallback: Date): string => {
-  const d = v instanceof Date ? v : typeof v === "string" ? new Date(v) : fallback;
-  return Number.isNaN(d.getTime()) ? fallback.toISOString() : d.toISOString();
-};
-
+/** Per-record answers as a BatchResult; the receiver's error and retryable flag travel as they came. */
 export function toBatchResult(results: RecordResult[]): BatchResult {
   const out: BatchResult = { ok: [], failed: [] };
   for (const r of results) {
     if (r.ok) out.ok.push(r.id);
-    else out.failed.push({ id: r.id, error: r.retryable ? r.error : `${r.error} (receiver: not retryable)` });
+    else out.failed.push({ id: r.id, error: r.error, retryable: r.retryable });
   }
   return out;
 }
 
+/** A claimed record of another kind than the push sends: a routing bug, not a record's fault. */
+function wrongKind(item: BatchItem, kind: RecordKind): Error {
+  return new Error(`${item.recordId}: a ${item.record.kind} record in a ${kind} push`);
+}
+
+/** The stored order as the cart gave it, with the hub's id, external id and cart. */
 function orderOut(item: BatchItem): OrderOut {
   const r = item.record;
-  const p = r.payload as Partial<OrderIn>;
-  return {
-    id: item.recordId,
-    externalId: r.kind === "order" ? r.externalId : String(p.externalId ?? ""),
-    cartId: r.kind === "order" ? r.cartId : String(p.cartId ?? ""),
-    lines: Array.isArray(p.lines) ? p.lines : [],
-    shipTo: p.shipTo ?? {},
-    placedAt: iso(p.placedAt, r.createdAt),
-  };
+  if (r.kind !== "order") throw wrongKind(item, "order");
+  return { id: item.recordId, ...r.payload, externalId: r.externalId, cartId: r.cartId };
 }
 
 function shipmentOut(item: BatchItem): ShipmentOut {
-  const p = item.record.payload as Partial<ShipmentIn>;
-  return {
-    id: item.recordId,
-    orderExternalId: String(p.orderExternalId ?? ""),
-    carrier: String(p.carrier ?? ""),
-    trackingNumber: String(p.trackingNumber ?? ""),
-    shippedAt: iso(p.shippedAt, item.record.createdAt),
-  };
+  const r = item.record;
+  if (r.kind !== "shipment") throw wrongKind(item, "shipment");
+  const { orderExternalId, carrier, trackingNumber, shippedAt } = r.payload;
+  return { id: item.recordId, orderExternalId, carrier, trackingNumber, shippedAt };
 }
 
+/** The newest stored level (the record keeps only the newest per sku). */
 function inventoryOut(item: BatchItem): InventoryOut {
   const r = item.record;
-  const p = r.payload as Partial<InventoryIn>;
+  if (r.kind !== "inventory") throw wrongKind(item, "inventory");
   const out: InventoryOut = {
     id: item.recordId,
-    sku: r.kind === "inventory" ? r.sku : String(p.sku ?? ""),
-    available: r.kind === "inventory" ? r.quantity : Number(p.available ?? 0),
-    asOf: iso(r.kind === "inventory" ? r.asOf : p.asOf, r.createdAt),
+    sku: r.sku,
+    available: r.quantity,
+    asOf: r.asOf.toISOString(),
   };
-  if (typeof p.warehouse === "string") out.warehouse = p.warehouse;
+  if (r.warehouse !== undefined) out.warehouse = r.warehouse;
   return out;
 }
 
@@ -117,7 +111,7 @@ export function createPortFactory(shared: Shared = {}): PortFactory {
       return {
         pullOrders: async (cursor) => {
           const p = await c.pullOrders(cursor ?? undefined, limit);
-          return page(p, p.orders, (o): IncomingOrder => ({ externalId: o.externalId, payload: { ...o } }));
+          return { items: p.orders, cursor: p.cursor, more: p.more };
         },
         pushShipments: async (items, key) =>
           toBatchResult(await c.pushShipments(items.map(shipmentOut), key)),
@@ -140,7 +134,7 @@ export function createPortFactory(shared: Shared = {}): PortFactory {
               orderId:
                 s.orderId ??
                 (s.cartId ? orderId(m, s.cartId, s.orderExternalId) : `order:${m}:?:${s.orderExternalId}`),
-              payload: { ...s },
+              payload: s,
             }),
           );
         },
@@ -153,7 +147,7 @@ export function createPortFactory(shared: Shared = {}): PortFactory {
               sku: l.sku,
               quantity: l.available,
               asOf: new Date(l.asOf),
-              payload: { ...l },
+              ...(l.warehouse === undefined ? {} : { warehouse: l.warehouse }),
             }),
           );
         },

@@ -4,12 +4,12 @@
 import {
   type Address,
   ConnectorError,
-  type InventoryIn,
-  type OrderIn,
+  type InventoryLevel,
+  type Order,
   type OrderLine,
   type PullPage,
   type RecordResult,
-  type ShipmentIn,
+  type Shipment,
 } from "./port.js";
 
 export const NO_RESULT = "no result in response";
@@ -18,8 +18,9 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function bad(what: string): ConnectorError {
-  return new ConnectorError("protocol", `invalid response: ${what}`);
+/** `field`: where in the answer, e.g. `orders[2].placedAt`, for a malformed record. */
+function bad(what: string, field?: string): ConnectorError {
+  return new ConnectorError("protocol", `invalid response: ${what}`, field === undefined ? {} : { field });
 }
 
 /**
@@ -54,19 +55,22 @@ export function matchResults(sentIds: string[], body: unknown): RecordResult[] {
 function str(o: Obj, key: string, where: string, optional = false): string | undefined {
   const v = o[key];
   if (v === undefined && optional) return undefined;
-  if (typeof v !== "string" || v === "") throw bad(`${where}.${key} must be a non-empty string`);
+  if (typeof v !== "string" || v === "")
+    throw bad(`${where}.${key} must be a non-empty string`, `${where}.${key}`);
   return v;
 }
 
 function time(o: Obj, key: string, where: string): string {
   const v = str(o, key, where) as string;
-  if (Number.isNaN(Date.parse(v))) throw bad(`${where}.${key} is not a date: ${v.slice(0, 40)}`);
+  if (Number.isNaN(Date.parse(v)))
+    throw bad(`${where}.${key} is not a date: ${v.slice(0, 40)}`, `${where}.${key}`);
   return v;
 }
 
 function num(o: Obj, key: string, where: string): number {
   const v = o[key];
-  if (typeof v !== "number" || !Number.isFinite(v)) throw bad(`${where}.${key} must be a number`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw bad(`${where}.${key} must be a number`, `${where}.${key}`);
   return v;
 }
 
@@ -80,13 +84,13 @@ function page(body: unknown, key: string): { items: unknown[] } & PullPage {
 }
 
 function record(v: unknown, where: string): Obj {
-  if (!isObj(v)) throw bad(`${where} must be an object`);
+  if (!isObj(v)) throw bad(`${where} must be an object`, where);
   return v;
 }
 
-function order(v: unknown, where: string): OrderIn {
+function order(v: unknown, where: string): Order {
   const o = record(v, where);
-  if (!Array.isArray(o.lines)) throw bad(`${where}.lines must be an array`);
+  if (!Array.isArray(o.lines)) throw bad(`${where}.lines must be an array`, `${where}.lines`);
   const lines: OrderLine[] = o.lines.map((l, i) => {
     const line = record(l, `${where}.lines[${i}]`);
     return {
@@ -104,9 +108,9 @@ function order(v: unknown, where: string): OrderIn {
   };
 }
 
-function shipment(v: unknown, where: string): ShipmentIn {
+function shipment(v: unknown, where: string): Shipment {
   const o = record(v, where);
-  const s: ShipmentIn = {
+  const s: Shipment = {
     id: str(o, "id", where) as string,
     orderExternalId: str(o, "orderExternalId", where) as string,
     carrier: str(o, "carrier", where) as string,
@@ -120,9 +124,9 @@ function shipment(v: unknown, where: string): ShipmentIn {
   return s;
 }
 
-function level(v: unknown, where: string): InventoryIn {
+function level(v: unknown, where: string): InventoryLevel {
   const o = record(v, where);
-  const l: InventoryIn = {
+  const l: InventoryLevel = {
     sku: str(o, "sku", where) as string,
     available: num(o, "available", where),
     asOf: time(o, "asOf", where),
@@ -132,17 +136,17 @@ function level(v: unknown, where: string): InventoryIn {
   return l;
 }
 
-export function parseOrdersPage(body: unknown): PullPage & { orders: OrderIn[] } {
+export function parseOrdersPage(body: unknown): PullPage & { orders: Order[] } {
   const p = page(body, "orders");
   return { orders: p.items.map((o, i) => order(o, `orders[${i}]`)), cursor: p.cursor, more: p.more };
 }
 
-export function parseShipmentsPage(body: unknown): PullPage & { shipments: ShipmentIn[] } {
+export function parseShipmentsPage(body: unknown): PullPage & { shipments: Shipment[] } {
   const p = page(body, "shipments");
   return { shipments: p.items.map((s, i) => shipment(s, `shipments[${i}]`)), cursor: p.cursor, more: p.more };
 }
 
-export function parseInventoryPage(body: unknown): PullPage & { levels: InventoryIn[] } {
+export function parseInventoryPage(body: unknown): PullPage & { levels: InventoryLevel[] } {
   const p = page(body, "levels");
   return { levels: p.items.map((l, i) => level(l, `levels[${i}]`)), cursor: p.cursor, more: p.more };
 }

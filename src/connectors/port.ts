@@ -1,47 +1,13 @@
 // The connectors port: what the hub asks of a shopping cart and of a WMS/OMS. Adapters (http,
 // sandbox) implement it; test/contract/connector-contract.ts is the behaviour every one must pass.
 
-export interface OrderLine {
-  sku: string;
-  qty: number;
-}
+import type { InventoryLevel, Order, Shipment } from "../records/protocol.js";
 
-export interface Address {
-  name?: string;
-  line1?: string;
-  line2?: string;
-  city?: string;
-  postalCode?: string;
-  region?: string;
-  country?: string;
-}
-
-/** An order as the cart gives it. externalId is unique per cart. */
-export interface OrderIn {
-  externalId: string;
-  cartId: string;
-  lines: OrderLine[];
-  shipTo: Address;
-  /** ISO 8601. */
-  placedAt: string;
-}
+export type { Address, InventoryLevel, Order, OrderLine, Shipment } from "../records/protocol.js";
 
 /** An order as the hub gives it to the WMS; `id` is the hub's record id (echoed in results). */
-export interface OrderOut extends OrderIn {
+export interface OrderOut extends Order {
   id: string;
-}
-
-/** Tracking as the WMS gives it. `id` is the WMS's shipment id, unique per WMS. */
-export interface ShipmentIn {
-  id: string;
-  /** The hub record id the order was pushed with, when the WMS kept it. */
-  orderId?: string;
-  orderExternalId: string;
-  cartId?: string;
-  carrier: string;
-  trackingNumber: string;
-  /** ISO 8601. */
-  shippedAt: string;
 }
 
 /** Tracking as the hub gives it to the cart that owns the order; `id` is the hub's record id. */
@@ -53,16 +19,7 @@ export interface ShipmentOut {
   shippedAt: string;
 }
 
-/** A stock level as the WMS gives it. */
-export interface InventoryIn {
-  sku: string;
-  available: number;
-  warehouse?: string;
-  /** ISO 8601: when the WMS measured it. */
-  asOf: string;
-}
-
-export interface InventoryOut extends InventoryIn {
+export interface InventoryOut extends InventoryLevel {
   id: string;
 }
 
@@ -78,15 +35,15 @@ export interface PullPage {
 }
 
 export interface CartConnector {
-  pullOrders(cursor: string | undefined, limit: number): Promise<PullPage & { orders: OrderIn[] }>;
+  pullOrders(cursor: string | undefined, limit: number): Promise<PullPage & { orders: Order[] }>;
   pushShipments(batch: ShipmentOut[], idempotencyKey: string): Promise<RecordResult[]>;
   pushInventory(batch: InventoryOut[], idempotencyKey: string): Promise<RecordResult[]>;
 }
 
 export interface WmsConnector {
   pushOrders(batch: OrderOut[], idempotencyKey: string): Promise<RecordResult[]>;
-  pullShipments(cursor: string | undefined, limit: number): Promise<PullPage & { shipments: ShipmentIn[] }>;
-  pullInventory(cursor: string | undefined, limit: number): Promise<PullPage & { levels: InventoryIn[] }>;
+  pullShipments(cursor: string | undefined, limit: number): Promise<PullPage & { shipments: Shipment[] }>;
+  pullInventory(cursor: string | undefined, limit: number): Promise<PullPage & { levels: InventoryLevel[] }>;
 }
 
 export type ConnectorErrorKind = "timeout" | "rate_limited" | "http" | "protocol" | "network" | "config";
@@ -102,11 +59,19 @@ export class ConnectorError extends Error {
   readonly status?: number;
   /** When to come back, for kind "rate_limited". */
   readonly retryAfterMs?: number;
+  /** For kind "protocol": the malformed field of the answer, e.g. `orders[2].placedAt`. */
+  readonly field?: string;
 
   constructor(
     kind: ConnectorErrorKind,
     message: string,
-    opts: { retryable?: boolean; status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    opts: {
+      retryable?: boolean;
+      status?: number;
+      retryAfterMs?: number;
+      field?: string;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = "ConnectorError";
@@ -114,6 +79,7 @@ export class ConnectorError extends Error {
     this.retryable = opts.retryable ?? defaultRetryable(kind, opts.status);
     if (opts.status !== undefined) this.status = opts.status;
     if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+    if (opts.field !== undefined) this.field = opts.field;
   }
 }
 

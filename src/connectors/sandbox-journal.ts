@@ -5,14 +5,14 @@
 // Two processes that append the same seq: the insert of one fails on the unique _id and it
 // rebuilds from the journal and tries again (optimistic concurrency).
 import type { Db } from "mongodb";
-import type { InventoryOut, OrderIn, OrderOut, RecordResult, ShipmentOut } from "./port.js";
+import type { InventoryOut, Order, OrderOut, RecordResult, ShipmentOut } from "./port.js";
 import type { PushKind } from "./sim.js";
 
 export const SANDBOX_JOURNAL = "sandbox_journal";
 
 /** What changed a sandbox; `at` (epoch ms) is the sandbox clock when it happened. */
 export type JournalEntry =
-  | { op: "orders"; at: number; clockAt: number; orders: OrderIn[] }
+  | { op: "orders"; at: number; clockAt: number; orders: Order[] }
   | {
       op: "push";
       at: number;

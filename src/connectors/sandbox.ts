@@ -8,12 +8,12 @@
 import {
   type CartConnector,
   ConnectorError,
-  type InventoryIn,
+  type InventoryLevel,
   type InventoryOut,
-  type OrderIn,
+  type Order,
   type OrderOut,
   type RecordResult,
-  type ShipmentIn,
+  type Shipment,
   type ShipmentOut,
   type WmsConnector,
 } from "./port.js";
@@ -235,7 +235,7 @@ export class SandboxCart extends Journaled implements CartConnector {
     return { op: "orders", at: now, clockAt, orders };
   }
 
-  private order(n: number, placedAt: number): OrderIn {
+  private order(n: number, placedAt: number): Order {
     const r = (k: string) => unitHash(`${this.seed}:${this.cartId}:${n}:${k}`);
     const lines = Array.from({ length: 1 + Math.floor(r("lines") * 3) }, (_, i) => ({
       sku: SANDBOX_SKUS[Math.floor(r(`sku${i}`) * SANDBOX_SKUS.length)] as string,
@@ -317,7 +317,7 @@ export class SandboxWms extends Journaled implements WmsConnector {
   /** Ships an accepted order at once and reports the new stock of its SKUs. */
   private fulfil(order: OrderOut): void {
     const at = new Date(this.at).toISOString();
-    const shipment: ShipmentIn = {
+    const shipment: Shipment = {
       id: `shp-${order.id}`,
       orderId: order.id,
       orderExternalId: order.externalId,
@@ -327,7 +327,7 @@ export class SandboxWms extends Journaled implements WmsConnector {
       shippedAt: at,
     };
     this.current.addShipments([shipment]);
-    const levels: InventoryIn[] = [];
+    const levels: InventoryLevel[] = [];
     for (const line of order.lines) {
       const left = Math.max(0, (this.stock.get(line.sku) ?? INITIAL_STOCK) - line.qty);
       this.stock.set(line.sku, left);

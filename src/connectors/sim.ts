@@ -3,12 +3,12 @@
 // stored results without applying anything again. The sandbox adapter runs it in process; the
 // test server (test/helpers/fake-hub-server.ts) serves it over HTTP. Simulation only.
 import type {
-  InventoryIn,
+  InventoryLevel,
   InventoryOut,
-  OrderIn,
+  Order,
   OrderOut,
   RecordResult,
-  ShipmentIn,
+  Shipment,
   ShipmentOut,
 } from "./port.js";
 
@@ -118,7 +118,7 @@ export class PushEndpoint<T extends { id: string }> {
 export const acceptAll: Decide = () => undefined;
 
 export class SimCart {
-  readonly orders = new Log<OrderIn>();
+  readonly orders = new Log<Order>();
   readonly shipments: PushEndpoint<ShipmentOut>;
   readonly inventory: PushEndpoint<InventoryOut>;
 
@@ -130,25 +130,25 @@ export class SimCart {
     this.inventory = new PushEndpoint("inventory", decide);
   }
 
-  addOrders(orders: OrderIn[]): void {
+  addOrders(orders: Order[]): void {
     this.orders.items.push(...orders);
   }
 }
 
 export class SimWms {
-  readonly shipments = new Log<ShipmentIn>();
-  readonly levels = new Log<InventoryIn>();
+  readonly shipments = new Log<Shipment>();
+  readonly levels = new Log<InventoryLevel>();
   readonly orders: PushEndpoint<OrderOut>;
 
   constructor(decide: Decide = acceptAll, onOrder?: (order: OrderOut) => void) {
     this.orders = new PushEndpoint("orders", decide, onOrder);
   }
 
-  addShipments(shipments: ShipmentIn[]): void {
+  addShipments(shipments: Shipment[]): void {
     this.shipments.items.push(...shipments);
   }
 
-  addLevels(levels: InventoryIn[]): void {
+  addLevels(levels: InventoryLevel[]): void {
     this.levels.items.push(...levels);
   }
 }

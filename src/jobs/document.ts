@@ -2,7 +2,15 @@
 // Layout and rationale: docs/reconcile.md. Pure: every read and write of the collection is in
 // repository.ts. Each name and path of the layout is declared here once.
 import { createHash } from "node:crypto";
-import { type ActualJob, CLEANUP_SERVICE, type DesiredJob, type JobService, type JobSpec } from "./types.js";
+import {
+  type ActualJob,
+  CLEANUP_SERVICE,
+  type DesiredJob,
+  type JobService,
+  type JobSpec,
+  type PauseMark,
+  type WrittenFields,
+} from "./types.js";
 
 /** Agenda's collection (the MongoBackend's `collection` option); schedsync shares it with Agenda. */
 export const JOBS_COLLECTION = "agendaJobs";
@@ -25,6 +33,12 @@ export const PATH = {
   scheduleKind: "data.schedsync.spec.schedule.kind",
   schedule: "data.schedsync.spec.schedule",
   managedNextRun: "data.schedsync.spec.managedNextRun",
+  specHash: "data.schedsync.specHash",
+  suspended: "data.schedsync.spec.suspended",
+  suspendedUntil: "data.schedsync.spec.suspended.until",
+  written: "data.schedsync.written",
+  pause: "data.schedsync.pause",
+  pauseTarget: "data.schedsync.pause.target",
   /** A trigger job's data (TRIGGER_JOB): the key and its generation. */
   triggerKey: "data.key",
   triggerGen: "data.gen",
@@ -50,6 +64,10 @@ export interface OwnerMark {
   /** The commit that last wrote this job's spec. */
   revision: string;
   spec: StoredSpec;
+  /** The Agenda fields as written, so a hand edit can be named field by field. */
+  written: WrittenFields;
+  /** Set while `schedsync pause` holds the job (null once released). */
+  pause?: PauseMark | null;
 }
 
 /** The document's _id, derived from the key: 12 bytes of sha256, so a key can only ever have one job. */
@@ -72,6 +90,13 @@ export function ownerMark(job: DesiredJob, revision: string): OwnerMark {
       timezone: job.timezone,
       managedNextRun: job.managedNextRun,
       connection: job.connection,
+      ...(job.suspended && { suspended: job.suspended }),
+    },
+    written: {
+      name: job.name,
+      disabled: job.disabled,
+      repeatInterval: job.repeatInterval,
+      repeatTimezone: job.repeatTimezone,
     },
   };
 }
@@ -133,8 +158,18 @@ export function actualFromDocument(doc: Record<string, unknown>): ActualJob | nu
     managedNextRun: stored.managedNextRun === true,
     disabled: doc.disabled === true,
     connection: stored.connection ?? null,
+    ...(stored.suspended && { suspended: stored.suspended }),
   };
-  return { id: String(doc._id), key: mark.key, storedHash: str(mark.specHash), spec };
+  const job: ActualJob = {
+    id: String(doc._id),
+    key: mark.key,
+    storedHash: str(mark.specHash),
+    spec,
+    ...(mark.written && { written: mark.written }),
+    ...(mark.pause && { pause: mark.pause }),
+  };
+  if ("nextRunAt" in doc) job.nextRunAt = doc.nextRunAt instanceof Date ? doc.nextRunAt : null;
+  return job;
 }
 
 /** The spec of a managed job document (undefined for anything schedsync does not own). */

@@ -15,7 +15,9 @@ import {
   serviceOfKey,
   specOf,
 } from "./document.js";
-import type { ActualJob, Change, JobService, JobSpec, UpdateChange } from "./types.js";
+import { type Pause, pauseCovers, pauseFor } from "./pauses.js";
+import { specHash } from "./spec-hash.js";
+import type { ActualJob, Change, JobService, JobSpec, PauseMark, UpdateChange } from "./types.js";
 import { chunks, firstRunAt, insertsAndDeletes, updateOf } from "./writes.js";
 
 export interface JobDocument extends Document {
@@ -26,24 +28,44 @@ export interface JobDocument extends Document {
   disabled?: boolean;
   nextRunAt?: Date | null;
   lastRunAt?: Date | null;
+  lastFinishedAt?: Date | null;
+  failedAt?: Date | null;
+  failReason?: string | null;
 }
 
 export function jobsCollection(db: Db): Collection<JobDocument> {
   return db.collection<JobDocument>(JOBS_COLLECTION);
 }
 
+/** The fields actualFromDocument reads. */
+const ACTUAL_FIELDS = {
+  name: 1,
+  [PATH.mark]: 1,
+  repeatInterval: 1,
+  repeatTimezone: 1,
+  disabled: 1,
+  nextRunAt: 1,
+};
+
 /** Every job schedsync owns, normalised (actualFromDocument). */
 export async function readOwnedJobs(db: Db): Promise<ActualJob[]> {
   // Streamed, so only the normalised view of each document is held, not the whole result set.
-  const cursor = jobsCollection(db).find(ownedFilter(), {
-    projection: { name: 1, [PATH.mark]: 1, repeatInterval: 1, repeatTimezone: 1, disabled: 1 },
-  });
+  const cursor = jobsCollection(db).find(ownedFilter(), { projection: ACTUAL_FIELDS });
   const out: ActualJob[] = [];
   for await (const doc of cursor) {
     const job = actualFromDocument(doc);
     if (job) out.push(job);
   }
   return out;
+}
+
+/** One owned job by its document's _id (hex), with its nextRunAt; undefined when not owned or gone. */
+export async function readOwnedJob(db: Db, id: unknown): Promise<ActualJob | undefined> {
+  const doc = await jobsCollection(db).findOne(
+    { _id: new ObjectId(String(id)), ...ownedFilter() },
+    { projection: ACTUAL_FIELDS },
+  );
+  return (doc && actualFromDocument(doc)) ?? undefined;
 }
 
 export interface WriteOptions {
@@ -112,6 +134,29 @@ export async function setNextRun(
   return r.modifiedCount === 1;
 }
 
+/**
+ * Records a run of a key made outside its scheduled job (a trigger, `schedsync run`) on that job's
+ * document, in Agenda's own fields (lastRunAt, lastFinishedAt; failedAt and failReason when it
+ * failed), so status shows it. A run started before the stored lastRunAt does not move it back.
+ */
+export async function recordJobRun(
+  db: Db,
+  key: string,
+  run: { startedAt: Date; finishedAt: Date; error?: string },
+): Promise<void> {
+  const $set: Record<string, unknown> = { lastRunAt: run.startedAt, lastFinishedAt: run.finishedAt };
+  if (run.error !== undefined) Object.assign($set, { failedAt: run.finishedAt, failReason: run.error });
+  await jobsCollection(db).updateOne(
+    {
+      ...ownedFilter(),
+      name: jobName(serviceOfKey(key)),
+      [PATH.key]: key,
+      $or: [{ lastRunAt: null }, { lastRunAt: { $lte: run.startedAt } }],
+    },
+    { $set },
+  );
+}
+
 /** Managed-next-run jobs that are enabled but have no next run (a crash between two writes). */
 export async function unarmedManagedJobs(db: Db): Promise<{ id: unknown; spec: JobSpec }[]> {
   const docs = await jobsCollection(db)
@@ -137,17 +182,14 @@ export async function loadSpec(db: Db, key: string): Promise<JobSpec | undefined
   return doc ? specOf(doc) : undefined;
 }
 
-/** The specs of a merchant's jobs of the given services, by key. */
+/** The specs of a merchant's (without merchantId: every merchant's) jobs of the given services, by key. */
 export async function findSpecs(
   db: Db,
-  q: { merchantId: string; service: JobService | JobService[]; automaticOnly?: boolean },
+  q: { merchantId?: string; service: JobService | JobService[]; automaticOnly?: boolean },
 ): Promise<JobSpec[]> {
   const names = (Array.isArray(q.service) ? q.service : [q.service]).map(jobName);
-  const filter: Filter<JobDocument> = {
-    ...ownedFilter(),
-    name: { $in: names },
-    [PATH.merchantId]: q.merchantId,
-  };
+  const filter: Filter<JobDocument> = { ...ownedFilter(), name: { $in: names } };
+  if (q.merchantId !== undefined) filter[PATH.merchantId] = q.merchantId;
   if (q.automaticOnly) filter[PATH.scheduleKind] = "automatic";
   const docs = await jobsCollection(db)
     .find(filter)
@@ -169,7 +211,11 @@ export interface OwnedJobRuns {
   spec: Pick<OwnerMark["spec"], "schedule">;
   nextRunAt: Date | null;
   lastRunAt: Date | null;
+  lastFinishedAt: Date | null;
+  failedAt: Date | null;
   disabled: boolean;
+  /** The normalised job (suspension, pause, written fields for hand edits). */
+  job: ActualJob | null;
 }
 
 /** The owned jobs (of one merchant when given) with their run times, unsorted. */
@@ -177,7 +223,17 @@ export async function readOwnedJobRuns(db: Db, opts: { merchant?: string } = {})
   const filter = opts.merchant ? { ...ownedFilter(), [PATH.merchantId]: opts.merchant } : ownedFilter();
   const docs = await jobsCollection(db)
     .find(filter, {
-      projection: { [PATH.key]: 1, [PATH.schedule]: 1, nextRunAt: 1, lastRunAt: 1, disabled: 1 },
+      projection: {
+        name: 1,
+        [PATH.mark]: 1,
+        repeatInterval: 1,
+        repeatTimezone: 1,
+        nextRunAt: 1,
+        lastRunAt: 1,
+        lastFinishedAt: 1,
+        failedAt: 1,
+        disabled: 1,
+      },
     })
     .toArray();
   return docs.map((d) => ({
@@ -185,7 +241,10 @@ export async function readOwnedJobRuns(db: Db, opts: { merchant?: string } = {})
     spec: { schedule: d.data.schedsync.spec.schedule },
     nextRunAt: d.nextRunAt ?? null,
     lastRunAt: d.lastRunAt ?? null,
+    lastFinishedAt: d.lastFinishedAt ?? null,
+    failedAt: d.failedAt ?? null,
     disabled: d.disabled === true,
+    job: actualFromDocument(d),
   }));
 }
 
@@ -243,4 +302,98 @@ export async function upcomingJobRuns(db: Db, limit = 15): Promise<NextRun[]> {
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : v === undefined || v === null ? undefined : String(v);
+}
+
+/** The owned jobs of a merchant that `target` holds, normalised (pause: the `schedsync pause` target). */
+async function jobsUnder(db: Db, target: string, filter: Filter<JobDocument> = {}) {
+  const merchantId = target.split("/")[0] ?? target;
+  const docs = await jobsCollection(db)
+    .find({ ...ownedFilter(), [PATH.merchantId]: merchantId, ...filter })
+    .toArray();
+  return docs.flatMap((d) => {
+    const job = actualFromDocument(d);
+    return job && pauseCovers(target, job.key) ? [{ doc: d, job }] : [];
+  });
+}
+
+/** The keys of the owned jobs `target` names (empty: it names none). */
+export async function keysUnder(db: Db, target: string): Promise<string[]> {
+  return (await jobsUnder(db, target)).map((j) => j.job.key).sort();
+}
+
+/**
+ * Holds the jobs `pause.target` names: `disabled: true`, the pause kept on each (data.schedsync.pause)
+ * with the `disabled` it had. Jobs already held by another pause keep that one. Returns the keys held now.
+ */
+export async function pauseJobs(db: Db, pause: Pause): Promise<string[]> {
+  const found = await jobsUnder(db, pause.target);
+  const fresh = found.filter((f) => !f.job.pause);
+  await setByIds(
+    db,
+    JOBS_COLLECTION,
+    fresh.map(({ doc, job }) => {
+      const mark: PauseMark = { ...pause, disabledBefore: job.spec.disabled };
+      return { _id: doc._id as ObjectId, $set: { disabled: true, [PATH.pause]: mark } };
+    }),
+  );
+  return found.map((f) => f.job.key).sort();
+}
+
+/**
+ * Lets go of the jobs held by `target`'s pause: each goes to the narrowest of `remaining` that still
+ * covers it, else gets its `disabled` back (and, enabled again, a next run from `now`, never a
+ * catch-up run). Returns the keys released.
+ */
+export async function releaseJobs(
+  db: Db,
+  target: string,
+  remaining: readonly Pause[],
+  now: Date,
+): Promise<string[]> {
+  const held = await jobsUnder(db, target, { [PATH.pauseTarget]: target } as Filter<JobDocument>);
+  const firstRun = firstRunAt(now);
+  const released: string[] = [];
+  const sets = held.map(({ doc, job }) => {
+    const before = job.pause?.disabledBefore ?? false;
+    const other = pauseFor(remaining, job.key);
+    if (other)
+      return { _id: doc._id as ObjectId, $set: { [PATH.pause]: { ...other, disabledBefore: before } } };
+    released.push(job.key);
+    const $set: Record<string, unknown> = { disabled: before, [PATH.pause]: null };
+    if (!before) $set.nextRunAt = firstRun(job.spec);
+    return { _id: doc._id as ObjectId, $set };
+  });
+  await setByIds(db, JOBS_COLLECTION, sets);
+  return released.sort();
+}
+
+/**
+ * Ends the YAML suspensions whose `until` is at or before `now`: the job is written as the same YAML
+ * without the suspension would be (enabled, a next run from `now`, hash and written fields to match),
+ * so the next reconcile finds it in sync. A paused job stays held (its pause gets `disabled: false` to
+ * restore). Returns the keys resumed.
+ */
+export async function resumeSuspended(db: Db, now: Date): Promise<string[]> {
+  const docs = await jobsCollection(db)
+    .find({ ...ownedFilter(), [PATH.suspendedUntil]: { $lte: now.toISOString() } } as Filter<JobDocument>)
+    .toArray();
+  const firstRun = firstRunAt(now);
+  const keys: string[] = [];
+  const sets = docs.flatMap((doc) => {
+    const job = actualFromDocument(doc);
+    if (!job) return [];
+    keys.push(job.key);
+    const spec: JobSpec = { ...job.spec, disabled: false };
+    delete spec.suspended;
+    const $set: Record<string, unknown> = {
+      [PATH.suspended]: null,
+      [PATH.specHash]: specHash(spec),
+      [`${PATH.written}.disabled`]: false,
+    };
+    if (job.pause) $set[`${PATH.pause}.disabledBefore`] = false;
+    else Object.assign($set, { disabled: false, nextRunAt: firstRun(spec) });
+    return [{ _id: doc._id as ObjectId, $set }];
+  });
+  await setByIds(db, JOBS_COLLECTION, sets);
+  return keys.sort();
 }

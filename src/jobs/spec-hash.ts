@@ -28,6 +28,8 @@ export function specHash(spec: JobSpec): string {
     managedNextRun: spec.managedNextRun,
     disabled: spec.disabled,
     connection: spec.connection,
+    // Absent when not suspended (canonicalJson drops undefined), so unsuspended hashes never changed.
+    suspended: spec.suspended,
   };
   return createHash("sha256").update(canonicalJson(fields)).digest("hex");
 }

@@ -6,7 +6,7 @@ import { ObjectId } from "mongodb";
 import { nextRunsAt } from "../schedule/next-runs.js";
 import type { SetById } from "../store/writes.js";
 import { jobIdHex, newJobDocument, ownerMark, PATH, specFields } from "./document.js";
-import type { Change, DesiredJob, UpdateChange } from "./types.js";
+import type { Change, DesiredJob, JobSpec, UpdateChange } from "./types.js";
 
 const CHUNK = 1_000;
 /**
@@ -19,7 +19,7 @@ const UPDATE_CHUNK = 50;
  * The first run of a job created or rescheduled at `now`; null for automatic (no timer). Cached per
  * (frequency, timezone): thousands of jobs share a handful of schedules and cron parsing is costly.
  */
-export function firstRunAt(now: Date): (job: DesiredJob) => Date | null {
+export function firstRunAt(now: Date): (job: JobSpec) => Date | null {
   const next = nextRunsAt(now);
   return (job) => {
     if (job.repeatInterval === null && !job.managedNextRun) return null;
@@ -64,9 +64,16 @@ export function insertsAndDeletes(
     } else if (change.action === "create") {
       const job = change.job;
       // The _id derives from the key, so two writers can never create two jobs for one key.
+      const fields = newJobDocument(job, revision);
+      // A job created under a paused merchant or cart is created held by that pause.
+      const held = change.pause && {
+        disabled: true,
+        data: { schedsync: { ...fields.data.schedsync, pause: change.pause } },
+      };
       const document = {
         _id: new ObjectId(jobIdHex(job.key)),
-        ...newJobDocument(job, revision),
+        ...fields,
+        ...held,
         nextRunAt: firstRun(job),
         lockedAt: null,
       };

@@ -106,3 +106,28 @@ export async function withLease<T>(lease: Lease, leaseMs: number, fn: () => Prom
     await lease.release().catch(() => {});
   }
 }
+
+/** A lease as stored: its name, holder and end. */
+export interface LeaseInfo {
+  name: string;
+  holder: string;
+  expiresAt: Date;
+}
+
+/** Leases named `prefix…` that ended before `now`: their holder died or hung (a live one renews). */
+export async function expiredLeases(db: Db, prefix: string, now = new Date()): Promise<LeaseInfo[]> {
+  // A range on _id rather than a regex: the _id index answers it on MongoDB and FerretDB.
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const docs = await db
+    .collection<LockDoc>(LOCKS)
+    .find({ _id: { $gte: prefix, $lt: end }, expiresAt: { $lt: now } })
+    .toArray();
+  return docs.map((d) => ({ name: d._id, holder: d.holder, expiresAt: d.expiresAt }));
+}
+
+/** Deletes an expired lease once its work was handed on, unless someone took it meanwhile. */
+export async function dropExpiredLease(db: Db, lease: LeaseInfo): Promise<void> {
+  await db
+    .collection<LockDoc>(LOCKS)
+    .deleteOne({ _id: lease.name, holder: lease.holder, expiresAt: lease.expiresAt });
+}

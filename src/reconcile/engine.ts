@@ -2,6 +2,7 @@
 // actual jobs → plan (pure) → apply, under a lease lock, with a history record for every apply.
 import type { Db } from "mongodb";
 import { loadSchedules } from "../config/load.js";
+import { listPauses } from "../jobs/pauses.js";
 import { readOwnedJobs, writeChanges } from "../jobs/repository.js";
 import type { DesiredJob, Plan } from "../jobs/types.js";
 import { acquire, withLease } from "../platform/lease.js";
@@ -136,7 +137,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   if (opts.dryRun) {
     const applied = await readApplied(db);
     const actual = await readOwnedJobs(db);
-    const plan = makePlan(desired, actual);
+    const plan = makePlan(desired, actual, { now: new Date(), pauses: await listPauses(db) });
     const guards = [massDeleteGuard(plan, actual.length), await rollbackGuard(rev.gitDir, rev.sha, applied)];
     return {
       revision: info(rev),
@@ -192,8 +193,9 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
           guards,
         };
       }
+      const now = new Date();
       const actual = await readOwnedJobs(db);
-      plan = makePlan(desired, actual);
+      plan = makePlan(desired, actual, { now, pauses: await listPauses(db) });
       const mass = massDeleteGuard(plan, actual.length, opts.allowMassDelete);
       if (mass) guards.push(mass);
       refuseUnapproved(mass);

@@ -1,31 +1,59 @@
 // The planner: a pure function from desired and actual jobs to the changes that make actual equal
 // desired. It compares hashes of normalised specs, never raw documents, so runtime fields cannot drift.
 
-import { canonicalJson, specHash } from "../jobs/spec-hash.js";
-import type { ActualJob, Change, DesiredJob, JobSpec, Plan, SpecView } from "../jobs/types.js";
+import { fieldChanges } from "../jobs/drift.js";
+import { type Pause, pauseFor } from "../jobs/pauses.js";
+import { specHash } from "../jobs/spec-hash.js";
+import { isRescheduled, nextRunDrift } from "../jobs/timing.js";
+import type { ActualJob, Change, DesiredJob, JobSpec, PausedJob, Plan, SpecView } from "../jobs/types.js";
 import { compareKeys } from "./desired.js";
 
 const ACTION_ORDER = { delete: 0, update: 1, create: 2 } as const;
 
 export function specView(spec: JobSpec): SpecView {
-  return { frequency: spec.frequency, timezone: spec.timezone, disabled: spec.disabled };
+  return {
+    frequency: spec.frequency,
+    timezone: spec.timezone,
+    disabled: spec.disabled,
+    ...(spec.suspended && { suspended: spec.suspended }),
+  };
 }
 
-/**
- * True when apply must recompute nextRunAt: the run times change, or a disabled job is enabled again
- * (its old nextRunAt would be in the past and fire a catch-up run). Otherwise apply keeps nextRunAt.
- */
-export function isRescheduled(before: JobSpec, after: JobSpec): boolean {
-  const timing = (s: JobSpec) =>
-    canonicalJson([s.schedule, s.timezone, s.repeatInterval, s.repeatTimezone, s.managedNextRun]);
-  return timing(before) !== timing(after) || (before.disabled && !after.disabled);
-}
+export { isRescheduled };
 
 function inSync(desired: DesiredJob, actual: ActualJob): boolean {
   return actual.storedHash === desired.specHash && specHash(actual.spec) === desired.specHash;
 }
 
-export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[]): Plan {
+export interface PlanOptions {
+  /**
+   * The time the actual nextRunAt values were read at. With it, an actual nextRunAt that contradicts
+   * the job's schedule (jobs/timing.ts nextRunDrift) is drift; without it, only specs are compared.
+   */
+  now?: Date;
+  /** Runtime pauses (`schedsync pause`): a new job one of them covers is created held. */
+  pauses?: readonly Pause[];
+}
+
+/** What apply would do to a paused job without the pause (its `disabled` is the pause's). */
+function heldChange(want: DesiredJob | undefined, kept: ActualJob): PausedJob["held"] {
+  if (!want) return "delete";
+  const unpaused = { ...kept.spec, disabled: kept.pause?.disabledBefore ?? kept.spec.disabled };
+  return kept.storedHash === want.specHash && specHash(unpaused) === want.specHash ? null : "update";
+}
+
+/**
+ * The changes that make `actual` equal `desired`. Updates carry `reason: "drift"` when the config is
+ * unchanged but the job was edited (then `fields` says how), or its nextRunAt contradicts its schedule
+ * (then `nextRun` says how). A job held by `schedsync pause` (its document's pause mark) is never
+ * written: it is listed in `paused` with the change it holds back; a new job a pause in `pauses` covers
+ * is created held (docs/operations.md, the emergency pause). Throws on a duplicate desired key.
+ */
+export function plan(
+  desired: readonly DesiredJob[],
+  actual: readonly ActualJob[],
+  opts: PlanOptions = {},
+): Plan {
   const wanted = new Map<string, DesiredJob>();
   for (const job of desired) {
     if (wanted.has(job.key)) throw new Error(`duplicate desired job key: ${job.key}`);
@@ -39,6 +67,7 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
   }
 
   const changes: Change[] = [];
+  const paused: PausedJob[] = [];
   let unchanged = 0;
   for (const [key, found] of byKey) {
     const want = wanted.get(key);
@@ -59,6 +88,10 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
         id: extra.id,
       });
     }
+    if (kept.pause) {
+      paused.push({ key, pause: kept.pause, held: heldChange(want, kept) });
+      continue;
+    }
     if (!want) {
       changes.push({
         action: "delete",
@@ -68,9 +101,14 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
         after: null,
         id: kept.id,
       });
-    } else if (inSync(want, kept)) {
+      continue;
+    }
+    const nextRun =
+      opts.now && kept.nextRunAt !== undefined ? nextRunDrift(want, kept.nextRunAt, opts.now) : undefined;
+    if (inSync(want, kept) && !nextRun) {
       unchanged++;
     } else {
+      const rescheduled = isRescheduled(kept.spec, want);
       changes.push({
         action: "update",
         key,
@@ -79,12 +117,16 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
         after: specView(want),
         id: kept.id,
         job: want,
-        rescheduled: isRescheduled(kept.spec, want),
+        // A nextRunAt that contradicts the schedule is recomputed even when the config is unchanged.
+        rescheduled: rescheduled || nextRun !== undefined,
+        ...(nextRun && !rescheduled ? { nextRun } : {}),
+        fields: fieldChanges(kept.spec, want),
       });
     }
   }
   for (const [key, want] of wanted) {
     if (byKey.has(key)) continue;
+    const pause = opts.pauses && pauseFor(opts.pauses, key);
     changes.push({
       action: "create",
       key,
@@ -92,6 +134,7 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
       before: null,
       after: specView(want),
       job: want,
+      ...(pause && { pause: { ...pause, disabledBefore: want.disabled } }),
     });
   }
 
@@ -105,6 +148,7 @@ export function plan(desired: readonly DesiredJob[], actual: readonly ActualJob[
   return {
     changes,
     summary: { create: count("create"), update: count("update"), delete: count("delete"), unchanged },
+    ...(paused.length > 0 && { paused }),
   };
 }
 

@@ -45,7 +45,12 @@ export async function claimBatch(
   return taken ?? (await claimNew(db, scope, opts));
 }
 
-async function takeOverExpired(db: Db, scope: Scope, opts: ClaimOptions): Promise<ClaimedBatch | undefined> {
+/** Takes over one batch of the scope whose lease expired (its worker died), whole, with its id. */
+export async function takeOverExpired(
+  db: Db,
+  scope: Scope,
+  opts: ClaimOptions,
+): Promise<ClaimedBatch | undefined> {
   const { batches } = cols(db);
   for (;;) {
     const now = opts.now ?? new Date();

@@ -6,8 +6,10 @@ export {
   LostBatchError,
   releaseBatch,
   renewBatch,
+  takeOverExpired,
 } from "./claim.js";
 export { CURSORS, cols, ensureRecordIndexes } from "./collections.js";
+export { expiredBatchScopes } from "./expired.js";
 export { deliveryId, inventoryId, isDeliveryId, orderId, shipmentId } from "./ids.js";
 export { type IncomingLevel, storeLevels } from "./inventory.js";
 export {
@@ -18,7 +20,8 @@ export {
   type StateCounts,
   skipExpired,
 } from "./list.js";
-export { type IncomingOrder, storeOrders } from "./orders.js";
+export { storeOrders } from "./orders.js";
+export type { Address, InventoryLevel, Order, OrderLine, Shipment } from "./protocol.js";
 export { enqueue, requeueChanged } from "./queue.js";
 export { type ResendResult, resend } from "./resend.js";
 export { applyResult, completeBatch, failAll, NOT_ACKNOWLEDGED, type Outcome } from "./results.js";

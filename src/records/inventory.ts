@@ -11,7 +11,8 @@ export interface IncomingLevel {
   quantity: number;
   /** When the WMS measured it; defaults to the time of the pull. */
   asOf?: Date;
-  payload?: Record<string, unknown>;
+  /** The WMS's warehouse, when it names one. */
+  warehouse?: string;
 }
 
 /** Stores levels and queues the changed ones for the given carts; returns the changed record ids. */
@@ -33,8 +34,9 @@ export async function storeLevels(
       before = await inventory.findOneAndUpdate(
         { _id, asOf: { $lt: asOf } },
         {
-          $set: { quantity: level.quantity, asOf, payload: level.payload ?? {}, updatedAt: now },
+          $set: { quantity: level.quantity, asOf, ...warehouseSet(level), updatedAt: now },
           $setOnInsert: { kind: "inventory", merchantId, sku: level.sku, createdAt: now },
+          ...(level.warehouse === undefined ? { $unset: { warehouse: "" as const } } : {}),
         },
         { upsert: true, returnDocument: "before" },
       );
@@ -48,6 +50,11 @@ export async function storeLevels(
     await requeueChanged(db, { service: "inventoryUpload", merchantId, cartId }, "inventory", changed, now);
   }
   return changed;
+}
+
+/** The newest level says the warehouse; one without it unsets the stored one. */
+function warehouseSet(level: IncomingLevel): { warehouse?: string } {
+  return level.warehouse === undefined ? {} : { warehouse: level.warehouse };
 }
 
 function newestPerSku(levels: IncomingLevel[]): IncomingLevel[] {

@@ -1,7 +1,13 @@
 // Reading deliveries for `schedsync records` and status pages.
 import type { Db, Filter } from "mongodb";
 import { cols } from "./collections.js";
-import type { DeliveryDoc, DeliveryState, PushService, Scope } from "./types.js";
+import {
+  DELIVERY_STATES,
+  type DeliveryDoc,
+  type DeliveryState,
+  type PushService,
+  type Scope,
+} from "./types.js";
 
 export interface ListQuery {
   state?: DeliveryState;
@@ -37,7 +43,7 @@ export type StateCounts = Record<DeliveryState, number>;
 
 /** Counts per state for one scope (used by runs to report and by the status page). */
 export async function countStates(db: Db, scope: Partial<Scope>): Promise<StateCounts> {
-  const counts: StateCounts = { pending: 0, inflight: 0, delivered: 0, failed: 0, skipped: 0 };
+  const counts = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as StateCounts;
   const rows = await cols(db)
     .deliveries.aggregate<{ _id: DeliveryState; n: number }>([
       { $match: scope },

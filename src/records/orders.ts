@@ -2,23 +2,20 @@
 import type { Db } from "mongodb";
 import { cols, insertNew } from "./collections.js";
 import { orderId } from "./ids.js";
+import type { Order } from "./protocol.js";
 import { enqueue } from "./queue.js";
 import type { OrderDoc } from "./types.js";
 
-export interface IncomingOrder {
-  externalId: string;
-  payload: Record<string, unknown>;
-}
-
 /**
- * Stores orders from a cart and queues them for the WMS. Downloading the same order again
- * changes nothing. Returns the ids of orders not queued before.
+ * Stores orders from a cart (as parsed by the connector, keyed by externalId) and queues them
+ * for the WMS. Downloading the same order again changes nothing. Returns the ids of orders not
+ * queued before.
  */
 export async function storeOrders(
   db: Db,
   merchantId: string,
   cartId: string,
-  orders: IncomingOrder[],
+  orders: Order[],
   now = new Date(),
 ): Promise<string[]> {
   const docs: OrderDoc[] = orders.map((o) => ({
@@ -28,7 +25,7 @@ export async function storeOrders(
     cartId,
     externalId: o.externalId,
     status: "new",
-    payload: o.payload,
+    payload: o,
     createdAt: now,
     updatedAt: now,
   }));

@@ -1,8 +1,10 @@
-// Manual resend: records (or single deliveries) go back to pending with a fresh attempt count.
+// Manual resend (the only way out of `held`): records (or single deliveries) go back to pending with a fresh attempt count.
 import type { Db, Filter } from "mongodb";
 import { cols } from "./collections.js";
 import { isDeliveryId } from "./ids.js";
-import type { DeliveryDoc, Scope } from "./types.js";
+import type { DeliveryDoc, DeliveryState, Scope } from "./types.js";
+
+const RESENDABLE: DeliveryState[] = ["failed", "skipped", "held", "delivered"];
 
 export interface ResendResult {
   /** Deliveries put back to pending. */
@@ -13,7 +15,7 @@ export interface ResendResult {
   unknown: string[];
 }
 
-/** Resends failed, skipped or delivered deliveries; pending and inflight ones are left alone. */
+/** Resends failed, skipped, held or delivered deliveries; pending and inflight ones are left alone. */
 export async function resend(db: Db, ids: string[], now = new Date()): Promise<ResendResult> {
   const { deliveries } = cols(db);
   const out: ResendResult = { requeued: 0, scopes: [], unknown: [] };
@@ -21,7 +23,7 @@ export async function resend(db: Db, ids: string[], now = new Date()): Promise<R
   for (const id of ids) {
     const filter: Filter<DeliveryDoc> = {
       ...(isDeliveryId(id) ? { _id: id } : { recordId: id }),
-      state: { $in: ["failed", "skipped", "delivered"] },
+      state: { $in: RESENDABLE },
     };
     const targets = await deliveries.find(filter).toArray();
     if (targets.length === 0) {
@@ -29,7 +31,7 @@ export async function resend(db: Db, ids: string[], now = new Date()): Promise<R
       continue;
     }
     const r = await deliveries.updateMany(
-      { _id: { $in: targets.map((t) => t._id) }, state: { $in: ["failed", "skipped", "delivered"] } },
+      { _id: { $in: targets.map((t) => t._id) }, state: { $in: RESENDABLE } },
       {
         $set: { state: "pending", attempts: 0, createdAt: now, updatedAt: now },
         $unset: { lastError: "", nextEligibleAt: "", deliveredAt: "" },

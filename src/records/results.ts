@@ -1,5 +1,6 @@
 // Recording what the receiver said, per record: acknowledged ids become delivered, rejected and
-// missing ones failed (or skipped once attempts or age run out).
+// missing ones failed (or skipped once attempts or age run out), and ones rejected as not
+// retryable held (only a resend sends them again).
 import type { Db, UpdateFilter } from "mongodb";
 import { updateManyByIds } from "../store/writes.js";
 import { cols, DELIVERIES } from "./collections.js";
@@ -18,6 +19,8 @@ export interface Outcome {
   delivered: string[];
   failed: string[];
   skipped: string[];
+  /** Rejected as not retryable: held until a resend. */
+  held: string[];
   /** Acknowledged, but the record changed meanwhile: queued again. */
   requeued: string[];
 }
@@ -41,13 +44,16 @@ export async function completeBatch(
   return outcome;
 }
 
-/** The whole batch failed (no usable response): every record gets the same error. */
+/**
+ * The whole batch failed (no usable response): every record gets the same error and facts
+ * (`retryable: false` holds them all, e.g. a 4xx the receiver will answer again).
+ */
 export function failAll(
   batch: BatchDoc & { items?: { recordId: string }[] },
   error: string,
-  retryAfterMs?: number,
+  facts: { retryAfterMs?: number; retryable?: boolean } = {},
 ): BatchResult {
-  return { ok: [], failed: (batch.items ?? []).map((i) => ({ id: i.recordId, error, retryAfterMs })) };
+  return { ok: [], failed: (batch.items ?? []).map((i) => ({ id: i.recordId, error, ...facts })) };
 }
 
 export async function applyResult(
@@ -61,7 +67,7 @@ export async function applyResult(
   const inBatch = await deliveries.find({ batchId: batch._id, state: "inflight" }).toArray();
   const ok = new Set(result.ok);
   const rejected = new Map(result.failed.map((f) => [f.id, f]));
-  const out: Outcome = { delivered: [], failed: [], skipped: [], requeued: [] };
+  const out: Outcome = { delivered: [], failed: [], skipped: [], held: [], requeued: [] };
   // One updateMany per group of records that get the same update (not one updateOne per record).
   const groups = new Map<string, { ids: string[]; update: UpdateFilter<DeliveryDoc> }>();
   const add = (key: string, id: string, update: () => UpdateFilter<DeliveryDoc>) => {
@@ -88,6 +94,15 @@ export async function applyResult(
       continue;
     }
     const why = rejected.get(d.recordId);
+    if (why?.retryable === false) {
+      out.held.push(d.recordId);
+      add(JSON.stringify(["held", why.error]), d._id, () => ({
+        $set: { state: "held", lastError: why.error, lastAttemptAt: now, updatedAt: now },
+        $inc: { attempts: 1 },
+        $unset: { batchId: "", stale: "", nextEligibleAt: "" },
+      }));
+      continue;
+    }
     const tooOld = now.getTime() - d.createdAt.getTime() >= policy.maxAgeMs;
     const giveUp = d.attempts + 1 >= policy.maxAttempts || tooOld;
     const wait = Math.max(policy.retryDelayMs, why?.retryAfterMs ?? 0);
@@ -131,7 +146,7 @@ async function updateOrderStatuses(
 ): Promise<void> {
   if (batch.service === "orderDelivery") {
     await setOrderStatus(db, out.delivered, ["new", "error"], "at_wms");
-    const bad = [...out.failed, ...out.skipped];
+    const bad = [...out.failed, ...out.skipped, ...out.held];
     for (const id of bad) {
       const error = result.failed.find((f) => f.id === id)?.error ?? NOT_ACKNOWLEDGED;
       await setOrderStatus(db, [id], ["new", "error"], "error", error);

@@ -3,14 +3,17 @@ import type { Db } from "mongodb";
 import { cols, insertNew } from "./collections.js";
 import { shipmentId } from "./ids.js";
 import { setOrderStatus } from "./orders.js";
+import type { Shipment } from "./protocol.js";
 import { enqueue } from "./queue.js";
 import type { ShipmentDoc } from "./types.js";
 
 export interface IncomingShipment {
+  /** The WMS's shipment id (`payload.id`). */
   externalId: string;
   /** The hub order id the WMS was given with the order. */
   orderId: string;
-  payload: Record<string, unknown>;
+  /** The tracking as the connector parsed it. */
+  payload: Shipment;
 }
 
 export interface StoredShipments {

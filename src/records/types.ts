@@ -1,9 +1,25 @@
 // Record and delivery documents. A record is what the hub holds (an order, a shipment, an
-// inventory level); a delivery is that record's state towards one destination.
+// inventory level); a delivery is that record's state towards one destination. The records'
+// fields are the protocol's types (protocol.ts), stored as the source gave them.
+import type { Order, Shipment } from "./protocol.js";
 
 export type RecordKind = "order" | "shipment" | "inventory";
 export type OrderStatus = "new" | "at_wms" | "shipped" | "confirmed" | "error";
-export type DeliveryState = "pending" | "inflight" | "delivered" | "failed" | "skipped";
+/**
+ * A delivery's state. `failed` is retried by later runs; `skipped` gave up (attempts or age);
+ * `held` was refused by the receiver as not retryable (docs/connector-protocol.md): no run,
+ * trigger or cleanup sends it again, only `schedsync resend`.
+ */
+export type DeliveryState = "pending" | "inflight" | "delivered" | "failed" | "skipped" | "held";
+/** Every delivery state, in the order people read them. */
+export const DELIVERY_STATES: readonly DeliveryState[] = [
+  "pending",
+  "inflight",
+  "delivered",
+  "failed",
+  "skipped",
+  "held",
+];
 /** The services that push records to a destination. */
 export type PushService = "orderDelivery" | "shipmentUpload" | "inventoryUpload";
 
@@ -14,7 +30,8 @@ export interface OrderDoc {
   cartId: string;
   externalId: string;
   status: OrderStatus;
-  payload: Record<string, unknown>;
+  /** The order as the cart gave it (parsed and checked); sent to the WMS as it is. */
+  payload: Order;
   lastError?: string;
   createdAt: Date;
   updatedAt: Date;
@@ -29,7 +46,8 @@ export interface ShipmentDoc {
   orderId: string;
   /** The cart that owns the order; null when the order is unknown to the hub. */
   cartId: string | null;
-  payload: Record<string, unknown>;
+  /** The tracking as the WMS gave it (parsed and checked). */
+  payload: Shipment;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -42,7 +60,8 @@ export interface InventoryDoc {
   quantity: number;
   /** When the WMS measured the level; a level older than the stored one is ignored. */
   asOf: Date;
-  payload: Record<string, unknown>;
+  /** The WMS's warehouse, when it names one. */
+  warehouse?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -87,7 +106,16 @@ export interface BatchResult {
   /** Record ids the receiver acknowledged. */
   ok: string[];
   /** Records the receiver rejected; ids neither here nor in ok count as failed too. */
-  failed: { id: string; error: string; retryAfterMs?: number }[];
+  failed: RecordRejection[];
+}
+
+/** One record the receiver did not take. */
+export interface RecordRejection {
+  id: string;
+  error: string;
+  retryAfterMs?: number;
+  /** false: the receiver said sending it again will not help; the delivery is held until resend. */
+  retryable?: boolean;
 }
 
 /** A claimed batch. Its id is the Idempotency-Key of every attempt to send it. */

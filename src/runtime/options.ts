@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   policy: RetryPolicy;
   ports: PortFactory;
   log: Logger;
+  /** How often the worker ends pauses and suspensions whose `until` passed (resume-sweep.ts). */
+  resumeSweepMs: number;
   /** Metrics the runs feed (Metrics.hooks of src/platform/metrics.ts; default: none). */
   hooks: TransmissionHooks;
 }

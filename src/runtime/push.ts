@@ -14,6 +14,7 @@ import {
   renewBatch,
   type Scope,
   skipExpired,
+  takeOverExpired,
 } from "../records/index.js";
 import type { RuntimeContext } from "./context.js";
 
@@ -24,9 +25,18 @@ export interface PushReport {
   delivered: number;
   failed: number;
   skipped: number;
+  /** Rejected as not retryable: held until a resend (present only when some were). */
+  held?: number;
   requeued: number;
   /** Stopped with work possibly left (cap or shutdown). */
   more: boolean;
+}
+
+export interface PushMode {
+  /** Feeds the Automatic latency metric. */
+  automatic?: boolean;
+  /** Only batches whose lease expired (the sweep's resend), no new claims. */
+  expiredOnly?: boolean;
 }
 
 export async function pushScope(
@@ -35,7 +45,7 @@ export async function pushScope(
   send: Send,
   batchSize: number,
   runStartedAt: Date,
-  automatic = false,
+  mode: PushMode = {},
 ): Promise<PushReport> {
   const { db, opts } = ctx;
   const report: PushReport = { batches: 0, delivered: 0, failed: 0, skipped: 0, requeued: 0, more: false };
@@ -46,7 +56,8 @@ export async function pushScope(
       report.more = true;
       break;
     }
-    const batch = await claimBatch(db, scope, {
+    const claim = mode.expiredOnly ? takeOverExpired : claimBatch;
+    const batch = await claim(db, scope, {
       owner: opts.owner,
       leaseMs: opts.batchLeaseMs,
       max: batchSize,
@@ -69,10 +80,11 @@ export async function pushScope(
       opts.log.warn({ batch: batch._id, scope }, "batch lease lost; its new owner finishes it");
       continue;
     }
-    observe(ctx, batch, out, automatic);
+    observe(ctx, batch, out, mode.automatic === true);
     report.delivered += out.delivered.length;
     report.failed += out.failed.length;
     report.skipped += out.skipped.length;
+    if (out.held.length > 0) report.held = (report.held ?? 0) + out.held.length;
     report.requeued += out.requeued.length;
   }
   return report;
@@ -81,7 +93,7 @@ export async function pushScope(
 /** Feeds the metrics hooks: outcomes per batch, and arrival → acknowledged for Automatic runs. */
 function observe(ctx: RuntimeContext, batch: ClaimedBatch, out: Outcome, automatic: boolean): void {
   const { hooks } = ctx.opts;
-  for (const outcome of ["delivered", "failed", "skipped", "requeued"] as const) {
+  for (const outcome of ["delivered", "failed", "skipped", "held", "requeued"] as const) {
     if (out[outcome].length > 0) hooks.countTransmission(batch.service, outcome, out[outcome].length);
   }
   if (!automatic || out.delivered.length === 0) return;
@@ -109,9 +121,10 @@ async function sendWithLease(ctx: RuntimeContext, batch: ClaimedBatch, send: Sen
   try {
     return await send(batch.items, batch._id);
   } catch (err) {
+    // The error's facts are read from its fields (ConnectorError), never from its message.
     const e = err as RetryAfterError;
-    opts.log.warn({ batch: batch._id, err: e.message, lost }, "batch send failed");
-    return failAll(batch, e.message || String(err), e.retryAfterMs);
+    opts.log.warn({ batch: batch._id, err: e.message, retryable: e.retryable, lost }, "batch send failed");
+    return failAll(batch, e.message || String(err), { retryAfterMs: e.retryAfterMs, retryable: e.retryable });
   } finally {
     clearInterval(timer);
   }

@@ -1,39 +1,57 @@
 // One run of one service key, under a per-key lease: never two runs of a key at once, across
 // all workers (Agenda's own locks are per job document, and one key can have several: its
-// scheduled job, triggered runs, manual runs).
+// scheduled job, triggered runs, manual runs). Every run is recorded on the key's scheduled job
+// (lastRunAt, lastFinishedAt, failedAt), whatever started it, so status shows it.
 
+import { recordJobRun } from "../jobs/repository.js";
 import type { JobSpec } from "../jobs/types.js";
 import { tryAcquire, withLease } from "../platform/lease.js";
 import type { RuntimeContext } from "./context.js";
 import { HANDLERS, type RunReport } from "./handlers/index.js";
 import { currentGen, nextGen, recordRun } from "./run-state.js";
-import { trigger } from "./trigger.js";
+import { enqueue, trigger } from "./trigger.js";
 
 export const runLockName = (key: string) => `run:${key}`;
 
-/** Runs the key now; "busy" when another run of it holds the lease. */
-export async function runKey(ctx: RuntimeContext, spec: JobSpec): Promise<RunReport | "busy"> {
+/**
+ * Runs the key now; "busy" when another run of it holds the lease. `triggered`: a trigger job's
+ * run (Automatic, or on demand: a cart's webhook), which moves the key's generation like Automatic.
+ */
+export async function runKey(
+  ctx: RuntimeContext,
+  spec: JobSpec,
+  o: { triggered?: boolean } = {},
+): Promise<RunReport | "busy"> {
   const { db, opts } = ctx;
   const lease = await tryAcquire(db, runLockName(spec.key), opts.runLeaseMs);
   if (!lease) return "busy";
   const automatic = spec.schedule.kind === "automatic";
+  const generations = automatic || o.triggered === true;
   return withLease(lease, opts.runLeaseMs, async () => {
-    const gen = automatic ? await nextGen(db, spec.key) : 0;
+    const gen = generations ? await nextGen(db, spec.key) : 0;
     const startedAt = new Date();
     try {
       const report = await HANDLERS[spec.service](ctx, spec, startedAt);
       await recordRun(db, spec.key, { startedAt, outcome: numbers(report) });
+      await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date() });
       opts.log.info({ key: spec.key, ...report }, "run finished");
       // Work left over (cap or shutdown), or a trigger that found this run busy (it moved the
       // generation on): the next generation's run takes it, on any worker.
-      if (automatic && (report.more || (await currentGen(db, spec.key)) !== gen)) await trigger(ctx, spec);
+      if (generations && (report.more || (await currentGen(db, spec.key)) !== gen)) await again(ctx, spec);
       return report;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       await recordRun(db, spec.key, { startedAt, error: msg }).catch(() => {});
+      await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date(), error: msg }).catch(() => {});
       throw err;
     }
   });
+}
+
+/** The next generation's run: Automatic's window, or at once for an on-demand run. */
+export async function again(ctx: RuntimeContext, spec: JobSpec, delayMs?: number): Promise<void> {
+  if (spec.schedule.kind === "automatic") await trigger(ctx, spec, delayMs);
+  else await enqueue(ctx, spec, delayMs ?? 1);
 }
 
 function numbers(report: RunReport): Record<string, number> {

@@ -27,7 +27,32 @@ export async function trigger(
 ): Promise<boolean> {
   if (spec.schedule.kind !== "automatic" || spec.disabled) return false;
   const windowMs = ctx.opts.windowMs ?? spec.schedule.windowMs ?? DEFAULT_AUTOMATIC_WINDOW_MS;
-  const delay = Math.max(1, delayMs ?? windowMs);
+  await enqueue(ctx, spec, delayMs ?? windowMs);
+  return true;
+}
+
+/**
+ * An extra run of a periodic service, asked for from outside (a cart's order webhook, see
+ * src/server/cart-hooks.ts), coalesced like Automatic: requests within windowMs (ms) of the first
+ * share its run. The service's own schedule is untouched. False when it is off or suspended.
+ */
+export async function triggerOnDemand(
+  ctx: Pick<RuntimeContext, "db" | "agenda">,
+  spec: JobSpec,
+  windowMs: number,
+): Promise<boolean> {
+  if (spec.schedule.kind === "off" || spec.disabled) return false;
+  await enqueue(ctx, spec, windowMs);
+  return true;
+}
+
+/** The trigger job of the key's current generation, due in delayMs at the latest. */
+export async function enqueue(
+  ctx: Pick<RuntimeContext, "db" | "agenda">,
+  spec: JobSpec,
+  delayMs: number,
+): Promise<void> {
+  const delay = Math.max(1, delayMs);
   const gen = await currentGen(ctx.db, spec.key);
   const due = new Date(Date.now() + delay);
   const job = await ctx.agenda
@@ -40,7 +65,6 @@ export async function trigger(
     // An earlier trigger asked for a later run (a busy retry); this one must not wait for it.
     await setNextRun(ctx.db, job.attrs._id, due, { onlyIfLater: true });
   }
-  return true;
 }
 
 export async function triggerAll(

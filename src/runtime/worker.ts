@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, type Job } from "agenda";
 import type { Db } from "mongodb";
-import { JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
+import { JOB_PREFIX, JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
 import {
   ensureJobIndexes,
   loadSpec,
@@ -19,8 +19,11 @@ import { nextRunAfter } from "../schedule/index.js";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import type { RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
-import { runKey } from "./run-key.js";
+import { keepReschedule } from "./reschedule.js";
+import { RESUME_SWEEP_MS, sweepResumes } from "./resume-sweep.js";
+import { again, runKey } from "./run-key.js";
 import { nextGen } from "./run-state.js";
+import { sweep, sweepPeriodMs } from "./sweep.js";
 import { type TriggerData, trigger } from "./trigger.js";
 
 export const ALL_SERVICES: JobService[] = [...MERCHANT_SERVICES, ...CART_SERVICES, CLEANUP_SERVICE];
@@ -38,6 +41,7 @@ export interface Worker {
 export function resolveOptions(o: WorkerOptions): RuntimeOptions {
   return {
     ...DEFAULTS,
+    resumeSweepMs: RESUME_SWEEP_MS,
     owner: `${hostname()}:${process.pid}`,
     log: silentLogger(),
     ...o,
@@ -90,6 +94,40 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     removeOnComplete: true,
   });
   agenda.on("error", (err) => opts.log.error({ err: err.message }, "agenda error"));
+  // After Agenda's end-of-run write: keep a schedule the reconciler changed during the run.
+  agenda.on("complete", (job: Job) => {
+    if (!job.attrs.name.startsWith(JOB_PREFIX)) return;
+    const p = keepReschedule(db, job)
+      .then((next) => {
+        if (next !== undefined) opts.log.info({ job: job.attrs.name, next }, "rescheduled after the run");
+      })
+      .catch((err) => opts.log.warn({ err: (err as Error).message }, "reschedule check failed"))
+      .finally(() => active.delete(p));
+    active.add(p);
+  });
+
+  // The sweep (sweep.ts): expired leases are handed on without new data or a cleanup run.
+  let sweeping: Promise<unknown> | undefined;
+  const sweepOnce = () => {
+    if (sweeping || ctx.stopping) return;
+    sweeping = sweep(ctx)
+      .then((r) => {
+        if (r.batches.length || r.runs.length) opts.log.info(r, "expired leases handed on");
+      })
+      .catch((err) => opts.log.warn({ err: (err as Error).message }, "sweep failed"))
+      .finally(() => {
+        sweeping = undefined;
+      });
+  };
+  let sweepTimer: NodeJS.Timeout | undefined;
+  // The resume sweep (resume-sweep.ts): suspensions and pauses whose `until` passed end here.
+  let resumeTimer: NodeJS.Timeout | undefined;
+  const resumeSweep = () =>
+    sweepResumes(db)
+      .then((r) => {
+        if (r.pauses.length || r.resumed.length) opts.log.info(r, "until passed; jobs resumed");
+      })
+      .catch((err) => opts.log.error({ err: (err as Error).message }, "resume sweep failed"));
 
   return {
     ctx,
@@ -97,10 +135,17 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     start: async () => {
       await Promise.all([ensureRecordIndexes(db), ensureJobIndexes(db)]);
       await rearmManaged(db);
+      await resumeSweep();
+      resumeTimer = setInterval(resumeSweep, opts.resumeSweepMs);
       await agenda.start();
+      sweepTimer = setInterval(sweepOnce, sweepPeriodMs(opts));
+      sweepOnce();
     },
     stop: async (timeoutMs = 30_000) => {
       ctx.stopping = true;
+      clearInterval(sweepTimer);
+      clearInterval(resumeTimer);
+      await sweeping;
       const deadline = new Promise((r) => setTimeout(r, timeoutMs).unref());
       await Promise.race([Promise.allSettled([...active]), deadline]);
       // Unlocks jobs this worker locked but did not start, so another worker runs them now.
@@ -149,13 +194,14 @@ async function runTriggered(ctx: RuntimeContext, job: Job<TriggerData>): Promise
   const key = job.attrs.data?.key;
   if (!key) return;
   const spec = await loadSpec(ctx.db, key);
-  if (!spec || spec.disabled || spec.schedule.kind !== "automatic") return;
+  // Not only Automatic: a periodic service's on-demand runs (a cart's webhook) come here too.
+  if (!spec || spec.disabled || spec.schedule.kind === "off") return;
   if (!ctx.stopping) {
-    const r = await runKey(ctx, spec);
+    const r = await runKey(ctx, spec, { triggered: true });
     if (r !== "busy") return;
   }
   // Busy or shutting down: move the generation on, which tells the running run to trigger again
   // when it ends; the delayed trigger covers a run that ended just before the move.
   await nextGen(ctx.db, key);
-  await trigger(ctx, spec, ctx.stopping ? undefined : Math.max(ctx.opts.windowMs ?? 0, ctx.opts.runLeaseMs));
+  await again(ctx, spec, ctx.stopping ? undefined : Math.max(ctx.opts.windowMs ?? 0, ctx.opts.runLeaseMs));
 }

@@ -45,11 +45,26 @@ export interface SourcePos {
 /** Connector settings as written in YAML; each connector validates its own block. */
 export type ConnectionSpec = { type: string } & Record<string, unknown>;
 
+/**
+ * A `suspended: { reason, until, services }` block (schemas/common.schema.json); `suspended: true`
+ * is { reason: null, until: null, services: null }.
+ */
+export interface Suspension {
+  reason: string | null;
+  /** When the jobs resume by themselves, an ISO 8601 instant in UTC; null: until removed from YAML. */
+  until: string | null;
+  /** Only these services of the owner; null: all of them (a merchant's: its carts and cleanup too). */
+  services: ServiceName[] | null;
+}
+
 export interface CartModel {
   id: string;
   merchantId: string;
   name?: string;
+  /** Every job of the cart is suspended (its own block without services, or its merchant's). */
   suspended: boolean;
+  /** The cart's own block, when it has one. */
+  suspension?: Suspension;
   services: Record<CartService, Frequency>;
   connection?: ConnectionSpec;
   source: SourcePos;
@@ -59,7 +74,9 @@ export interface MerchantModel {
   id: string;
   name?: string;
   timezone: string;
+  /** Every job of the merchant is suspended (a block without services). */
   suspended: boolean;
+  suspension?: Suspension;
   cleanupRunsPerDay: number;
   services: Record<MerchantService, Frequency>;
   connection?: ConnectionSpec;

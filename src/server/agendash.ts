@@ -13,11 +13,16 @@ export function agendashHandler(
   db: Db,
   agenda?: Agenda,
 ): { handler: (req: IncomingMessage, res: ServerResponse) => void; agenda: Agenda } {
-  const a =
-    agenda ??
-    new Agenda({ backend: new MongoBackend({ mongo: db, collection: JOBS_COLLECTION, ensureIndex: false }) });
+  const a = agenda ?? idleAgenda(db);
   const app = express();
   app.disable("x-powered-by");
   app.use("/agendash", createExpressMiddleware(a));
   return { handler: (req, res) => app(req, res), agenda: a };
+}
+
+/** An Agenda on the jobs collection that is never started: it reads and writes jobs, runs none. */
+export function idleAgenda(db: Db): Agenda {
+  return new Agenda({
+    backend: new MongoBackend({ mongo: db, collection: JOBS_COLLECTION, ensureIndex: false }),
+  });
 }

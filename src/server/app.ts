@@ -7,6 +7,7 @@ import { countJobs } from "../jobs/repository.js";
 import type { Logger } from "../platform/log.js";
 import { createMetrics, type Metrics } from "../platform/metrics.js";
 import { authorized, isLoopback } from "./auth.js";
+import { CART_HOOK_PREFIX, cartHookHandler, type TriggerDownload } from "./cart-hooks.js";
 import { pingStore } from "./readiness.js";
 import { type ReconcileFn, Reconciler } from "./reconciler.js";
 import { type RecordsCounter, recordGauge } from "./record-counts.js";
@@ -35,6 +36,8 @@ export interface ServerOptions {
   agendash?: Handler;
   maxBodyBytes?: number;
   env?: NodeJS.ProcessEnv;
+  /** Runs a cart's orderDownload on demand; omitted: carts' webhooks (/hooks/carts/...) are 404. */
+  triggerDownload?: TriggerDownload;
 }
 
 export interface RunningServer {
@@ -72,6 +75,10 @@ export async function startServer(
   const metrics = opts.metrics ?? createMetrics();
   const reconciler = new Reconciler(opts.reconcile, log, metrics);
   const deliveries = new DeliveryCache();
+  const triggerDownload = opts.triggerDownload;
+  const cartHook = triggerDownload
+    ? cartHookHandler({ db: opts.db, log, env, trigger: triggerDownload, maxBodyBytes: opts.maxBodyBytes })
+    : undefined;
 
   async function webhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST") return send(res, 405, "POST only\n");
@@ -146,6 +153,7 @@ export async function startServer(
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path === "/hooks/github") return webhook(req, res);
+    if (cartHook && path.startsWith(CART_HOOK_PREFIX)) return cartHook(req, res, path);
     if (path === "/healthz") return json(res, 200, { ok: true });
     if (path === "/readyz") return readyz(res);
     if (path === "/metrics") return metricsPage(res);

@@ -2,10 +2,12 @@
 // each poll, stop cleanly on SIGINT/SIGTERM.
 import type { Agenda } from "agenda";
 import type { Db } from "mongodb";
+import type { JobSpec } from "../jobs/types.js";
 import type { Logger } from "../platform/log.js";
 import type { Metrics } from "../platform/metrics.js";
-import { agendashHandler } from "./agendash.js";
+import { agendashHandler, idleAgenda } from "./agendash.js";
 import { type RunningServer, startServer } from "./app.js";
+import { type TriggerDownload, warnUnsetCartSecrets } from "./cart-hooks.js";
 import { Poller } from "./poller.js";
 import type { ReconcileFn } from "./reconciler.js";
 import type { RecordsCounter } from "./record-counts.js";
@@ -26,6 +28,8 @@ export interface RunOptions {
   /** An Agenda to show in Agendash (the worker's); default: a read/edit-only one. */
   agenda?: Agenda;
   env?: NodeJS.ProcessEnv;
+  /** Carts' webhooks run orderDownload through this (see cart-hooks.ts); omitted: no cart webhooks. */
+  triggerDownload?: (agenda: Agenda, spec: JobSpec) => Promise<boolean>;
 }
 
 export interface Running {
@@ -36,6 +40,10 @@ export interface Running {
 
 export async function runServer(opts: RunOptions): Promise<Running> {
   const dash = opts.agendash === false ? undefined : agendashHandler(opts.db, opts.agenda);
+  // Triggers are Agenda jobs: the worker's Agenda, else one that only writes them (never started).
+  const agenda = opts.agenda ?? dash?.agenda ?? idleAgenda(opts.db);
+  const triggerDownload = opts.triggerDownload;
+  const trigger: TriggerDownload | undefined = triggerDownload && ((spec) => triggerDownload(agenda, spec));
   const server = await startServer(
     {
       db: opts.db,
@@ -47,11 +55,15 @@ export async function runServer(opts: RunOptions): Promise<Running> {
       metrics: opts.metrics,
       agendash: dash?.handler,
       env: opts.env,
+      triggerDownload: trigger,
     },
     { host: opts.host, port: opts.port },
   );
   const poller = new Poller(opts.intervalMs, () => server.reconciler.request("poll"));
-  server.reconciler.request("startup").catch(() => {});
+  server.reconciler
+    .request("startup")
+    .then(() => trigger && warnUnsetCartSecrets(opts.db, opts.env ?? process.env, opts.log))
+    .catch(() => {});
   poller.start();
   let stopping: Promise<void> | undefined;
   return {
@@ -60,7 +72,7 @@ export async function runServer(opts: RunOptions): Promise<Running> {
       stopping ??= (async () => {
         poller.stop();
         await server.close();
-        if (!opts.agenda) await dash?.agenda.stop().catch(() => {});
+        if (!opts.agenda) await agenda.stop().catch(() => {});
       })();
       return stopping;
     },

@@ -2,6 +2,7 @@
 import type { Db } from "mongodb";
 import { countJobs, upcomingJobRuns } from "../jobs/repository.js";
 import { type HistoryEntry, listHistory, type PlanSummary, readApplied } from "../reconcile/history.js";
+import { readStatus } from "../reconcile/status.js";
 import { pingStore } from "./readiness.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordsCounter } from "./record-counts.js";
@@ -40,12 +41,19 @@ export async function gatherStatus(opts: {
     agendash: opts.agendash,
   };
   if (!base.storeOk) return base;
-  const [applied, history, jobs, runs, records] = await Promise.all([
+  const [applied, history, jobs, runs, records, status] = await Promise.all([
     readApplied(opts.db),
     listHistory(opts.db, 10),
     countJobs(opts.db),
     upcomingJobRuns(opts.db, 15),
     opts.records ? opts.records(opts.db).catch(() => []) : Promise.resolve([]),
+    readStatus(opts.db),
   ]);
-  return { ...base, applied, history, jobs, nextRuns: runs, records, drift: driftOf(opts.last, history) };
+  const held = status.jobs.filter((j) => j.paused || j.suspended || j.drift);
+  const drift = {
+    ...driftOf(opts.last, history),
+    handEdited: status.drifted,
+    paused: status.jobs.filter((j) => j.paused).length,
+  };
+  return { ...base, applied, history, jobs, nextRuns: runs, records, drift, held };
 }

@@ -2,6 +2,7 @@
 
 import type { JobCounts, NextRun } from "../jobs/repository.js";
 import type { AppliedState, HistoryEntry, PlanSummary } from "../reconcile/history.js";
+import type { JobStatus } from "../reconcile/status.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordCount } from "./record-counts.js";
 
@@ -12,10 +13,12 @@ export interface StatusData {
   applied?: AppliedState;
   last?: LastReconcile;
   /** The latest plan and how many of its changes are still not applied (undefined: unknown). */
-  drift: { plan?: PlanSummary; pending?: number };
+  drift: { plan?: PlanSummary; pending?: number; handEdited?: number; paused?: number };
+  /** Jobs paused, suspended in YAML or edited by hand (reconcile/status.ts), by key. */
+  held?: JobStatus[];
   history: HistoryEntry[];
   jobs?: JobCounts;
-  /** Only failed and skipped records are shown. */
+  /** Only failed, skipped and held records are shown. */
   records: RecordCount[];
   nextRuns: NextRun[];
   agendash: boolean;
@@ -53,9 +56,20 @@ function summaryText(s: PlanSummary | undefined): string {
 function appliedSection(d: StatusData): string {
   const a = d.applied;
   const rev = a ? `<code id="applied-revision">${e(a.revision)}</code>` : "<em>nothing applied yet</em>";
-  const pending = d.drift.pending;
-  const driftText =
-    pending === undefined ? "unknown" : pending === 0 ? "in sync" : `${pending} change(s) pending`;
+  const { pending, handEdited = 0, paused = 0 } = d.drift;
+  // Never "in sync" while a job differs from what schedsync wrote (a hand edit, e.g. in Agendash).
+  const parts = [
+    handEdited > 0 ? `${handEdited} job(s) edited by hand` : "",
+    pending === undefined
+      ? "unknown"
+      : pending > 0
+        ? `${pending} change(s) pending`
+        : handEdited
+          ? ""
+          : "in sync",
+    paused > 0 ? `${paused} job(s) paused` : "",
+  ];
+  const driftText = parts.filter(Boolean).join(" · ");
   return `<section><h2>Applied revision</h2>
 <dl>
 <dt>Revision</dt><dd>${rev}</dd>
@@ -79,9 +93,12 @@ function historySection(d: StatusData): string {
   return `<section><h2>Last reconciles</h2>${table(["Started", "Revision", "Outcome", "Plan", "Took", "Message"], rows, "No reconciles recorded yet.")}</section>`;
 }
 
+/** Delivery states a person should look at; `held` waits for a resend. */
+const NEEDS_LOOK = new Set(["failed", "skipped", "held"]);
+
 function recordsSection(d: StatusData): string {
   const rows = d.records
-    .filter((r) => r.state === "failed" || r.state === "skipped")
+    .filter((r) => NEEDS_LOOK.has(r.state))
     .sort((a, b) => a.merchantId.localeCompare(b.merchantId) || a.kind.localeCompare(b.kind))
     .map((r) => [
       e(r.merchantId),
@@ -89,7 +106,26 @@ function recordsSection(d: StatusData): string {
       `<span class="${r.state === "failed" ? "bad" : "warn"}">${e(r.state)}</span>`,
       e(r.count),
     ]);
-  return `<section id="records"><h2>Failed and skipped records</h2>${table(["Merchant", "Kind", "State", "Records"], rows, "No failed or skipped records.")}</section>`;
+  return `<section id="records"><h2>Failed, skipped and held records</h2>${table(["Merchant", "Kind", "State", "Records"], rows, "No failed, skipped or held records.")}</section>`;
+}
+
+const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v ?? null));
+
+function heldSection(d: StatusData): string {
+  if (!d.held?.length) return "";
+  const rows = d.held.map((j) => [
+    `<code>${e(j.key)}</code>`,
+    j.paused
+      ? `paused by ${e(j.paused.by)} since ${when(j.paused.since)}${j.paused.until ? ` until ${when(j.paused.until)}` : ""}: ${e(j.paused.reason)}`
+      : "",
+    j.suspended
+      ? `suspended (${e(j.suspended.scope)})${j.suspended.until ? ` until ${when(j.suspended.until)}` : ""}${j.suspended.reason ? `: ${e(j.suspended.reason)}` : ""}`
+      : "",
+    (j.drift ?? [])
+      .map((f) => `<span class="bad">${e(f.field)}: ${e(show(f.before))} → ${e(show(f.after))}</span>`)
+      .join("<br>"),
+  ]);
+  return `<section id="held"><h2>Paused, suspended and hand-edited jobs</h2>${table(["Job", "Paused", "Suspended in YAML", "Edited by hand"], rows, "")}</section>`;
 }
 
 function jobsSection(d: StatusData): string {
@@ -120,6 +156,7 @@ export function renderStatusPage(d: StatusData): string {
 <title>schedsync status</title><style>${STYLE}</style></head>
 <body><h1>schedsync status</h1><p class="empty">Generated ${when(d.generatedAt)}</p>
 ${appliedSection(d)}
+${heldSection(d)}
 ${historySection(d)}
 ${recordsSection(d)}
 ${jobsSection(d)}

@@ -14,6 +14,7 @@ import { jobsCollection, loadSpec } from "../../src/jobs/repository.js";
 import { cols, ensureRecordIndexes, storeOrders } from "../../src/records/index.js";
 import { trigger } from "../../src/runtime/trigger.js";
 import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
+import { anOrder } from "../helpers/records.js";
 import { rng } from "../helpers/rng.js";
 import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
 import { applier } from "./lib/proc.js";
@@ -178,7 +179,7 @@ async function workerOutage(store: ChaosStore, out: Outcome, full: boolean): Pro
     let killedAt = 0;
     let restartMs = 0;
     for (let w = 0; w < waves; w++) {
-      const orders = Array.from({ length: perWave }, (_, i) => ({ externalId: `${w}-${i}`, payload: {} }));
+      const orders = Array.from({ length: perWave }, (_, i) => anOrder(`${w}-${i}`, "A"));
       // The test's own writes ride out the outage too: retry until the store is back.
       for (let tries = 0; ; tries++) {
         try {

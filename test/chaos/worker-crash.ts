@@ -12,6 +12,7 @@ import { cols, ensureRecordIndexes, storeOrders } from "../../src/records/index.
 import { trigger } from "../../src/runtime/trigger.js";
 import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { startFakeHub } from "../helpers/fake-hub-server.js";
+import { anOrder } from "../helpers/records.js";
 import { rng } from "../helpers/rng.js";
 import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
 import { chaosStore } from "./lib/store.js";
@@ -55,14 +56,7 @@ async function kill(child: ChildProcess): Promise<void> {
   await gone;
 }
 
-const order = (m: string, n: number) => ({
-  externalId: `${m}-${n}`,
-  payload: {
-    lines: [{ sku: "SKU-1", qty: 1 }],
-    shipTo: { name: "Buyer", city: "Lyon", country: "FR" },
-    placedAt: "2024-03-01T10:00:00.000Z",
-  },
-});
+const order = (m: string, n: number) => anOrder(`${m}-${n}`, "A");
 
 export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
   const out = new Outcome(name);

@@ -4,11 +4,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   type CartConnector,
   ConnectorError,
-  type InventoryIn,
+  type InventoryLevel,
   type InventoryOut,
-  type OrderIn,
+  type Order,
   type OrderOut,
-  type ShipmentIn,
+  type Shipment,
   type ShipmentOut,
   type WmsConnector,
 } from "../../src/connectors/port.js";
@@ -30,7 +30,7 @@ export interface WmsHarness extends Harness {
 
 const at = "2024-03-01T10:00:00.000Z";
 
-export const sampleOrder = (cartId: string, n: number): OrderIn => ({
+export const sampleOrder = (cartId: string, n: number): Order => ({
   externalId: `${cartId}-${n}`,
   cartId,
   lines: [{ sku: `SKU-${n % 7}`, qty: 1 + (n % 3) }],
@@ -51,7 +51,7 @@ const levelOut = (n: number): InventoryOut => ({
   available: n * 10,
   asOf: at,
 });
-const shipmentIn = (n: number): ShipmentIn => ({
+const shipmentIn = (n: number): Shipment => ({
   id: `s${n}`,
   orderId: `order:m1:c1:c1-${n}`,
   orderExternalId: `c1-${n}`,
@@ -60,7 +60,7 @@ const shipmentIn = (n: number): ShipmentIn => ({
   trackingNumber: `JD${n}`,
   shippedAt: at,
 });
-const levelIn = (n: number): InventoryIn => ({ sku: `SKU-${n}`, available: n, warehouse: "W1", asOf: at });
+const levelIn = (n: number): InventoryLevel => ({ sku: `SKU-${n}`, available: n, warehouse: "W1", asOf: at });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** Pulls every page from `cursor`, returning the items and the last cursor. */

@@ -4,7 +4,7 @@
 // Retry-After, delays, hangs, dripping bytes, huge or malformed bodies, wrong result ids).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { OrderOut, RecordResult, ShipmentIn } from "../../src/connectors/port.js";
+import type { OrderOut, RecordResult, Shipment } from "../../src/connectors/port.js";
 import {
   type Decide,
   type PushEndpoint,
@@ -44,6 +44,8 @@ export interface FakeHubOptions {
   token?: string;
   /** WMS ships each order it accepts, at once (shipment id "shp-<order id>"). */
   autoShip?: boolean;
+  /** Called as the WMS accepts each order (a benchmark timestamps receipt here). */
+  onWmsOrder?: (order: OrderOut) => void;
   /** Every request waits this long before it is answered (a remote system's latency; benchmarks). */
   latencyMs?: number;
 }
@@ -69,7 +71,10 @@ export async function startFakeHub(o: FakeHubOptions = {}): Promise<FakeHub> {
   const failIds = new Map<string, NonNullable<Rejection>>();
   const decide: Decide = (_kind, id) => failIds.get(id);
   const carts = new Map<string, SimCart>();
-  const wms = new SimWms(decide, o.autoShip ? (order) => wms.addShipments([shipmentFor(order)]) : undefined);
+  const wms = new SimWms(decide, (order) => {
+    o.onWmsOrder?.(order);
+    if (o.autoShip) wms.addShipments([shipmentFor(order)]);
+  });
   const cart = (id: string) => {
     let c = carts.get(id);
     if (!c) {
@@ -184,7 +189,7 @@ export async function startFakeHub(o: FakeHubOptions = {}): Promise<FakeHub> {
   };
 }
 
-function shipmentFor(order: OrderOut): ShipmentIn {
+function shipmentFor(order: OrderOut): Shipment {
   return {
     id: `shp-${order.id}`,
     orderId: order.id,

@@ -69,3 +69,12 @@ export const FAST_WORKER = {
   batchLeaseMs: 3_000,
   lockLifetime: 5_000,
 };
+
+/** An order as a cart gives it (docs/connector-protocol.md), for the fake hub's carts. */
+export const order = (cartId: string, externalId: string) => ({
+  externalId,
+  cartId,
+  lines: [{ sku: "SKU-1", qty: 1 }],
+  shipTo: { name: "Buyer", country: "FR" },
+  placedAt: "2024-03-01T10:00:00.000Z",
+});

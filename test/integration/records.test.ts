@@ -13,12 +13,10 @@ import {
   storeShipments,
 } from "../../src/records/index.js";
 import { type TestDb, testDb } from "../helpers/db.js";
+import { anOrder, aShipment } from "../helpers/records.js";
 
 const wms = (merchantId: string): Scope => ({ service: "orderDelivery", merchantId, cartId: null });
-const order = (externalId: string, extra: Record<string, unknown> = {}) => ({
-  externalId,
-  payload: { externalId, ...extra },
-});
+const order = (externalId: string) => anOrder(externalId);
 const opts = (owner: string, extra: Partial<Parameters<typeof claimBatch>[2]> = {}) => ({
   owner,
   leaseMs: 60_000,
@@ -177,13 +175,11 @@ describe("records", () => {
     await storeOrders(t.db, "ms", "cartA", [order("1")]);
     await storeOrders(t.db, "ms", "cartB", [order("2")]);
     const s = await storeShipments(t.db, "ms", [
-      { externalId: "T1", orderId: "order:ms:cartB:2", payload: { tracking: "T1" } },
-      { externalId: "T2", orderId: "order:ms:nowhere:9", payload: {} },
+      aShipment("T1", "order:ms:cartB:2"),
+      aShipment("T2", "order:ms:nowhere:9"),
     ]);
     expect(s).toEqual({ queued: ["ship:ms:T1"], cartIds: ["cartB"], orphans: ["ship:ms:T2"] });
-    expect(
-      await storeShipments(t.db, "ms", [{ externalId: "T1", orderId: "order:ms:cartB:2", payload: {} }]),
-    ).toMatchObject({
+    expect(await storeShipments(t.db, "ms", [aShipment("T1", "order:ms:cartB:2")])).toMatchObject({
       queued: [],
     });
     expect(await cols(t.db).orders.findOne({ _id: "order:ms:cartB:2" })).toMatchObject({ status: "shipped" });
@@ -223,5 +219,14 @@ describe("records", () => {
     ]);
     const forB = await claimBatch(t.db, { ...scope, cartId: "b" }, opts("w"));
     expect(forB?.items).toHaveLength(2);
+  });
+
+  it("keeps the newest level's warehouse, and none when the newest names none", async () => {
+    const warehouse = async () => (await cols(t.db).inventory.findOne({ _id: "inv:mw:S1" }))?.warehouse;
+    const t0 = new Date(Date.now() - 60_000);
+    await storeLevels(t.db, "mw", ["a"], [{ sku: "S1", quantity: 5, asOf: t0, warehouse: "PAR-1" }]);
+    expect(await warehouse()).toBe("PAR-1");
+    await storeLevels(t.db, "mw", ["a"], [{ sku: "S1", quantity: 4, asOf: new Date(t0.getTime() + 1) }]);
+    expect(await warehouse()).toBeUndefined();
   });
 });

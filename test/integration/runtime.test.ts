@@ -8,8 +8,8 @@ import {
   type BatchItem,
   cols,
   type IncomingLevel,
-  type IncomingOrder,
   type IncomingShipment,
+  type Order,
   resend,
 } from "../../src/records/index.js";
 import { runKey } from "../../src/runtime/run-key.js";
@@ -18,6 +18,7 @@ import { trigger } from "../../src/runtime/trigger.js";
 import { createWorker, type Worker } from "../../src/runtime/worker.js";
 import type { MerchantModel } from "../../src/schedule/model.js";
 import { type TestDb, testDb } from "../helpers/db.js";
+import { anOrder, aShipment } from "../helpers/records.js";
 import { cart, every5m, installJobs, merchant } from "../helpers/worker-jobs.js";
 
 interface Push {
@@ -28,7 +29,7 @@ interface Push {
 
 /** Fake carts and WMS: what they hold to be pulled and every push they received. */
 class World implements PortFactory {
-  orders = new Map<string, IncomingOrder[]>();
+  orders = new Map<string, Order[]>();
   shipments: IncomingShipment[] = [];
   levels: IncomingLevel[] = [];
   pushes: Push[] = [];
@@ -75,9 +76,9 @@ class World implements PortFactory {
     };
   }
 
-  addOrder(merchantId: string, cartId: string, externalId: string, lines: unknown[] = []) {
+  addOrder(merchantId: string, cartId: string, externalId: string) {
     const k = `${merchantId}/${cartId}`;
-    this.orders.set(k, [...(this.orders.get(k) ?? []), { externalId, payload: { externalId, lines } }]);
+    this.orders.set(k, [...(this.orders.get(k) ?? []), anOrder(externalId, cartId)]);
   }
 }
 
@@ -148,7 +149,7 @@ describe("runtime (one worker, fake systems)", () => {
     world.addOrder("m1", "B", "2001");
     await run("m1/B/orderDownload");
     await waitFor("order 2001 at the WMS", () => world.delivered("m1/wms").includes("order:m1:B:2001"));
-    world.shipments.push({ externalId: "T-1", orderId: "order:m1:B:2001", payload: { tracking: "T-1" } });
+    world.shipments.push(aShipment("T-1", "order:m1:B:2001"));
     const r = await run("m1/shippingConfirmations");
     expect(r).toMatchObject({ stored: 1, triggered: ["m1/B/shipmentUpload"] });
     await waitFor("tracking on cart B", () => world.delivered("m1/B:ship").includes("ship:m1:T-1"));

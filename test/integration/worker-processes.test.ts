@@ -15,6 +15,7 @@ import { cols, ensureRecordIndexes, storeOrders } from "../../src/records/index.
 import { trigger } from "../../src/runtime/trigger.js";
 import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
+import { anOrder } from "../helpers/records.js";
 import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
 
 interface Received {
@@ -111,6 +112,8 @@ describe("worker processes", { timeout: 300_000 }, () => {
     await installJobs(t.db, [
       merchant("two", [cart("A", "two")], { orderDelivery: auto(100, 7) }),
       merchant("kill", [cart("A", "kill")], { orderDelivery: auto(100, 50) }),
+      merchant("s1", [cart("A", "s1")], { orderDelivery: auto(100, 50) }),
+      merchant("s2", [cart("A", "s2")], { orderDelivery: { kind: "cron", expr: "0 0 1 1 *" } }),
     ]);
     agenda = createAgenda(t.db, resolveOptions({ ports: {} as never, owner: "test" }));
     await agenda.ready;
@@ -132,7 +135,7 @@ describe("worker processes", { timeout: 300_000 }, () => {
     children.push(await spawnWorker(t.dbUri, rx.url, FAST), await spawnWorker(t.dbUri, rx.url, FAST));
     const all: string[] = [];
     for (let wave = 0; wave < 5; wave++) {
-      const orders = Array.from({ length: 10 }, (_, i) => ({ externalId: `${wave}-${i}`, payload: {} }));
+      const orders = Array.from({ length: 10 }, (_, i) => anOrder(`${wave}-${i}`, "A"));
       all.push(...(await storeOrders(t.db, "two", "A", orders)));
       await fire("two/orderDelivery");
       await sleep(60);
@@ -162,7 +165,7 @@ describe("worker processes", { timeout: 300_000 }, () => {
       t.db,
       "kill",
       "A",
-      ["1", "2", "3"].map((id) => ({ externalId: id, payload: {} })),
+      ["1", "2", "3"].map((id) => anOrder(id, "A")),
     );
     await fire("kill/orderDelivery");
     await waitFor("the batch sent by the victim", () => rx.to("kill/wms").length > 0);
@@ -174,7 +177,7 @@ describe("worker processes", { timeout: 300_000 }, () => {
     expect([...lost.ids].sort()).toEqual([...first].sort());
     expect(await cols(t.db).deliveries.countDocuments({ merchantId: "kill", state: "inflight" })).toBe(3);
 
-    await storeOrders(t.db, "kill", "A", [{ externalId: "4", payload: {} }]);
+    await storeOrders(t.db, "kill", "A", [anOrder("4", "A")]);
     const survivor = await spawnWorker(t.dbUri, rx.url, FAST);
     children.push(survivor);
     await fire("kill/orderDelivery");
@@ -186,5 +189,49 @@ describe("worker processes", { timeout: 300_000 }, () => {
     expect(retried[0]!.ids).toEqual(lost.ids);
     const others = rx.to("kill/wms").filter((r) => r.key !== lost.key);
     expect(others.flatMap((r) => r.ids)).toEqual(["order:kill:A:4"]);
+  });
+
+  it("a worker killed with two pushes in flight, restarted, no new data: the sweep sends them again", async () => {
+    for (const c of children.splice(0)) {
+      if (c.exitCode !== null || c.signalCode !== null) continue; // the previous test's victim
+      c.kill("SIGTERM");
+      await once(c, "exit");
+    }
+    rx.hang.add("s1/wms");
+    rx.hang.add("s2/wms");
+    // Agenda's default lock lifetime (10 min): Agenda itself frees the dead worker's jobs only then.
+    const opts = { ...FAST, lockLifetime: 600_000 };
+    const victim = await spawnWorker(t.dbUri, rx.url, opts);
+    children.push(victim);
+    const auto1 = await storeOrders(t.db, "s1", "A", [anOrder("1", "A")]);
+    const periodic = await storeOrders(t.db, "s2", "A", [anOrder("1", "A")]);
+    await fire("s1/orderDelivery"); // Automatic: a trigger
+    await t.db // periodic (yearly): its scheduled run is due now
+      .collection("agendaJobs")
+      .updateOne({ "data.schedsync.key": "s2/orderDelivery" }, { $set: { nextRunAt: new Date() } });
+    await waitFor("both pushes in flight", () => rx.to("s1/wms").length > 0 && rx.to("s2/wms").length > 0);
+    victim.kill("SIGKILL");
+    await once(victim, "exit");
+    rx.hang.clear();
+
+    // Restarted at once; no new data, no trigger, no cleanup run.
+    const restarted = await spawnWorker(t.dbUri, rx.url, opts);
+    children.push(restarted);
+    await waitFor("both records delivered", async () => {
+      const n = await cols(t.db).deliveries.countDocuments({
+        merchantId: { $in: ["s1", "s2"] },
+        state: "delivered",
+      });
+      return n === 2;
+    });
+    for (const [to, ids] of [
+      ["s1/wms", auto1],
+      ["s2/wms", periodic],
+    ] as const) {
+      const sends = rx.to(to);
+      expect(sends.at(-1)?.pid).toBe(restarted.pid);
+      expect(sends.at(-1)?.key).toBe(sends[0]?.key); // the same batch, the same Idempotency-Key
+      expect(sends.at(-1)?.ids).toEqual(ids);
+    }
   });
 });

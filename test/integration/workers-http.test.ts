@@ -230,7 +230,7 @@ describe("workers with the http connector against a fake hub", () => {
   });
 
   it("gives up after maxAttempts (skipped); resend brings it back and it is delivered", async () => {
-    hub.failIds.set("order:m2:c:2", { error: "bad address", retryable: false });
+    hub.failIds.set("order:m2:c:2", { error: "bad address", retryable: true });
     hub.cart("c").addOrders([order("c", "2")]);
     await run("m2/c/orderDownload");
     for (let i = 0; i < 3; i++) await run("m2/orderDelivery");

@@ -199,7 +199,7 @@ describe("runtime ports over the connectors", () => {
         cartId: "c1",
         externalId: o.externalId,
         status: "new",
-        payload: o.payload,
+        payload: o,
         createdAt: now,
         updatedAt: now,
       };

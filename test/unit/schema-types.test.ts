@@ -36,9 +36,10 @@ const CART_FIELDS = {
   "spec.services": "services",
   "spec.connection": "connection",
 } satisfies Record<string, keyof CartModel>;
-// Model fields that do not come from one schema field.
-const MERCHANT_DERIVED: (keyof MerchantModel)[] = ["carts", "source"];
-const CART_DERIVED: (keyof CartModel)[] = ["source"];
+// Model fields that do not come from one schema field (`suspension` is spec.suspended's block;
+// `suspended` its effective flag).
+const MERCHANT_DERIVED: (keyof MerchantModel)[] = ["carts", "source", "suspension"];
+const CART_DERIVED: (keyof CartModel)[] = ["source", "suspension"];
 
 function schemaFields(s: Schema): string[] {
   return ["metadata", "spec"].flatMap((part) => keys(s.properties?.[part]).map((k) => `${part}.${k}`)).sort();
@@ -71,6 +72,7 @@ describe("schemas ↔ model.ts", () => {
       name: true,
       timezone: true,
       suspended: true,
+      suspension: true,
       cleanupRunsPerDay: true,
       services: true,
       connection: true,
@@ -82,6 +84,7 @@ describe("schemas ↔ model.ts", () => {
       merchantId: true,
       name: true,
       suspended: true,
+      suspension: true,
       services: true,
       connection: true,
       source: true,

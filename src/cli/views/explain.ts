@@ -2,11 +2,14 @@
 // merchant's timezone and in UTC, as text or JSON.
 import type { ExplainTarget } from "../../config/explain.js";
 import { formatFrequency } from "../../config/frequency.js";
+import type { JobService } from "../../jobs/types.js";
 import { formatDuration } from "../../platform/duration.js";
+import { suspensionOf } from "../../reconcile/desired.js";
 import type { Frequency } from "../../schedule/model.js";
 import { nextRuns } from "../../schedule/next-runs.js";
 import { serviceKey } from "../../schedule/phase.js";
 import { frequencyText } from "./frequency.js";
+import { suspendedText } from "./status.js";
 import type { View } from "./view.js";
 
 export interface Explanation {
@@ -27,12 +30,15 @@ function localTime(d: Date, timezone: string): string {
     day: "2-digit",
     hour: "2-digit",
     minute: "2-digit",
+    second: "2-digit",
     weekday: "short",
     hourCycle: "h23",
     timeZoneName: "short",
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${get("weekday")} ${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} ${get("timeZoneName")}`;
+  // Seconds only when a spread phase (offset: H, H in cron) puts the run off the minute.
+  const sec = d.getUTCSeconds() === 0 ? "" : `:${get("second")}`;
+  return `${get("weekday")} ${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}${sec} ${get("timeZoneName")}`;
 }
 
 function why(f: Frequency): string {
@@ -59,6 +65,8 @@ export function explainText(target: ExplainTarget, from: Date, count = 5): strin
   const services = Object.entries(cart ? cart.services : merchant.services) as [string, Frequency][];
   for (const [name, f] of services) {
     lines.push("", `${name}: ${frequencyText(f)}`);
+    const held = suspensionOf(merchant, cart ?? null, name as JobService, from);
+    if (held) lines.push(`  ${suspendedText(held)}: the job exists but is disabled`);
     // From the job's phase (its key), so each call and `status` agree.
     const runs = nextRuns(f, tz, from, count, serviceKey(merchant.id, cart?.id ?? null, name));
     if (runs.length === 0) {
@@ -67,7 +75,12 @@ export function explainText(target: ExplainTarget, from: Date, count = 5): strin
     }
     lines.push(`  next ${runs.length} runs (${tz} | UTC):`);
     for (const r of runs)
-      lines.push(`    ${localTime(r, tz)}  |  ${r.toISOString().slice(0, 16).replace("T", " ")} UTC`);
+      lines.push(
+        `    ${localTime(r, tz)}  |  ${r
+          .toISOString()
+          .slice(0, r.getUTCSeconds() === 0 ? 16 : 19)
+          .replace("T", " ")} UTC`,
+      );
   }
   return lines.join("\n");
 }
@@ -84,6 +97,7 @@ export const explainView: View<Explanation> = {
           frequency: formatFrequency(f),
           text: frequencyText(f),
           next: nextRuns(f, tz, from, count, serviceKey(target.merchant.id, target.cart?.id ?? null, name)),
+          suspended: suspensionOf(target.merchant, target.cart ?? null, name as JobService, from) ?? null,
         },
       ]),
     );

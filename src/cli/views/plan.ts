@@ -1,11 +1,13 @@
 // `plan` and `apply`: the plan as a readable diff (+ create, ~ update, - delete, with the reason) or
 // as JSON; `apply` adds its outcome. A rejected revision's errors render the same two ways.
 
-import type { Plan, SpecView } from "../../jobs/types.js";
+import type { NextRunDrift, Plan, SpecView } from "../../jobs/types.js";
 import type { ReconcileResult } from "../../reconcile/engine.js";
 import type { RevisionRejectedError } from "../../reconcile/errors.js";
 import { type GuardHit, guardReason } from "../../reconcile/guards.js";
 import { canonicalText } from "./frequency.js";
+import { pausedText } from "./pause.js";
+import { fieldsText, suspendedText } from "./status.js";
 import { configErrorLines } from "./validate.js";
 import type { View } from "./view.js";
 
@@ -18,14 +20,24 @@ export function planJson(revision: string, plan: Plan) {
       reason: c.reason,
       before: c.before,
       after: c.after,
+      ...(c.action === "update" && c.nextRun ? { nextRun: c.nextRun } : {}),
+      ...(c.action === "update" && c.fields && { fields: c.fields }),
     })),
     summary: plan.summary,
+    ...(plan.paused && { paused: plan.paused }),
   };
 }
 
 function spec(v: SpecView | null): string {
   if (!v) return "";
-  return `${canonicalText(v.frequency)} (${v.timezone}${v.disabled ? ", disabled" : ""})`;
+  const state = v.suspended ? `, ${suspendedText(v.suspended)}` : v.disabled ? ", disabled" : "";
+  return `${canonicalText(v.frequency)} (${v.timezone}${state})`;
+}
+
+function nextRunText(d: NextRunDrift | undefined): string {
+  if (!d) return "";
+  const at = d.nextRunAt ? `next run ${d.nextRunAt.toISOString()}` : "no next run";
+  return `: ${at}, the schedule's next is ${d.scheduledBy.toISOString()}`;
 }
 
 /** "guard mass-delete: deletes 8 of 14 … : apply will refuse without --allow-mass-delete" (or: allowed). */
@@ -41,10 +53,20 @@ export function planText(revision: string, plan: Plan, guards: readonly GuardHit
   for (const c of plan.changes) {
     if (c.action === "create") lines.push(`  + ${c.key}  ${spec(c.after)}`);
     else if (c.action === "delete") lines.push(`  - ${c.key}  ${spec(c.before)}  [${c.reason}]`);
-    else lines.push(`  ~ ${c.key}  ${spec(c.before)} → ${spec(c.after)}  [${c.reason}]`);
+    else {
+      lines.push(
+        `  ~ ${c.key}  ${spec(c.before)} → ${spec(c.after)}  [${c.reason}${nextRunText(c.nextRun)}]`,
+      );
+      if (c.reason === "drift" && c.fields?.length)
+        lines.push(`      edited by hand: ${fieldsText(c.fields)}`);
+    }
   }
+  for (const p of plan.paused ?? [])
+    lines.push(`  = ${p.key}  ${pausedText(p.pause)}${p.held ? `; holds back: ${p.held}` : ""}`);
   lines.push(
-    `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,
+    `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged${
+      plan.paused?.length ? `, ${plan.paused.length} paused (not written)` : ""
+    }.`,
   );
   for (const g of guards) lines.push(guardLine(g));
   return lines.join("\n");

@@ -36,12 +36,26 @@ function sender(ctx: RuntimeContext, spec: JobSpec): Send {
   }
 }
 
-export async function runPush(ctx: RuntimeContext, spec: JobSpec, startedAt: Date): Promise<PushReport> {
-  const scope: Scope = {
+function scopeOf(spec: JobSpec): Scope {
+  return {
     service: spec.service as PushService,
     merchantId: spec.merchantId,
     cartId: spec.service === "orderDelivery" ? null : cartOf(spec),
   };
+}
+
+export async function runPush(ctx: RuntimeContext, spec: JobSpec, startedAt: Date): Promise<PushReport> {
   const automatic = spec.schedule.kind === "automatic";
-  return pushScope(ctx, scope, sender(ctx, spec), batchSize(ctx, spec), startedAt, automatic);
+  return pushScope(ctx, scopeOf(spec), sender(ctx, spec), batchSize(ctx, spec), startedAt, { automatic });
+}
+
+/** Sends again only the batches of the service whose lease expired (the sweep, for periodic services). */
+export async function resendExpired(
+  ctx: RuntimeContext,
+  spec: JobSpec,
+  startedAt: Date,
+): Promise<PushReport> {
+  return pushScope(ctx, scopeOf(spec), sender(ctx, spec), batchSize(ctx, spec), startedAt, {
+    expiredOnly: true,
+  });
 }

@@ -1,0 +1,50 @@
+// The records as docs/connector-protocol.md defines them. The connectors parse a source's answer
+// into these types, the records layer stores them as they are, and the pushes send them back out.
+
+export interface OrderLine {
+  sku: string;
+  qty: number;
+}
+
+/** Every field is optional in the protocol; an order without `shipTo` has the empty address. */
+export interface Address {
+  name?: string;
+  line1?: string;
+  line2?: string;
+  city?: string;
+  postalCode?: string;
+  region?: string;
+  country?: string;
+}
+
+/** An order as the cart gives it. externalId is unique per cart. */
+export interface Order {
+  externalId: string;
+  cartId: string;
+  lines: OrderLine[];
+  shipTo: Address;
+  /** ISO 8601. */
+  placedAt: string;
+}
+
+/** Tracking as the WMS gives it. `id` is the WMS's shipment id, unique per WMS. */
+export interface Shipment {
+  id: string;
+  /** The hub record id the order was pushed with, when the WMS kept it. */
+  orderId?: string;
+  orderExternalId: string;
+  cartId?: string;
+  carrier: string;
+  trackingNumber: string;
+  /** ISO 8601. */
+  shippedAt: string;
+}
+
+/** A stock level as the WMS gives it. */
+export interface InventoryLevel {
+  sku: string;
+  available: number;
+  warehouse?: string;
+  /** ISO 8601: when the WMS measured it. */
+  asOf: string;
+}
