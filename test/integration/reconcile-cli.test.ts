@@ -47,7 +47,9 @@ function json(r: CliResult) {
   return JSON.parse(r.stdout);
 }
 
-describe("plan / apply / status / history on real git repos", () => {
+// Each test spawns the CLI or workers from source (tsx): seconds alone, a minute and more on a busy
+// 2-core machine. The timeout only ends a hang; the tests wait for conditions.
+describe("plan / apply / status / history on real git repos", { timeout: 300_000 }, () => {
   let t: TestDb;
   let repo: TempRepo;
   let env: NodeJS.ProcessEnv;

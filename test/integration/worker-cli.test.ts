@@ -19,7 +19,9 @@ import { auto, cart, every5m, installJobs, merchant, order } from "../helpers/wo
 const TOKEN_ENV = "SCHEDSYNC_CLI_HUB_TOKEN";
 const TOKEN = "cli-secret";
 
-describe("schedsync records / resend / run / worker", () => {
+// Each test spawns the CLI or workers from source (tsx): seconds alone, a minute and more on a busy
+// 2-core machine. The timeout only ends a hang; the tests wait for conditions.
+describe("schedsync records / resend / run / worker", { timeout: 300_000 }, () => {
   let t: TestDb;
   let hub: FakeHub;
   let env: NodeJS.ProcessEnv;
@@ -159,9 +161,9 @@ describe("schedsync records / resend / run / worker", () => {
     });
     const exited = once(child, "exit");
     try {
-      await waitFor("the worker started", () => out.includes("worker started"), 30_000);
+      await waitFor("the worker started", () => out.includes("worker started"), 120_000);
       const before = hub.requests.length;
-      await waitFor("the push in flight", () => hub.requests.length > before, 30_000);
+      await waitFor("the push in flight", () => hub.requests.length > before, 120_000);
       const sentAt = Date.now();
       child.kill("SIGTERM");
       const [code] = await exited;

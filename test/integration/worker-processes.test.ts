@@ -81,7 +81,7 @@ async function spawnWorker(dbUri: string, url: string, opts: object): Promise<Ch
   child.stdout?.on("data", (c) => {
     out += c;
   });
-  await waitFor("a worker process to start", () => out.includes("ready"), 30_000);
+  await waitFor("a worker process to start", () => out.includes("ready"), 120_000);
   return child;
 }
 
@@ -96,7 +96,9 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
 
 const FAST = FAST_WORKER;
 
-describe("worker processes", () => {
+// Each test spawns the CLI or workers from source (tsx): seconds alone, a minute and more on a busy
+// 2-core machine. The timeout only ends a hang; the tests wait for conditions.
+describe("worker processes", { timeout: 300_000 }, () => {
   let t: TestDb;
   const rx = new Receiver();
   const children: ChildProcess[] = [];

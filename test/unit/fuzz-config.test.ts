@@ -119,14 +119,13 @@ describe("fuzzing the loader", () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
-  it("rejects a billion-laughs file in well under 100 ms", async () => {
-    await loadSchedules({ rootDir: "/x", files: new Map([["schedules/warm.yaml", VALID]]) });
+  // Fast by construction, not by a clock (a busy machine stalls any process for 100 ms): 10^9 nodes
+  // cannot be expanded within the test's timeout, so finishing at all shows the loader stopped at
+  // the alias limit; the limit named in the error says where.
+  it("rejects a billion-laughs file at the alias limit, without expanding it", async () => {
     const files = new Map([["schedules/lol.yaml", laughs(9, 10)]]);
-    const start = performance.now();
     const result = await loadSchedules({ rootDir: "/x", files });
-    const ms = performance.now() - start;
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors[0]?.message).toMatch(/billion laughs/);
-    expect(ms).toBeLessThan(100);
+    if (!result.ok) expect(result.errors[0]?.message).toMatch(/more than 100\).*billion laughs/);
   });
 });
