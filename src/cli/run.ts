@@ -32,5 +32,8 @@ Examples:
       );
       if (report === "busy") throw new CliError(`${key} is running elsewhere; try again when it ends`);
       render(runView, { key, report }, o);
+      const reason = (report as { reason?: unknown }).reason;
+      if (!o.json && typeof reason === "string" && reason)
+        process.stderr.write(`${key}: reason: ${reason}\n`);
     });
 }
