@@ -16,7 +16,12 @@ const [uri, dbName, mode, json] = process.argv.slice(2);
 if (!uri || !dbName || (mode !== "schedsync" && mode !== "bare")) {
   throw new Error("usage: fleet-worker <uri> <dbName> <schedsync|bare> [options-json]");
 }
-const opts = JSON.parse(json ?? "{}") as { concurrency?: number; lockLimit?: number; processEvery?: number };
+const opts = JSON.parse(json ?? "{}") as {
+  concurrency?: number;
+  lockLimit?: number;
+  processEvery?: number;
+  gatePolls?: boolean;
+};
 const out = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 const client = new MongoClient(uri, { monitorCommands: true, appName: `fleet-${mode}` });

@@ -1,12 +1,11 @@
 // Fleet benchmark: N merchants × 3 carts of periodic pulls (every 1–5 min) and Automatic pushes,
 // run by 1, 2 and 4 worker processes against a local HTTP hub with a per-request latency, beside
 // bare Agenda dispatching the same jobs with no-op handlers on the same store (the ceiling).
-// Aligned: `every` as the clock-aligned cron schedsync writes today. Spread: the bench gives each
-// job a stable phase inside its interval, to the second (a hash of its key; a 6-field cron), the
-// way the `schedule` branch's per-key phase will.
+// Aligned: `every` on the clock (`offset: 0m`, the default). Spread: `every` with `offset: H`, the
+// product's load spreading (docs/schedules.md): each job's phase is drawn from its key by desiredJobs.
 // Run: nice -n 10 npm run bench -- fleet
 //   BENCH_MERCHANTS (2000), BENCH_MINUTES (5), BENCH_LATENCY_MS (50), BENCH_ORDER_RATE (orders/s, 10),
-//   BENCH_PROCESS_EVERY (Agenda's poll interval in ms, 1000),
+//   BENCH_PROCESS_EVERY (Agenda's poll interval in ms, 1000), BENCH_GATE_POLLS (0: Agenda's per-name polls),
 //   BENCH_SCENARIOS (comma list of aligned-1, spread-1, spread-2, spread-4, bare-aligned-1, bare-spread-1)
 // Store: MONGODB_URI, else an embedded FerretDB in a temp data dir.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -28,6 +27,7 @@ import { startEmbedded } from "../src/store/embedded.js";
 import { startFakeHub } from "../test/helpers/fake-hub-server.js";
 import { auto, cart, merchant } from "../test/helpers/worker-jobs.js";
 import { recordsPath } from "./fleet-records.js";
+import { commandsPerRun } from "./fleet-runs.js";
 import { cliArgs } from "./lib/tsx.js";
 
 const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 2_000);
@@ -37,6 +37,8 @@ const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const ORDER_RATE = Number(process.env.BENCH_ORDER_RATE ?? 10);
 /** Agenda's poll interval in every worker (each poll is one lock query per job name). */
 const PROCESS_EVERY = Number(process.env.BENCH_PROCESS_EVERY ?? 1_000);
+/** 0: schedsync workers poll as Agenda does, one lock query per name (RuntimeOptions.gatePolls). */
+const GATE_POLLS = process.env.BENCH_GATE_POLLS !== "0";
 const SCENARIOS = (
   process.env.BENCH_SCENARIOS ?? "aligned-1,spread-1,spread-2,spread-4,bare-aligned-1,bare-spread-1"
 )
@@ -50,7 +52,12 @@ const progress = (msg: string) =>
 const hashOf = (s: string) => createHash("sha256").update(s).digest().readUInt32BE(0);
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-const every = (min: number): Frequency => ({ kind: "every", ms: min * 60_000, text: `${min}m` });
+const every = (min: number, spread: boolean): Frequency => ({
+  kind: "every",
+  ms: min * 60_000,
+  text: `${min}m`,
+  offset: spread ? "H" : 0,
+});
 
 interface Scenario {
   name: string;
@@ -66,7 +73,7 @@ function parseScenario(name: string): Scenario {
 }
 
 /** The fleet: pulls every 1–5 min (by merchant and cart), Automatic pushes, http connections. */
-function fleetJobs(hub: { cartUrl(id: string): string; wmsUrl: string }): DesiredJob[] {
+function fleetJobs(hub: { cartUrl(id: string): string; wmsUrl: string }, spread: boolean): DesiredJob[] {
   const http = (baseUrl: string): ConnectionSpec => ({ type: "http", baseUrl, tokenEnv: "BENCH_HUB_TOKEN" });
   const push = auto(DEFAULT_AUTOMATIC_WINDOW_MS, DEFAULT_AUTOMATIC_MAX_BATCH);
   const models = Array.from({ length: MERCHANTS }, (_, i) => {
@@ -75,7 +82,7 @@ function fleetJobs(hub: { cartUrl(id: string): string; wmsUrl: string }): Desire
       cart(
         `c${c}`,
         id,
-        { orderDownload: every(1 + ((i + c) % 5)), shipmentUpload: push, inventoryUpload: push },
+        { orderDownload: every(1 + ((i + c) % 5), spread), shipmentUpload: push, inventoryUpload: push },
         http(hub.cartUrl(`${id}-c${c}`)),
       ),
     );
@@ -84,8 +91,8 @@ function fleetJobs(hub: { cartUrl(id: string): string; wmsUrl: string }): Desire
       carts,
       {
         orderDelivery: push,
-        shippingConfirmations: every(1 + ((i + 3) % 5)),
-        inventory: every(1 + ((i + 4) % 5)),
+        shippingConfirmations: every(1 + ((i + 3) % 5), spread),
+        inventory: every(1 + ((i + 4) % 5), spread),
       },
       http(hub.wmsUrl),
     );
@@ -93,19 +100,10 @@ function fleetJobs(hub: { cartUrl(id: string): string; wmsUrl: string }): Desire
   return desiredJobs({ merchants: models, documents: models.length });
 }
 
-/** A cron with a stable per-key phase, to the second: "S M-59/k * * * *" (6 fields). */
-function spreadCron(job: DesiredJob): DesiredJob["repeatInterval"] {
-  if (job.schedule.kind !== "every") return job.repeatInterval;
-  const k = job.schedule.ms / 60_000;
-  const phase = hashOf(job.key) % (k * 60);
-  const minute = Math.floor(phase / 60);
-  return k === 1 ? `${phase} * * * * *` : `${phase % 60} ${minute}-59/${k} * * * *`;
-}
-
-async function seed(db: Db, jobs: DesiredJob[], spread: boolean): Promise<void> {
+async function seed(db: Db, jobs: DesiredJob[]): Promise<void> {
   const now = new Date();
   const docs = jobs.map((j) => {
-    const repeatInterval = spread ? spreadCron(j) : j.repeatInterval;
+    const { repeatInterval } = j;
     let nextRunAt: Date | null = null;
     if (j.schedule.kind === "every" && typeof repeatInterval === "string")
       nextRunAt = CronExpressionParser.parse(repeatInterval, { currentDate: now, tz: "UTC" }).next().toDate();
@@ -136,7 +134,7 @@ function startChild(uri: string, dbName: string, bare: boolean, lags: Array<{ st
       uri,
       dbName,
       bare ? "bare" : "schedsync",
-      JSON.stringify({ processEvery: PROCESS_EVERY }),
+      JSON.stringify({ processEvery: PROCESS_EVERY, gatePolls: GATE_POLLS }),
     ]),
     { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, BENCH_HUB_TOKEN: TOKEN } },
   );
@@ -176,13 +174,13 @@ async function runScenario(uri: string, sc: Scenario): Promise<Result> {
   const client = await MongoClient.connect(uri);
   const dbName = `fleet_${sc.name.replace(/-/g, "_")}_${randomBytes(3).toString("hex")}`;
   const db = client.db(dbName);
-  const jobs = fleetJobs(hub);
+  const jobs = fleetJobs(hub, sc.spread);
   const cartIds = jobs.filter((j) => j.service === "orderDownload").map((j) => `${j.merchantId}-${j.cartId}`);
   const lags: Array<{ start: number; lag: number }> = [];
   const children: ReturnType<typeof startChild>[] = [];
   try {
     progress(`${sc.name}: seeding ${jobs.length} jobs`);
-    await seed(db, jobs, sc.spread);
+    await seed(db, jobs);
     for (let i = 0; i < sc.workers; i++) children.push(startChild(uri, dbName, sc.bare, lags));
     await Promise.all(children.map((c) => c.ready));
     const t0 = Date.now();
@@ -286,6 +284,10 @@ export async function benchFleet(): Promise<{ name: string; lines: string[] }> {
       `${ORDER_RATE} orders/s, poll every ${PROCESS_EVERY} ms, store ${process.env.MONGODB_URI ? "MONGODB_URI" : "embedded FerretDB"}`,
   ];
   try {
+    progress("commands per scheduled run");
+    lines.push(...(await commandsPerRun(uri)));
+    for (const l of lines.slice(-4)) progress(l);
+    progress("push path");
     lines.push(...(await recordsPath(uri)));
     const results: Result[] = [];
     for (const sc of scenarios) {

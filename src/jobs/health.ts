@@ -1,8 +1,8 @@
 // A managed job's run health: its last success and last failure, kept on its job document (field
 // PATH.health) so status, the page and /metrics read one place. The rules on it: freshness.ts.
-import type { Db } from "mongodb";
+import { type Db, ObjectId } from "mongodb";
 import type { Frequency } from "../schedule/model.js";
-import { jobName, ownedFilter, PATH, serviceOfKey } from "./document.js";
+import { jobIdHex, jobName, ownedFilter, PATH, serviceOfKey } from "./document.js";
 import type { JobHealth } from "./freshness.js";
 import { jobsCollection } from "./repository.js";
 
@@ -40,8 +40,9 @@ export async function recordJobOutcome(
         },
         $inc: { [`${PATH.health}.consecutiveFailures`]: 1 },
       };
+  // By _id (derived from the key): an index lookup on any store, where the key alone is not.
   const doc = await jobsCollection(db).findOneAndUpdate(
-    { ...ownedFilter(), name: jobName(serviceOfKey(key)), [PATH.key]: key },
+    { _id: new ObjectId(jobIdHex(key)), ...ownedFilter(), name: jobName(serviceOfKey(key)), [PATH.key]: key },
     update,
     // No projection: FerretDB 1.24's findAndModify does not implement "fields".
     { returnDocument: "before" },

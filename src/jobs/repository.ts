@@ -148,6 +148,7 @@ export async function recordJobRun(
   if (run.error !== undefined) Object.assign($set, { failedAt: run.finishedAt, failReason: run.error });
   await jobsCollection(db).updateOne(
     {
+      _id: new ObjectId(jobIdHex(key)),
       ...ownedFilter(),
       name: jobName(serviceOfKey(key)),
       [PATH.key]: key,

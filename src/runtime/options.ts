@@ -24,6 +24,11 @@ export interface RuntimeOptions {
    * workers could run (Agenda's `lockLimit`).
    */
   lockLimit?: number;
+  /**
+   * One read of the names with a lockable job per poll, so Agenda's per-name lock query runs only
+   * for those (jobs/due-names.ts); false: Agenda's own polling, one lock query per name. Default true.
+   */
+  gatePolls?: boolean;
   /** Overrides every Automatic window (tests, benchmarks). */
   windowMs?: number;
   /** Batch size of periodic pushes. */

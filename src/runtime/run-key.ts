@@ -17,11 +17,13 @@ export const runLockName = (key: string) => `run:${key}`;
 /**
  * Runs the key now; "busy" when another run of it holds the lease. `triggered`: a trigger job's
  * run (Automatic, or on demand: a cart's webhook), which moves the key's generation like Automatic.
+ * `scheduled`: the run of the key's own scheduled Agenda job, whose end-of-run save writes
+ * lastRunAt, lastFinishedAt and failedAt on that document, so the run is not recorded there twice.
  */
 export async function runKey(
   ctx: RuntimeContext,
   spec: JobSpec,
-  o: { triggered?: boolean } = {},
+  o: { triggered?: boolean; scheduled?: boolean } = {},
 ): Promise<RunReport | "busy"> {
   const { db, opts } = ctx;
   const lease = await tryAcquire(db, runLockName(spec.key), opts.runLeaseMs);
@@ -34,7 +36,7 @@ export async function runKey(
     try {
       const report = await HANDLERS[spec.service](ctx, spec, startedAt);
       await recordRun(db, spec.key, { startedAt, outcome: numbers(report) });
-      await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date() });
+      if (!o.scheduled) await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date() });
       await reportRun(ctx, spec, report);
       // Work left over (cap or shutdown), or a trigger that found this run busy (it moved the
       // generation on): the next generation's run takes it, on any worker.
@@ -43,7 +45,8 @@ export async function runKey(
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       await recordRun(db, spec.key, { startedAt, error: msg }).catch(() => {});
-      await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date(), error: msg }).catch(() => {});
+      if (!o.scheduled)
+        await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date(), error: msg }).catch(() => {});
       await reportRun(ctx, spec, err instanceof Error ? err : new Error(msg));
       throw err;
     }

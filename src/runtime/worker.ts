@@ -5,6 +5,7 @@ import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, type Job } from "agenda";
 import type { Db } from "mongodb";
 import { JOB_PREFIX, JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
+import { gateLockQueries } from "../jobs/due-names.js";
 import {
   ensureJobIndexes,
   loadSpec,
@@ -49,8 +50,11 @@ export function resolveOptions(o: WorkerOptions): RuntimeOptions {
 }
 
 export function createAgenda(db: Db, opts: RuntimeOptions): Agenda {
+  const backend = new MongoBackend({ mongo: db, collection: JOBS_COLLECTION });
+  if (opts.gatePolls !== false)
+    gateLockQueries(backend.repository, db, JOBS_COLLECTION, Math.max(1, opts.processEvery / 2));
   return new Agenda({
-    backend: new MongoBackend({ mongo: db, collection: JOBS_COLLECTION }),
+    backend,
     name: opts.owner,
     processEvery: opts.processEvery,
     maxConcurrency: opts.concurrency,
@@ -184,7 +188,7 @@ async function runScheduled(ctx: RuntimeContext, job: Job): Promise<void> {
     await trigger(ctx, spec, 1);
     return;
   }
-  const r = await runKey(ctx, spec);
+  const r = await runKey(ctx, spec, { scheduled: true });
   if (r === "busy") ctx.opts.log.info({ key: spec.key }, "previous run still going; skipped this one");
 }
 

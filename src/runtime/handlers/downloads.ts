@@ -40,8 +40,9 @@ async function pullAll<T>(
     report.pages += 1;
     report.pulled += page.items.length;
     report.stored += page.items.length > 0 ? await store(page.items) : 0;
+    // An empty poll that leaves the cursor where it was writes nothing (one command less per run).
+    if (page.cursor !== cursor) await setCursor(ctx.db, key, page.cursor);
     cursor = page.cursor;
-    await setCursor(ctx.db, key, cursor);
     if (!page.more) break;
     if (ctx.stopping || report.pages >= ctx.opts.maxPagesPerRun) {
       report.more = true;
@@ -101,16 +102,18 @@ export async function runShippingConfirmations(ctx: RuntimeContext, spec: JobSpe
 
 export async function runInventory(ctx: RuntimeContext, spec: JobSpec): Promise<PullReport> {
   const wms = ctx.opts.ports.wms(spec.connection, { merchantId: spec.merchantId });
-  const uploads = await findSpecs(ctx.db, { merchantId: spec.merchantId, service: "inventoryUpload" });
-  const cartIds = uploads.map((u) => u.cartId).filter((c): c is string => !!c);
+  // The merchant's uploads are read once a page has levels: an empty pull does not read them.
+  let uploads: JobSpec[] | undefined;
   const report = await pullAll(
     ctx,
     spec.key,
     (c) => wms.pullInventory(c),
     async (levels) => {
+      uploads ??= await findSpecs(ctx.db, { merchantId: spec.merchantId, service: "inventoryUpload" });
+      const cartIds = uploads.map((u) => u.cartId).filter((c): c is string => !!c);
       return (await storeLevels(ctx.db, spec.merchantId, cartIds, levels)).length;
     },
   );
-  if (report.stored > 0) report.triggered = await triggerAll(ctx, uploads);
+  if (report.stored > 0 && uploads) report.triggered = await triggerAll(ctx, uploads);
   return report;
 }

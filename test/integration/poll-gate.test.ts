@@ -1,0 +1,87 @@
+// Fewer store commands while idle and per run (docs/benchmarks.md, "Fleet"): a worker's poll
+// rounds with nothing lockable send no lock query (jobs/due-names.ts), a job made due by another
+// process is still run, and an empty pull that leaves its cursor in place writes no cursor.
+import { randomBytes } from "node:crypto";
+import { type Db, MongoClient, ObjectId } from "mongodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PortFactory } from "../../src/connectors/hub-ports.js";
+import { JOBS_COLLECTION, jobIdHex } from "../../src/jobs/document.js";
+import { loadSpec } from "../../src/jobs/repository.js";
+import { CURSORS } from "../../src/records/index.js";
+import { runKey } from "../../src/runtime/run-key.js";
+import { createWorker } from "../../src/runtime/worker.js";
+import { storeUri } from "../helpers/db.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { cart, installJobs, merchant } from "../helpers/worker-jobs.js";
+
+const empty = async () => ({ items: [], cursor: "c1", more: false });
+const none = async () => ({ ok: [], failed: [] });
+const PORTS: PortFactory = {
+  cart: () => ({ pullOrders: empty, pushShipments: none, pushInventory: none }),
+  wms: () => ({ pushOrders: none, pullShipments: empty, pullInventory: empty }),
+};
+
+describe("poll gate and idle runs", () => {
+  let client: MongoClient;
+  let db: Db;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    client = new MongoClient(storeUri(), { monitorCommands: true });
+    client.on("commandStarted", (e) => seen.push(`${e.commandName} ${String(e.command[e.commandName])}`));
+    await client.connect();
+    db = client.db(`gate_${randomBytes(4).toString("hex")}`);
+    await installJobs(db, [merchant("m1", [cart("A", "m1")])]);
+  });
+  afterAll(async () => {
+    await db?.dropDatabase().catch(() => {});
+    await client?.close();
+  });
+
+  const count = (what: string) => seen.filter((s) => s === what).length;
+
+  it("polls with one read while nothing is due, and still runs a job another process makes due", async () => {
+    const worker = createWorker(db, { ports: PORTS, owner: "gated", processEvery: 100 });
+    await worker.start();
+    try {
+      seen.length = 0;
+      await waitFor("three idle poll rounds", () => count(`distinct ${JOBS_COLLECTION}`) >= 3);
+      expect(count(`findAndModify ${JOBS_COLLECTION}`)).toBe(0);
+
+      const id = new ObjectId(jobIdHex("m1/A/orderDownload"));
+      await db.collection(JOBS_COLLECTION).updateOne({ _id: id }, { $set: { nextRunAt: new Date() } });
+      await waitFor(
+        "the due job to run",
+        async () => !!(await db.collection(JOBS_COLLECTION).findOne({ _id: id }))?.lastFinishedAt,
+      );
+    } finally {
+      await worker.stop(5_000);
+    }
+  });
+
+  it("polls every name with a lock query when the gate is off (Agenda's own polling)", async () => {
+    const worker = createWorker(db, { ports: PORTS, owner: "ungated", processEvery: 100, gatePolls: false });
+    await worker.start();
+    try {
+      seen.length = 0;
+      await waitFor("lock queries", () => count(`findAndModify ${JOBS_COLLECTION}`) >= 8);
+      expect(count(`distinct ${JOBS_COLLECTION}`)).toBe(0);
+    } finally {
+      await worker.stop(5_000);
+    }
+  });
+
+  it("writes no cursor when an empty pull leaves it where it was", async () => {
+    const worker = createWorker(db, { ports: PORTS, owner: "cursor" });
+    const spec = await loadSpec(db, "m1/shippingConfirmations");
+    if (!spec) throw new Error("no job");
+    await runKey(worker.ctx, spec);
+    const first = await db.collection(CURSORS).findOne({ _id: spec.key as never });
+    expect(first?.cursor).toBe("c1");
+    seen.length = 0;
+    await runKey(worker.ctx, spec);
+    expect(count(`update ${CURSORS}`)).toBe(0);
+    expect((await db.collection(CURSORS).findOne({ _id: spec.key as never }))?.updatedAt).toEqual(
+      first?.updatedAt,
+    );
+  });
+});
