@@ -6,6 +6,7 @@
 // Run: nice -n 10 npm run bench -- fleet
 //   BENCH_MERCHANTS (2000), BENCH_MINUTES (5), BENCH_LATENCY_MS (50), BENCH_ORDER_RATE (orders/s, 10),
 //   BENCH_PROCESS_EVERY (Agenda's poll interval in ms, 1000), BENCH_GATE_POLLS (0: Agenda's per-name polls),
+//   BENCH_PUSH_PATH (0: skip the push-path count),
 //   BENCH_SCENARIOS (comma list of aligned-1, spread-1, spread-2, spread-4, bare-aligned-1, bare-spread-1)
 // Store: MONGODB_URI, else an embedded FerretDB in a temp data dir.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -287,8 +288,10 @@ export async function benchFleet(): Promise<{ name: string; lines: string[] }> {
     progress("commands per scheduled run");
     lines.push(...(await commandsPerRun(uri)));
     for (const l of lines.slice(-4)) progress(l);
-    progress("push path");
-    lines.push(...(await recordsPath(uri)));
+    if (process.env.BENCH_PUSH_PATH !== "0") {
+      progress("push path");
+      lines.push(...(await recordsPath(uri)));
+    }
     const results: Result[] = [];
     for (const sc of scenarios) {
       const r = await runScenario(uri, sc);

@@ -11,7 +11,11 @@ export interface Lease {
   holder: string;
   /** Throws if the lease was lost (another holder took it after expiry). */
   renew(): Promise<void>;
-  release(): Promise<void>;
+  /**
+   * Ends the lease. With `record` (fields to keep, e.g. the last run's outcome), in one update that
+   * keeps the document, free (holder null, expired), with those fields on it; without, deletes it.
+   */
+  release(record?: Record<string, unknown>): Promise<void>;
 }
 
 export class LockBusyError extends Error {
@@ -26,7 +30,8 @@ export class LockBusyError extends Error {
 
 interface LockDoc {
   _id: string;
-  holder: string;
+  /** null: released with a record kept on the document (Lease.release). */
+  holder: string | null;
   expiresAt: Date;
   acquiredAt: Date;
 }
@@ -62,8 +67,13 @@ export async function tryAcquire(db: Db, name: string, leaseMs: number): Promise
       );
       if (r.matchedCount !== 1) throw new Error(`lost the ${name} lock`);
     },
-    release: async () => {
-      await col.deleteOne({ _id: name, holder });
+    release: async (record) => {
+      if (!record) await col.deleteOne({ _id: name, holder });
+      else
+        await col.updateOne(
+          { _id: name, holder },
+          { $set: { ...record, holder: null, expiresAt: new Date(0) } },
+        );
     },
   };
 }
@@ -86,8 +96,16 @@ export async function acquire(
   }
 }
 
-/** Keeps a lease alive in the background while fn runs; fn fails if the lease is lost. */
-export async function withLease<T>(lease: Lease, leaseMs: number, fn: () => Promise<T>): Promise<T> {
+/**
+ * Keeps a lease alive in the background while fn runs; fn fails if the lease is lost. `record`,
+ * called as the lease ends (after fn, whether it returned or threw), gives fields the release keeps.
+ */
+export async function withLease<T>(
+  lease: Lease,
+  leaseMs: number,
+  fn: () => Promise<T>,
+  record?: () => Record<string, unknown> | undefined,
+): Promise<T> {
   let lost: unknown;
   const timer = setInterval(
     () => {
@@ -103,7 +121,7 @@ export async function withLease<T>(lease: Lease, leaseMs: number, fn: () => Prom
     return out;
   } finally {
     clearInterval(timer);
-    await lease.release().catch(() => {});
+    await lease.release(record?.()).catch(() => {});
   }
 }
 
@@ -120,9 +138,9 @@ export async function expiredLeases(db: Db, prefix: string, now = new Date()): P
   const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
   const docs = await db
     .collection<LockDoc>(LOCKS)
-    .find({ _id: { $gte: prefix, $lt: end }, expiresAt: { $lt: now } })
+    .find({ _id: { $gte: prefix, $lt: end }, expiresAt: { $lt: now }, holder: { $ne: null } })
     .toArray();
-  return docs.map((d) => ({ name: d._id, holder: d.holder, expiresAt: d.expiresAt }));
+  return docs.flatMap((d) => (d.holder ? [{ name: d._id, holder: d.holder, expiresAt: d.expiresAt }] : []));
 }
 
 /** Deletes an expired lease once its work was handed on, unless someone took it meanwhile. */

@@ -9,10 +9,10 @@ import { tryAcquire, withLease } from "../platform/lease.js";
 import type { RuntimeContext } from "./context.js";
 import { HANDLERS, type RunReport } from "./handlers/index.js";
 import { reportRun } from "./health.js";
-import { currentGen, nextGen, recordRun } from "./run-state.js";
+import { currentGen, lastRun, nextGen, runLockName } from "./run-state.js";
 import { enqueue, trigger } from "./trigger.js";
 
-export const runLockName = (key: string) => `run:${key}`;
+export { runLockName };
 
 /**
  * Runs the key now; "busy" when another run of it holds the lease. `triggered`: a trigger job's
@@ -30,12 +30,14 @@ export async function runKey(
   if (!lease) return "busy";
   const automatic = spec.schedule.kind === "automatic";
   const generations = automatic || o.triggered === true;
-  return withLease(lease, opts.runLeaseMs, async () => {
+  // The run's record (run-state.ts, lastRun) is written by the lease's release: one update, not two.
+  let last: Record<string, unknown> | undefined;
+  const work = async () => {
     const gen = generations ? await nextGen(db, spec.key) : 0;
     const startedAt = new Date();
     try {
       const report = await HANDLERS[spec.service](ctx, spec, startedAt);
-      await recordRun(db, spec.key, { startedAt, outcome: numbers(report) });
+      last = lastRun({ startedAt, outcome: numbers(report) });
       if (!o.scheduled) await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date() });
       await reportRun(ctx, spec, report);
       // Work left over (cap or shutdown), or a trigger that found this run busy (it moved the
@@ -44,13 +46,14 @@ export async function runKey(
       return report;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      await recordRun(db, spec.key, { startedAt, error: msg }).catch(() => {});
+      last = lastRun({ startedAt, error: msg });
       if (!o.scheduled)
         await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date(), error: msg }).catch(() => {});
       await reportRun(ctx, spec, err instanceof Error ? err : new Error(msg));
       throw err;
     }
-  });
+  };
+  return withLease(lease, opts.runLeaseMs, work, () => last);
 }
 
 /** The next generation's run: Automatic's window, or at once for an on-demand run. */

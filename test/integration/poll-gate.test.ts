@@ -1,14 +1,17 @@
 // Fewer store commands while idle and per run (docs/benchmarks.md, "Fleet"): a worker's poll
 // rounds with nothing lockable send no lock query (jobs/due-names.ts), a job made due by another
-// process is still run, and an empty pull that leaves its cursor in place writes no cursor.
+// process is still run, a run's record rides on its lease's release, and an empty pull that leaves
+// its cursor in place writes no cursor.
 import { randomBytes } from "node:crypto";
 import { type Db, MongoClient, ObjectId } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PortFactory } from "../../src/connectors/hub-ports.js";
 import { JOBS_COLLECTION, jobIdHex } from "../../src/jobs/document.js";
 import { loadSpec } from "../../src/jobs/repository.js";
+import { expiredLeases, LOCKS } from "../../src/platform/lease.js";
 import { CURSORS } from "../../src/records/index.js";
 import { runKey } from "../../src/runtime/run-key.js";
+import { loadRun, runLockName } from "../../src/runtime/run-state.js";
 import { createWorker } from "../../src/runtime/worker.js";
 import { storeUri } from "../helpers/db.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -68,6 +71,21 @@ describe("poll gate and idle runs", () => {
     } finally {
       await worker.stop(5_000);
     }
+  });
+
+  it("keeps the run's record on its released lease in the release's one update; the sweep skips it", async () => {
+    const worker = createWorker(db, { ports: PORTS, owner: "record" });
+    const spec = await loadSpec(db, "m1/inventory");
+    if (!spec) throw new Error("no job");
+    seen.length = 0;
+    await runKey(worker.ctx, spec);
+    expect(count(`update ${LOCKS}`)).toBe(2); // take, release with the record
+    expect(count(`delete ${LOCKS}`)).toBe(0);
+    const lease = await db.collection(LOCKS).findOne({ _id: runLockName(spec.key) as never });
+    expect(lease?.holder).toBeNull();
+    expect((await loadRun(db, spec.key))?.lastOutcome).toMatchObject({ pages: 1, stored: 0 });
+    expect(await expiredLeases(db, runLockName(""), new Date(Date.now() + 3_600_000))).toEqual([]);
+    expect(await runKey(worker.ctx, spec)).not.toBe("busy"); // a released lease is free
   });
 
   it("writes no cursor when an empty pull leaves it where it was", async () => {
