@@ -77,13 +77,17 @@ Examples:
       if (o.lockLifetime < 5_000) throw new UsageError("bad --lock-lifetime: at least 5s");
       if (o.processEvery < 100 || o.processEvery > 60_000)
         throw new UsageError("bad --process-every: from 100ms to 1m");
-      const [{ createPortFactory, storeJournal }, { createWorker }, { createLogger }, { openStore }] =
-        await Promise.all([
-          import("../connectors/index.js"),
-          import("../runtime/worker.js"),
-          import("../platform/log.js"),
-          import("../store/index.js"),
-        ]);
+      const [
+        { budgetsIn, createPortFactory, storeJournal },
+        { createWorker },
+        { createLogger },
+        { openStore },
+      ] = await Promise.all([
+        import("../connectors/index.js"),
+        import("../runtime/worker.js"),
+        import("../platform/log.js"),
+        import("../store/index.js"),
+      ]);
       const settings = {
         concurrency: o.concurrency,
         lockLimit: o.lockLimit,
@@ -93,7 +97,7 @@ Examples:
       const log = createLogger();
       const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
       const worker = createWorker(store.db, {
-        ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
+        ports: createPortFactory({ sandboxJournal: storeJournal(store.db), budgets: budgetsIn(store.db) }),
         log,
         ...settings,
       });
