@@ -5,7 +5,7 @@
 // a longer wait ends the call with a BudgetWaitError (retryable, retryAfterMs): nothing was sent.
 // A 429 pauses the budget until Retry-After and halves its pace (token-bucket.ts), then the request
 // is sent again through the budget, at most RATE_LIMIT_RETRIES times (pulls are reads and pushes
-// carry their Idempotency-Key, so sending again is safe).
+// carry their Idempotency-Key, so sending again is safe); after that, a BudgetWaitError too.
 import type { Db } from "mongodb";
 import { type BudgetStore, storeBudgets } from "../records/budgets.js";
 import type { RateLimit } from "../schedule/rate-limit.js";
@@ -33,25 +33,33 @@ export interface BudgetHooks {
 export interface Budgets {
   store: BudgetStore<BucketState>;
   hooks?: BudgetHooks;
-  /** The longest wait for a token, ms (default DEFAULT_MAX_WAIT_MS, and never less than two tokens' gap). */
+  /** The longest a request waits for its token, ms (default DEFAULT_MAX_WAIT_MS). */
   maxWaitMs?: number;
   now?: () => number;
 }
 
-/** Default bound of one request's wait for its token. */
+/**
+ * Default bound of one request's wait for its token: a run stays within its lease and a stopping
+ * worker is not held for long; a budget slower than this (Amazon's getOrders: one a minute) makes
+ * a run end after its burst, and the next run goes on from the stored cursor.
+ */
 export const DEFAULT_MAX_WAIT_MS = 30_000;
 /** 429s sent again through the budget within one call. */
 export const RATE_LIMIT_RETRIES = 2;
 
-/** A request not sent because the budget's next token is too far away: retry after retryAfterMs. */
+/**
+ * A request the budget did not send, or that the remote refused with 429 more than
+ * RATE_LIMIT_RETRIES times in a row: nothing was taken; try again after retryAfterMs.
+ */
 export class BudgetWaitError extends ConnectorError {
   readonly budget: string;
-  constructor(budget: string, waitMs: number, maxWaitMs: number) {
-    super(
-      "rate_limited",
-      `API budget ${budget}: the next token is ${waitMs} ms away (waits up to ${maxWaitMs} ms); not sent`,
-      { retryable: true, retryAfterMs: waitMs },
-    );
+  constructor(budget: string, retryAfterMs: number, why: string, cause?: unknown) {
+    super("rate_limited", `API budget ${budget}: ${why}; not sent, retry after ${retryAfterMs} ms`, {
+      retryable: true,
+      retryAfterMs,
+      // The remote's 429, when it said so; none when the budget held the request back.
+      ...(cause === undefined ? {} : { cause, status: 429 }),
+    });
     this.name = "BudgetWaitError";
     this.budget = budget;
   }
@@ -91,7 +99,7 @@ export class Limiter {
     private readonly signal?: AbortSignal,
   ) {
     this.limit = { ratePerMs: rate.requests / rate.perMs, burst: rate.burst };
-    this.maxWaitMs = Math.max(budgets?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, (2 * rate.perMs) / rate.requests);
+    this.maxWaitMs = budgets?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.store = budgets?.store ?? processBudgets;
     this.now = budgets?.now ?? Date.now;
   }
@@ -110,7 +118,15 @@ export class Limiter {
           state: penalize(s, this.limit, at, retryAfterMs),
           result: undefined,
         }));
-        if (attempt >= RATE_LIMIT_RETRIES) throw err;
+        if (attempt >= RATE_LIMIT_RETRIES) {
+          this.budgets?.hooks?.budgetDeferred?.(this.key);
+          throw new BudgetWaitError(
+            this.key,
+            retryAfterMs,
+            `answered 429 ${attempt + 1} times in a row`,
+            err,
+          );
+        }
       }
     }
   }
@@ -123,7 +139,8 @@ export class Limiter {
     });
     if (!grant.ok) {
       this.budgets?.hooks?.budgetDeferred?.(this.key);
-      throw new BudgetWaitError(this.key, grant.waitMs, this.maxWaitMs);
+      const why = `the next token is ${grant.waitMs} ms away (a request waits up to ${this.maxWaitMs} ms)`;
+      throw new BudgetWaitError(this.key, grant.waitMs, why);
     }
     if (grant.waitMs <= 0) return;
     this.budgets?.hooks?.budgetWaited?.(this.key, grant.waitMs / 1000);

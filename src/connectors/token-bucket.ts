@@ -70,7 +70,8 @@ export function take(s: BucketState | undefined, limit: BucketLimit, now: number
 
 /**
  * The bucket after a 429 at `now` that asks to come back in retryAfterMs: paused until then, no
- * token left over (reservations already made stay), the pace halved unless already paused.
+ * token left over and none refilled during the pause (reservations already made stay), the pace
+ * halved unless already paused.
  */
 export function penalize(
   s: BucketState | undefined,
@@ -79,9 +80,10 @@ export function penalize(
   retryAfterMs: number,
 ): BucketState {
   const st = s ?? fullBucket(limit, now);
-  const until = now + Math.max(0, retryAfterMs);
-  const at = Math.max(st.at, now);
-  const tokens = Math.min(level(st, limit, at), 0);
-  if (now < st.pausedUntil) return { ...st, tokens, at, pausedUntil: Math.max(st.pausedUntil, until) };
+  const until = Math.max(st.pausedUntil, now + Math.max(0, retryAfterMs));
+  // Empty now, and refilling only from the pause's end: the first request after it waits a token.
+  const tokens = Math.min(level(st, limit, Math.max(st.at, now)), 0);
+  const at = Math.max(st.at, until);
+  if (now < st.pausedUntil) return { ...st, tokens, at, pausedUntil: until };
   return { tokens, at, pausedUntil: until, pace: Math.max(MIN_PACE, paceAt(st, now) / 2), paceAt: now };
 }

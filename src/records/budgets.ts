@@ -1,7 +1,7 @@
 // Where API budgets live: one document per budget in `api_budgets`, changed only by
 // compare-and-set on a revision number, so every worker process draws on the same bucket.
-// Why not one findOneAndUpdate with an aggregation-pipeline update: FerretDB 1.24 does not take
-// pipeline updates; a filter on { _id, rev } with $set/$inc works on both stores (on FerretDB,
+// Why not one findOneAndUpdate with an aggregation-pipeline update: FerretDB 1.24 refuses them
+// ("Aggregation pipelines are not supported yet"; tried on the embedded store); a filter on { _id, rev } with $set/$inc works on both stores (on FerretDB,
 // the write serializer of src/store/write-serializer.ts makes each update atomic).
 import type { Db } from "mongodb";
 import { isDuplicateKey } from "./collections.js";
