@@ -9,7 +9,7 @@ import { budgetsIn, createPortFactory } from "../../src/connectors/index.js";
 import type { BucketState } from "../../src/connectors/token-bucket.js";
 import { loadSpec } from "../../src/jobs/repository.js";
 import { createMetrics } from "../../src/platform/metrics.js";
-import { BUDGETS, cols, ensureRecordIndexes } from "../../src/records/index.js";
+import { BUDGETS, cols, ensureRecordIndexes, storeOrders } from "../../src/records/index.js";
 import { runNow } from "../../src/runtime/manual.js";
 import { loadRun } from "../../src/runtime/run-state.js";
 import { triggerOnDemand } from "../../src/runtime/trigger.js";
@@ -17,9 +17,10 @@ import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import type { ConnectionSpec } from "../../src/schedule/model.js";
 import { type BudgetServer, startBudgetServer } from "../helpers/budget-server.js";
 import { type TestDb, testDb } from "../helpers/db.js";
+import { anOrder } from "../helpers/records.js";
 import { spawnReady } from "../helpers/spawn-child.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
+import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
 
 function shop(url: string, rateLimit: Record<string, unknown>): ConnectionSpec {
   return { type: "http", baseUrl: `${url}/shop`, tokenEnv: "SHOP_TOKEN", rateLimit };
@@ -148,5 +149,30 @@ describe("API budgets", { timeout: 300_000 }, () => {
     const after = server.arrivals.slice(3);
     expect(after.every((a) => a.status === 200 && a.at >= state.pausedUntil)).toBe(true);
     expect(await cols(t.db).orders.countDocuments({ merchantId: "storm" })).toBe(30);
+  });
+
+  it("a push under a 429 storm: its records wait out Retry-After as retryable failures, then are delivered once", async () => {
+    const server = await startBudgetServer();
+    servers.push(server);
+    const wms = shop(server.url, { requests: 20, per: "1s", burst: 20 });
+    await installJobs(t.db, [merchant("push", [cart("web", "push")], { orderDelivery: auto(100, 50) }, wms)]);
+    await storeOrders(t.db, "push", "web", [anOrder("p1", "web"), anOrder("p2", "web")]);
+    const ports = createPortFactory({ budgets: budgetsIn(t.db), env: { SHOP_TOKEN: "t" } });
+    const deliveries = () => cols(t.db).deliveries.find({ merchantId: "push" }).toArray();
+
+    server.storm = 3;
+    await runNow(t.db, "push/orderDelivery", { ports });
+    expect(server.arrivals.map((a) => a.status)).toEqual([429, 429, 429]);
+    const failed = await deliveries();
+    expect(failed.map((d) => d.state)).toEqual(["failed", "failed"]);
+    for (const d of failed)
+      expect(d.nextEligibleAt?.getTime()).toBeGreaterThanOrEqual((server.arrivals[2]?.at ?? 0) + 1_000);
+
+    await waitFor("both records delivered after the storm", async () => {
+      await runNow(t.db, "push/orderDelivery", { ports });
+      return (await deliveries()).every((d) => d.state === "delivered");
+    });
+    const posts = server.arrivals.filter((a) => a.status === 200 && a.method === "POST");
+    expect(posts).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 // connection.rateLimit: bad values are errors at file:line:col; schedules that need more calls an
 // hour than the budget allows are a warning there; the connectors read the same block.
 import { describe, expect, it } from "vitest";
+import { formatReport } from "../../src/cli/views/validate.js";
 import { loadSchedules } from "../../src/config/load.js";
 import { ConnectorError, parseConnection } from "../../src/connectors/index.js";
 import { budgetKey, parseRateLimit } from "../../src/schedule/rate-limit.js";
@@ -87,6 +88,12 @@ describe("connection.rateLimit in the schedules", () => {
         "(one per run of each periodic service), more than the budget allows: 35 an hour (1 per 2m, burst 5); " +
         "runs will wait for tokens or end early. Run less often, or raise the budget if the platform allows it",
     ]);
+    // A warning: validate still says valid.
+    const report = formatReport(over, "text", "schedules").split("\n");
+    expect(report[0]).toMatch(
+      /^schedules\/m.yaml:17:5: warning: connection.rateLimit: the schedules of acme\/web/,
+    );
+    expect(report[1]).toBe("schedules: valid (2 documents: 1 merchants, 1 carts)");
   });
 
   it("is read by the connectors, with the same checks", () => {
