@@ -20,7 +20,7 @@ Examples:
     )
     .action(async (key: string, o: { json?: boolean }) => {
       const [
-        { budgetsIn, createPortFactory, storeJournal },
+        { budgetsIn, createConnectorFactory, storeJournal },
         { runNow },
         { withStore },
         { runView },
@@ -34,7 +34,10 @@ Examples:
       ]);
       const report = await withStore(o.json, (store) =>
         runNow(store.db, key, {
-          ports: createPortFactory({ sandboxJournal: storeJournal(store.db), budgets: budgetsIn(store.db) }),
+          connectors: createConnectorFactory({
+            sandboxJournal: storeJournal(store.db),
+            budgets: budgetsIn(store.db),
+          }),
         }),
       );
       if (report === "busy") throw new CliError(`${key} is running elsewhere; try again when it ends`);

@@ -125,3 +125,23 @@ function limiter(spec: ConnectionSpec, c: Connection, ctx: ConnectorContext): Li
   const key = budgetKey(spec, { merchantId: ctx.merchantId, ...(ctx.cartId ? { cartId: ctx.cartId } : {}) });
   return new Limiter(key, c.rateLimit!, ctx.budgets, ctx.signal);
 }
+
+/** What the runs ask for: a connection block's connector for one cart, or for a merchant's WMS. */
+export interface ConnectorFactory {
+  cart(connection: ConnectionSpec | null, who: { merchantId: string; cartId: string }): CartConnector;
+  wms(connection: ConnectionSpec | null, who: { merchantId: string }): WmsConnector;
+}
+
+/**
+ * The connector factory the runtime takes: createCartConnector / createWmsConnector with `shared`
+ * (env, signal, sandboxes, journal) and the job's merchant and cart. Throws ConnectorError
+ * (kind "config") for a missing or invalid connection block, as they do.
+ */
+export function createConnectorFactory(
+  shared: Omit<ConnectorContext, "merchantId" | "cartId"> = {},
+): ConnectorFactory {
+  return {
+    cart: (connection, who) => createCartConnector(connection, { ...shared, ...who }),
+    wms: (connection, who) => createWmsConnector(connection, { ...shared, ...who }),
+  };
+}

@@ -5,7 +5,7 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { budgetsIn, createPortFactory } from "../../src/connectors/index.js";
+import { budgetsIn, createConnectorFactory } from "../../src/connectors/index.js";
 import type { BucketState } from "../../src/connectors/token-bucket.js";
 import { loadSpec } from "../../src/jobs/repository.js";
 import { createMetrics } from "../../src/platform/metrics.js";
@@ -68,7 +68,7 @@ describe("API budgets", { timeout: 300_000 }, () => {
     const carts = ["a", "b", "c", "d"].map((id) => cart(id, "two", {}, conn));
     await installJobs(t.db, [merchant("two", carts)]);
     children.push(await spawnWorker(t.dbUri, "process-1"), await spawnWorker(t.dbUri, "process-2"));
-    const agenda = createAgenda(t.db, resolveOptions({ ports: {} as never, owner: "test" }));
+    const agenda = createAgenda(t.db, resolveOptions({ connectors: {} as never, owner: "test" }));
     await agenda.ready;
     // Each run pulls endless pages, so both workers ask for more than the budget has.
     for (const id of ["a", "b", "c", "d"]) {
@@ -98,8 +98,8 @@ describe("API budgets", { timeout: 300_000 }, () => {
     const conn = shop(server.url, { requests: 1, per: "1h", burst: 2 });
     await installJobs(t.db, [merchant("slow", [cart("web", "slow", {}, conn)])]);
     const env = { SHOP_TOKEN: "t" };
-    const ports = createPortFactory({ budgets: budgetsIn(t.db), env, pullLimit: 5 });
-    const report = await runNow(t.db, "slow/web/orderDownload", { ports });
+    const connectors = createConnectorFactory({ budgets: budgetsIn(t.db), env });
+    const report = await runNow(t.db, "slow/web/orderDownload", { connectors, pullLimit: 5 });
     expect(report).toMatchObject({ pages: 2, pulled: 10, stored: 10 });
     expect((report as { budgetRetryAfterMs: number }).budgetRetryAfterMs).toBeGreaterThan(3_000_000);
     expect(server.arrivals).toHaveLength(2);
@@ -116,17 +116,16 @@ describe("API budgets", { timeout: 300_000 }, () => {
     const conn = shop(server.url, { requests: 20, per: "1s", burst: 20 });
     await installJobs(t.db, [merchant("storm", [cart("web", "storm", {}, conn)])]);
     const metrics = createMetrics();
-    const ports = createPortFactory({
+    const connectors = createConnectorFactory({
       budgets: budgetsIn(t.db, metrics.hooks),
       env: { SHOP_TOKEN: "t" },
-      pullLimit: 5,
     });
     const key = "storm/web/orderDownload";
     const budget = `http ${server.url}/shop SHOP_TOKEN`;
 
     // Three 429s in a row: the call's first send and both retries.
     server.storm = 3;
-    const first = await runNow(t.db, key, { ports });
+    const first = await runNow(t.db, key, { connectors, pullLimit: 5 });
     expect(first).toMatchObject({ pages: 0, stored: 0 });
     expect((first as { budgetRetryAfterMs?: number }).budgetRetryAfterMs).toBe(1_000);
     expect((await loadRun(t.db, key))?.lastError).toBeNull();
@@ -144,7 +143,7 @@ describe("API budgets", { timeout: 300_000 }, () => {
     expect(text).toContain(`schedsync_budget_rate_limited_total{budget="${budget}"} 3`);
 
     // The storm is over: the next run takes every order, after the pause.
-    const second = await runNow(t.db, key, { ports });
+    const second = await runNow(t.db, key, { connectors, pullLimit: 5 });
     expect(second).toMatchObject({ stored: 30, more: false });
     const after = server.arrivals.slice(3);
     expect(after.every((a) => a.status === 200 && a.at >= state.pausedUntil)).toBe(true);
@@ -157,11 +156,11 @@ describe("API budgets", { timeout: 300_000 }, () => {
     const wms = shop(server.url, { requests: 20, per: "1s", burst: 20 });
     await installJobs(t.db, [merchant("push", [cart("web", "push")], { orderDelivery: auto(100, 50) }, wms)]);
     await storeOrders(t.db, "push", "web", [anOrder("p1", "web"), anOrder("p2", "web")]);
-    const ports = createPortFactory({ budgets: budgetsIn(t.db), env: { SHOP_TOKEN: "t" } });
+    const connectors = createConnectorFactory({ budgets: budgetsIn(t.db), env: { SHOP_TOKEN: "t" } });
     const deliveries = () => cols(t.db).deliveries.find({ merchantId: "push" }).toArray();
 
     server.storm = 3;
-    await runNow(t.db, "push/orderDelivery", { ports });
+    await runNow(t.db, "push/orderDelivery", { connectors });
     expect(server.arrivals.map((a) => a.status)).toEqual([429, 429, 429]);
     const failed = await deliveries();
     expect(failed.map((d) => d.state)).toEqual(["failed", "failed"]);
@@ -169,7 +168,7 @@ describe("API budgets", { timeout: 300_000 }, () => {
       expect(d.nextEligibleAt?.getTime()).toBeGreaterThanOrEqual((server.arrivals[2]?.at ?? 0) + 1_000);
 
     await waitFor("both records delivered after the storm", async () => {
-      await runNow(t.db, "push/orderDelivery", { ports });
+      await runNow(t.db, "push/orderDelivery", { connectors });
       return (await deliveries()).every((d) => d.state === "delivered");
     });
     const posts = server.arrivals.filter((a) => a.status === 200 && a.method === "POST");
