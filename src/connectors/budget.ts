@@ -26,7 +26,7 @@ export interface BudgetHooks {
   budgetWaited?(budget: string, seconds: number): void;
   /** The remote answered 429. */
   budgetRateLimited?(budget: string): void;
-  /** A request was not sent: its token was further away than the wait allowed. */
+  /** A request was not sent: its token was further away than the wait allowed, or 429 came too often. */
   budgetDeferred?(budget: string): void;
 }
 
@@ -151,7 +151,8 @@ export class Limiter {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new ConnectorError("network", "aborted while waiting for a token"));
-    const t = setTimeout(resolve, ms);
+    // Unref'd: a request waiting for its token does not keep a stopped process alive.
+    const t = setTimeout(resolve, ms).unref();
     signal?.addEventListener(
       "abort",
       () => {

@@ -47,7 +47,7 @@ export interface TransmissionHooks {
   budgetWaited?(budget: string, seconds: number): void;
   /** The remote answered 429 to a budgeted connection. */
   budgetRateLimited?(budget: string): void;
-  /** A request was not sent: its budget's next token was further away than the wait allowed. */
+  /** A request was not sent: its budget's next token was further away than the wait allowed, or 429 came too often. */
   budgetDeferred?(budget: string): void;
 }
 
@@ -62,7 +62,7 @@ function budgetHooks(registry: Registry) {
   const limited = counter("schedsync_budget_rate_limited_total", "429 answers to budgeted connections.");
   const deferred = counter(
     "schedsync_budget_deferred_total",
-    "Requests not sent because the budget's next token was further away than the wait allowed.",
+    "Requests not sent: the budget's next token was further away than the wait allowed, or 429 three times in a row.",
   );
   return {
     budgetWaited: (budget: string, seconds: number) => waited.inc({ budget }, seconds),
