@@ -4,7 +4,8 @@ import type { RunHour } from "../jobs/run-hours.js";
 import { count } from "../platform/words.js";
 import type { HourActivity } from "../records/activity.js";
 
-const W = 560;
+// Two charts side by side fill the page's 70rem column.
+const W = 530;
 const H = 150;
 const PAD = { left: 40, right: 8, top: 10, bottom: 22 };
 
