@@ -77,7 +77,7 @@ Examples:
       if (o.lockLifetime < 5_000) throw new UsageError("bad --lock-lifetime: at least 5s");
       if (o.processEvery < 100 || o.processEvery > 60_000)
         throw new UsageError("bad --process-every: from 100ms to 1m");
-      const [{ createPortFactory, storeJournal }, { createWorker }, { createLogger }, { openStore }] =
+      const [{ createConnectorFactory, storeJournal }, { createWorker }, { createLogger }, { openStore }] =
         await Promise.all([
           import("../connectors/index.js"),
           import("../runtime/worker.js"),
@@ -93,7 +93,7 @@ Examples:
       const log = createLogger();
       const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
       const worker = createWorker(store.db, {
-        ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
+        connectors: createConnectorFactory({ sandboxJournal: storeJournal(store.db) }),
         log,
         ...settings,
       });
