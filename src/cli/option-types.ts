@@ -35,18 +35,19 @@ export function intOption(
 }
 
 /**
- * A duration option (60s, 5m, 1h: the schedules' grammar, at least 1s) in milliseconds; `zero` also
+ * A duration option (60s, 5m, 1h: the schedules' grammar, at least 1s unless `minMs`, at most `maxMs`)
+ * in milliseconds; `zero` also
  * accepts 0 / "always" as 0. A refused value throws UsageError with the fix (parseInterval).
  */
 export function durationOption(
   flags: string,
   description: string,
-  opts: { default: string; zero?: string },
+  opts: { default: string; zero?: string; minMs?: number; maxMs?: number },
 ): Option {
   const parse = (text: string, name: string): number => {
     if (opts.zero && /^\s*(0|always)\s*$/i.test(text)) return 0;
     try {
-      return parseInterval(text);
+      return parseInterval(text, opts);
     } catch (err) {
       throw new UsageError(`${name}: ${(err as Error).message}${opts.zero ? `; or 0 ${opts.zero}` : ""}`);
     }

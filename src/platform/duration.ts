@@ -147,13 +147,16 @@ export const MIN_INTERVAL_MS = 1_000;
 /**
  * A command-line interval (--interval, --recheck-after, --until …) in ms, in the schedules' grammar.
  * Throws when it is not a duration (the message names the rule it breaks and the fix: `60` →
- * "a duration needs a unit, e.g. "60s"") or when it is shorter than MIN_INTERVAL_MS.
+ * "a duration needs a unit, e.g. "60s"") or when it is outside `range` (ms; the least is
+ * MIN_INTERVAL_MS unless `minMs` says otherwise).
  */
-export function parseInterval(text: string): number {
+export function parseInterval(text: string, range: { minMs?: number; maxMs?: number } = {}): number {
+  const min = range.minMs ?? MIN_INTERVAL_MS;
   const d = parseDuration(text);
   if (!d.ok) throw new Error(`bad interval "${text}": ${durationFix(text) ?? FORMS}`);
-  if (d.ms < MIN_INTERVAL_MS)
-    throw new Error(`interval ${text} is shorter than ${formatDuration(MIN_INTERVAL_MS)}`);
+  if (d.ms < min) throw new Error(`interval ${text} is shorter than ${formatDuration(min)}`);
+  if (range.maxMs !== undefined && d.ms > range.maxMs)
+    throw new Error(`interval ${text} is longer than ${formatDuration(range.maxMs)}`);
   return d.ms;
 }
 

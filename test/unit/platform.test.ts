@@ -48,6 +48,13 @@ describe("one duration grammar", () => {
     expect(() => parseInterval(text)).toThrow(message);
   });
 
+  it("takes a range where a flag has its own (worker --process-every: 100ms to 1m)", () => {
+    expect(parseInterval("500ms", { minMs: 100, maxMs: 60_000 })).toBe(500);
+    expect(() => parseInterval("50ms", { minMs: 100 })).toThrow("interval 50ms is shorter than 100ms");
+    expect(() => parseInterval("2m", { maxMs: 60_000 })).toThrow("interval 2m is longer than 1m");
+    expect(() => parseInterval("500ms")).toThrow("shorter than 1s");
+  });
+
   it("gives the rules a text breaks and its fix as data", () => {
     expect(parseDuration("1.5M")).toMatchObject({
       ok: false,
