@@ -93,7 +93,7 @@ describe("connection.rateLimit in the schedules", () => {
     expect(report[0]).toMatch(
       /^schedules\/m.yaml:17:5: warning: connection.rateLimit: the schedules of acme\/web/,
     );
-    expect(report[1]).toBe("schedules: valid (2 documents: 1 merchants, 1 carts)");
+    expect(report[1]).toBe("schedules: valid (2 documents: 1 merchant, 1 cart)");
   });
 
   it("is read by the connectors, with the same checks", () => {

@@ -136,7 +136,7 @@ describe("simulate: API calls per connection budget", () => {
     expect(b?.automatic).toBe(1);
     expect(textChart(sim).split("\n").slice(-2)).toEqual([
       "API calls per connection budget, busiest hour (at least 1 per run of a periodic service: a pull page or a push batch):",
-      "  acme/us, acme/eu: 42 calls from 2026-01-05 08:00 UTC of 70 allowed an hour (1 per 1m, burst 10): 60%; plus 1 automatic service(s) on demand",
+      "  acme/us, acme/eu: 42 calls from 2026-01-05 08:00 UTC of 70 allowed an hour (1 per 1m, burst 10): 60%; plus 1 automatic service on demand",
     ]);
   });
 
