@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
 import { type Db, MongoClient } from "mongodb";
-import type { PortFactory } from "../src/connectors/hub-ports.js";
+import type { ConnectorFactory } from "../src/connectors/factory.js";
 import { JOB_PREFIX, JOBS_COLLECTION, TRIGGER_JOB } from "../src/jobs/document.js";
 import { CURSORS } from "../src/records/index.js";
 import { ALL_SERVICES, createWorker } from "../src/runtime/worker.js";
@@ -17,11 +17,19 @@ import { cart, installJobs, merchant } from "../test/helpers/worker-jobs.js";
 const MERCHANTS = 30;
 const PULLS = ["orderDownload", "shippingConfirmations", "inventory"];
 
-const empty = async () => ({ items: [], cursor: "c1", more: false });
-const none = async () => ({ ok: [], failed: [] });
-const PORTS: PortFactory = {
-  cart: () => ({ pullOrders: empty, pushShipments: none, pushInventory: none }),
-  wms: () => ({ pushOrders: none, pullShipments: empty, pullInventory: empty }),
+// Every pull answers an empty page that leaves the cursor at "c1"; nothing is pushed.
+const end = { cursor: "c1", more: false };
+const CONNECTORS: ConnectorFactory = {
+  cart: () => ({
+    pullOrders: async () => ({ ...end, orders: [] }),
+    pushShipments: async () => [],
+    pushInventory: async () => [],
+  }),
+  wms: () => ({
+    pushOrders: async () => [],
+    pullShipments: async () => ({ ...end, shipments: [] }),
+    pullInventory: async () => ({ ...end, levels: [] }),
+  }),
 };
 
 interface Count {
@@ -79,7 +87,7 @@ async function measure(uri: string, mode: "schedsync" | "bare"): Promise<Count> 
     let agenda: Agenda;
     let halt: () => Promise<void>;
     if (mode === "schedsync") {
-      const worker = createWorker(db, { ports: PORTS, owner: "bench" });
+      const worker = createWorker(db, { connectors: CONNECTORS, owner: "bench" });
       agenda = worker.agenda;
       halt = () => worker.stop(10_000);
       await worker.start();

@@ -1,4 +1,5 @@
 // The records module: what the hub holds and where each record stands per destination.
+export { BUDGETS, type BudgetChange, type BudgetStore, storeBudgets } from "./budgets.js";
 export {
   type ClaimedBatch,
   type ClaimOptions,
@@ -21,7 +22,17 @@ export {
   skipExpired,
 } from "./list.js";
 export { storeOrders } from "./orders.js";
-export type { Address, InventoryLevel, Order, OrderLine, Shipment } from "./protocol.js";
+export type * from "./protocol.js";
+export {
+  inventoryOut,
+  levelsPage,
+  orderOut,
+  ordersPage,
+  type Page,
+  shipmentOut,
+  shipmentsPage,
+  toBatchResult,
+} from "./protocol-map.js";
 export { enqueue, requeueChanged } from "./queue.js";
 export { type ResendResult, resend } from "./resend.js";
 export { applyResult, completeBatch, failAll, NOT_ACKNOWLEDGED, type Outcome } from "./results.js";
