@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .addOption(
       durationOption(
         "--process-every <duration>",
-        "how often this worker polls the store for due jobs (one lock query per job name each time; 100ms to 1m)",
+        "how often this worker polls the store for due jobs (one read, then a lock query per job name with a due job; 100ms to 1m)",
         { default: "1s", minMs: 100, maxMs: 60_000 },
       ),
     )
@@ -65,7 +65,8 @@ receiver refused as not retryable is held until \`npx schedsync resend\`.
 Sizing (docs/operations.md): --concurrency is how many runs wait on connectors
 at once; raise it when connectors are slow. --lock-limit keeps one worker from
 locking a whole wave of due jobs that other workers could run. --process-every:
-each poll costs one lock query per job name (about a dozen). --lock-lifetime
+each poll costs one read of the names with a due job, then one lock query per
+such name. --lock-lifetime
 must exceed the longest run between two lock renewals (a running job renews its
 lock every lifetime / 3); a stopped worker releases its locks at once.
 
