@@ -3,6 +3,7 @@
 
 import { DateTime } from "luxon";
 import {
+  type BlackoutWindow,
   CART_SERVICES,
   type CartModel,
   type CartService,
@@ -18,6 +19,7 @@ import {
   type ServiceName,
   type Suspension,
 } from "../schedule/model.js";
+import { type BlackoutOwner, parseBlackout } from "./blackout.js";
 import { type ConfigError, errorAt } from "./errors.js";
 import { allowsAutomatic, DEFAULT_EVERY_OFFSET, parseFrequency } from "./frequency.js";
 import { missingConnections } from "./needs-connection.js";
@@ -60,6 +62,7 @@ export class ModelBuilder {
   private defaultsCleanup = DEFAULT_CLEANUP_RUNS_PER_DAY;
   private readonly defaultServices = new Map<ServiceName, Frequency>();
   private defaultsAt = "";
+  private defaultBlackout: BlackoutWindow[] = [];
   private policy: Policy | undefined;
   /** Every service's frequency with where to report a policy breach. */
   private readonly uses: { pd: ParsedDoc; path: Path; use: PolicyUse }[] = [];
@@ -146,6 +149,7 @@ export class ModelBuilder {
     const spec = obj(first.value.spec);
     this.defaultsTz = this.timezone(first.pd, spec, "UTC");
     this.defaultsCleanup = cleanupRuns(spec, DEFAULT_CLEANUP_RUNS_PER_DAY);
+    this.defaultBlackout = this.blackout(first.pd, spec, "defaults", this.defaultsTz).blackout ?? [];
     for (const svc of [...MERCHANT_SERVICES, ...CART_SERVICES]) {
       const f = this.frequency(first.pd, spec, svc, this.defaultsTz);
       if (!f) continue;
@@ -187,6 +191,7 @@ export class ModelBuilder {
         cleanupRunsPerDay: cleanupRuns(spec, this.defaultsCleanup),
         services,
         ...connection(spec),
+        ...this.blackout(pd, spec, "merchant", timezone),
         carts: [],
         source: sourceOf(pd),
       };
@@ -252,6 +257,7 @@ export class ModelBuilder {
         ...this.suspension(pd, spec, merchant.timezone, merchant.suspended),
         services,
         ...connection(spec),
+        ...this.blackout(pd, spec, "cart", merchant.timezone),
         source: sourceOf(pd),
       };
       merchant.carts.push(cart);
@@ -298,6 +304,25 @@ export class ModelBuilder {
       suspended: inherited || services === null,
       suspension: { reason: str(o.reason) ?? null, until, services },
     };
+  }
+
+  /** Defaults' windows and the document's own `blackout:` (docs/schedules.md); absent when none. */
+  private blackout(
+    pd: ParsedDoc,
+    spec: Obj,
+    owner: BlackoutOwner,
+    timezone: string,
+  ): { blackout?: BlackoutWindow[] } {
+    const own = parseBlackout(spec.blackout, owner, timezone);
+    for (const issue of own.issues)
+      this.report(
+        pd,
+        ["spec", "blackout", ...issue.path],
+        `blackout[${issue.path[0]}]: ${issue.message}`,
+        issue.key,
+      );
+    const windows = owner === "defaults" ? own.windows : [...this.defaultBlackout, ...own.windows];
+    return windows.length ? { blackout: windows } : {};
   }
 
   /** The service's frequency as written, after defaults; noted for the policy check. */

@@ -194,6 +194,10 @@ function patternHint(path: (string | number)[], pattern: string): string {
     return "is not a duration; use d, h, m, s (largest first), e.g. 30s, 5m, 1h30m, 1d";
   if (last === "id" || last === "merchant")
     return "is not a valid id: use lowercase letters, digits and dashes (1-63 characters, starting and ending with a letter or digit), e.g. acme or shopify-us";
+  if (path.at(-3) === "blackout" && (last === "from" || last === "to"))
+    return 'is not a time of day; write "HH:MM" (00:00..23:59), quoted, e.g. "23:00"';
+  if (path.at(-3) === "blackout" && (last === "start" || last === "end"))
+    return "is not a date-time; write 2026-11-27T00:00 (the merchant's local time), 2026-11-27, or with an offset: 2026-11-27T00:00Z";
   if (last === "tokenEnv")
     return "is not an environment variable name: use A-Z, 0-9 and _ (e.g. ACME_WMS_TOKEN); never the token itself";
   return "does not have the expected form";

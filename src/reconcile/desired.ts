@@ -12,6 +12,7 @@ import {
 import { toAgendaRepeat } from "../schedule/agenda-repeat.js";
 import { cleanupTimes } from "../schedule/cleanup.js";
 import {
+  type BlackoutWindow,
   CART_SERVICES,
   type CartModel,
   type ConnectionSpec,
@@ -68,6 +69,21 @@ export function suspensionOf(
   return { reason: s.reason, until: s.until, scope };
 }
 
+/**
+ * The windows that cover a job (docs/schedules.md, Blackout windows): a merchant's (with Defaults')
+ * cover its merchant services and its cleanup job, a cart's (with Defaults') its cart services;
+ * a window with `services` only those (never cleanup, which triggers pushes that keep their own).
+ */
+export function blackoutOf(
+  merchant: MerchantModel,
+  cart: CartModel | null,
+  service: JobService,
+): BlackoutWindow[] | undefined {
+  const windows = (cart ? cart.blackout : merchant.blackout) ?? [];
+  const mine = windows.filter((w) => w.services === null || (w.services as string[]).includes(service));
+  return mine.length ? mine : undefined;
+}
+
 function desiredJob({ merchant, cart, service, freq, connection, now }: JobInput): DesiredJob {
   const key = jobKey(merchant.id, cart?.id ?? null, service);
   const written = freq.kind === "at" ? { kind: "at" as const, times: [...freq.times].sort() } : freq;
@@ -90,6 +106,8 @@ function desiredJob({ merchant, cart, service, freq, connection, now }: JobInput
     disabled: false,
     connection: connection ?? null,
   };
+  const blackout = blackoutOf(merchant, cart, service);
+  if (blackout) spec.blackout = blackout;
   const suspended = suspensionOf(merchant, cart, service, now);
   if (suspended) Object.assign(spec, { disabled: true, suspended });
   return { ...spec, specHash: specHash(spec) };

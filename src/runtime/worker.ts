@@ -17,6 +17,7 @@ import { silentLogger } from "../platform/log.js";
 import { ensureRecordIndexes } from "../records/index.js";
 import { nextRunAfter } from "../schedule/index.js";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
+import { holdForBlackout } from "./blackout.js";
 import type { RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
 import { keepReschedule } from "./reschedule.js";
@@ -168,6 +169,8 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
 async function runScheduled(ctx: RuntimeContext, job: Job): Promise<void> {
   const spec = specOf(job.attrs as unknown as Record<string, unknown>);
   if (!spec) return;
+  // Automatic's job only triggers, and trigger() waits for the window's end itself.
+  if (spec.schedule.kind !== "automatic" && !ctx.stopping && (await holdForBlackout(ctx, spec, job))) return;
   if (spec.managedNextRun) {
     // Schedules Agenda cannot express are ours (docs/reconcile.md): saved now so a crashed run
     // still has a next one, and kept in attrs because Agenda writes attrs when the handler ends.
@@ -202,6 +205,8 @@ async function runTriggered(ctx: RuntimeContext, job: Job<TriggerData>): Promise
   const spec = await loadSpec(ctx.db, key);
   // Not only Automatic: a periodic service's on-demand runs (a cart's webhook) come here too.
   if (!spec || spec.disabled || spec.schedule.kind === "off") return;
+  // A trigger due inside a window (enqueued before it began) waits for its end, with its records.
+  if (!ctx.stopping && (await holdForBlackout(ctx, spec, job))) return;
   if (!ctx.stopping) {
     const r = await runKey(ctx, spec, { triggered: true });
     if (r !== "busy") return;
