@@ -13,8 +13,9 @@ export function register(program: Command): void {
       `
 Keys are as in \`schedsync status\`: <merchant>/<service> or
 <merchant>/<cart>/<service>.
-Exit code 1 when another run of the same key is in progress, or when the key
-is inside one of its blackout windows (nothing is run; --ignore-blackout runs it).
+Exit code 1 when another run of the same key is in progress, or when the
+key is inside one of its blackout windows (nothing is run; --ignore-blackout
+runs it).
 
 Examples:
   $ npx schedsync run acme/shopify-us/orderDownload

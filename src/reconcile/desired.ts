@@ -11,8 +11,8 @@ import {
 } from "../jobs/types.js";
 import { toAgendaRepeat } from "../schedule/agenda-repeat.js";
 import { cleanupTimes } from "../schedule/cleanup.js";
+import { blackoutOf } from "../schedule/blackout-runs.js";
 import {
-  type BlackoutWindow,
   CART_SERVICES,
   type CartModel,
   type ConnectionSpec,
@@ -67,21 +67,6 @@ export function suspensionOf(
   if (!s) return undefined;
   const scope = s.services ? "service" : s === m ? "merchant" : "cart";
   return { reason: s.reason, until: s.until, scope };
-}
-
-/**
- * The windows that cover a job (docs/schedules.md, Blackout windows): a merchant's (with Defaults')
- * cover its merchant services and its cleanup job, a cart's (with Defaults') its cart services;
- * a window with `services` only those (never cleanup, which triggers pushes that keep their own).
- */
-export function blackoutOf(
-  merchant: MerchantModel,
-  cart: CartModel | null,
-  service: JobService,
-): BlackoutWindow[] | undefined {
-  const windows = (cart ? cart.blackout : merchant.blackout) ?? [];
-  const mine = windows.filter((w) => w.services === null || (w.services as string[]).includes(service));
-  return mine.length ? mine : undefined;
 }
 
 function desiredJob({ merchant, cart, service, freq, connection, now }: JobInput): DesiredJob {

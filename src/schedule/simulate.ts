@@ -1,8 +1,10 @@
 // Load from the schedules alone: how many runs each service makes in every 15-minute slot over
 // the coming days, so a reviewer sees spikes (3,000 merchants at 09:00) before merging.
-import type { Frequency, ScheduleModel, ServiceName } from "./model.js";
+import { blackoutOf } from "./blackout-runs.js";
+import type { BlackoutWindow, Frequency, ScheduleModel, ServiceName } from "./model.js";
 import { nextRunAfter } from "./next-runs.js";
 import { resolvePhase, serviceKey } from "./phase.js";
+import { type BlackoutEffect, BlackoutTally } from "./simulate-blackout.js";
 import { nextChangeAt } from "./tz-gaps.js";
 
 export const SLOT_MS = 15 * 60_000;
@@ -21,6 +23,8 @@ export interface Simulation {
   peak: { slot: number; at: Date; total: number; byService: Partial<Record<ServiceName, number>> };
   /** Services set to automatic (event-driven, not in the chart). */
   automatic: number;
+  /** Per blackout window: its occurrences in the period and the runs it moved (simulate-blackout.ts). */
+  blackout: BlackoutEffect[];
 }
 
 const ORDER: ServiceName[] = [
@@ -43,7 +47,14 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
 
   const startMs = start.getTime();
   const chains = new Map<string, number[]>();
-  const add = (service: ServiceName, freq: Frequency, timezone: string, key: string) => {
+  const tally = new BlackoutTally(startMs, end);
+  const add = (
+    service: ServiceName,
+    freq: Frequency,
+    timezone: string,
+    key: string,
+    windows?: BlackoutWindow[],
+  ) => {
     if (freq.kind === "automatic") automatic++;
     if (freq.kind === "off" || freq.kind === "automatic") return;
     let row = counts.get(service);
@@ -52,6 +63,14 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
       counts.set(service, row);
     }
     const f = resolvePhase(freq, key);
+    if (windows) {
+      const owner = key.slice(0, key.lastIndexOf("/"));
+      for (const at of tally.runs(f, timezone, windows, owner)) {
+        const i = Math.floor((at - startMs) / SLOT_MS);
+        row[i] = (row[i] ?? 0) + 1;
+      }
+      return;
+    }
     if (f.kind === "every" && typeof f.offset === "number") {
       // Phases are per key, so chains are not shared. Away from DST changes runs are exactly `ms`
       // apart: count them in a tight loop, and step one run at a time only near a change.
@@ -91,11 +110,23 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
   for (const m of model.merchants) {
     if (m.suspended) continue;
     for (const [service, freq] of Object.entries(m.services))
-      add(service as ServiceName, freq, m.timezone, serviceKey(m.id, null, service));
+      add(
+        service as ServiceName,
+        freq,
+        m.timezone,
+        serviceKey(m.id, null, service),
+        blackoutOf(m, null, service),
+      );
     for (const c of m.carts) {
       if (c.suspended) continue;
       for (const [service, freq] of Object.entries(c.services))
-        add(service as ServiceName, freq, m.timezone, serviceKey(m.id, c.id, service));
+        add(
+          service as ServiceName,
+          freq,
+          m.timezone,
+          serviceKey(m.id, c.id, service),
+          blackoutOf(m, c, service),
+        );
     }
   }
 
@@ -129,6 +160,7 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
       byService,
     },
     automatic,
+    blackout: tally.list(),
   };
 }
 
