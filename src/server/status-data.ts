@@ -9,6 +9,7 @@ import { recentActivity } from "../records/activity.js";
 import { pingStore } from "./readiness.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordsCounter } from "./record-counts.js";
+import { blackoutRows } from "./status-blackout.js";
 import type { StatusData } from "./status-page.js";
 
 const SETTLED = new Set(["applied", "in-sync", "unchanged"]);
@@ -77,5 +78,6 @@ export async function gatherStatus(opts: {
     activity,
     drift,
     held,
+    blackout: blackoutRows(healthRows, base.generatedAt),
   };
 }

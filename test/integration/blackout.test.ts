@@ -4,11 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPortFactory } from "../../src/connectors/index.js";
 import { jobIdHex, TRIGGER_JOB } from "../../src/jobs/document.js";
+import { readJobHealth } from "../../src/jobs/health.js";
 import { setNextRun } from "../../src/jobs/repository.js";
 import { readStatus } from "../../src/reconcile/status.js";
+import { cols, storeOrders } from "../../src/records/index.js";
 import { runNow } from "../../src/runtime/manual.js";
+import { trigger } from "../../src/runtime/trigger.js";
 import { createWorker, type Worker } from "../../src/runtime/worker.js";
 import type { BlackoutWindow, Frequency } from "../../src/schedule/model.js";
+import { blackoutRows } from "../../src/server/status-blackout.js";
+import { gatherStatus } from "../../src/server/status-data.js";
+import { renderStatusPage } from "../../src/server/status-page.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { type FakeHub, startFakeHub } from "../helpers/fake-hub-server.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -108,6 +114,20 @@ describe("blackout windows in the worker", () => {
     expect(sc?.blackout).toMatchObject({ until: new Date(end).toISOString(), reason: "WMS maintenance" });
     expect(sc?.lastBlackout?.outcome).toBe("blackout");
 
+    // The status page: the merchant's active window (as of just before its end) and its end.
+    const rows = blackoutRows(await readJobHealth(t.db, { merchant: "m1" }), new Date(end - 1));
+    expect(rows).toMatchObject([
+      {
+        owner: "m1",
+        active: { window: `${window.start} to ${window.end}: WMS maintenance`, end: new Date(end) },
+        next: null,
+      },
+    ]);
+    const page = await gatherStatus({ db: t.db, storeUri: "mongodb://x", agendash: false });
+    const html = renderStatusPage({ ...page, blackout: rows });
+    expect(html).toContain('<section id="blackout">');
+    expect(html).toMatch(/<strong>m1<\/strong>.*now, until/);
+
     // A manual run inside the window is refused, unless asked to ignore it.
     expect(await runNow(t.db, "m1/shippingConfirmations", { ...options, owner: "manual" })).toMatchObject({
       refused: "blackout",
@@ -127,5 +147,41 @@ describe("blackout windows in the worker", () => {
     expect(next.getUTCMonth()).toBe(0);
     expect(next.getTime()).toBeGreaterThan(end + 86_400_000);
     expect(wmsCalls("/wms/shipments")).toBe(1);
+  });
+
+  it("a trigger queued before a window began and due inside it waits for the end, with its records", async () => {
+    const now = Date.now();
+    const window: BlackoutWindow = {
+      kind: "dated",
+      start: seconds(now - 1_000),
+      end: seconds(now + 5_000),
+      reason: null,
+      services: ["orderDelivery"],
+      owner: "merchant",
+    };
+    const end = Date.parse(window.end);
+    const wms = { type: "http", baseUrl: hub.wmsUrl, tokenEnv: TOKEN_ENV, timeoutMs: 5000 };
+    const m = merchant(
+      "m2",
+      [],
+      { orderDelivery: auto(200), shippingConfirmations: YEARLY, inventory: { kind: "off" } },
+      wms,
+    );
+    const withoutWindow = (await installJobs(t.db, [m])).get("m2/orderDelivery")!;
+    // An order waits for delivery, and a trigger is queued as if before the window was applied.
+    const [id] = await storeOrders(t.db, "m2", "x", [order("x", "1")]);
+    m.blackout = [window];
+    await installJobs(t.db, [m]);
+    await trigger(w.ctx, withoutWindow, 300);
+    await waitFor("the trigger is held", async () => !!(await jobDoc("m2/orderDelivery"))?.lastBlackout);
+    const held = await t.db
+      .collection("agendaJobs")
+      .findOne({ name: TRIGGER_JOB, "data.key": "m2/orderDelivery" });
+    expect(held?.nextRunAt).toEqual(new Date(end));
+    await waitFor(
+      "delivered after the window",
+      async () => (await cols(t.db).deliveries.findOne({ recordId: id }))?.state === "delivered",
+    );
+    expect(wmsOrderAt.at(-1)).toBeGreaterThanOrEqual(end);
   });
 });
