@@ -10,8 +10,8 @@ import {
   type JobSuspension,
 } from "../jobs/types.js";
 import { toAgendaRepeat } from "../schedule/agenda-repeat.js";
-import { cleanupTimes } from "../schedule/cleanup.js";
 import { blackoutOf } from "../schedule/blackout-runs.js";
+import { cleanupTimes } from "../schedule/cleanup.js";
 import {
   CART_SERVICES,
   type CartModel,

@@ -2,9 +2,9 @@
 // changed it outside git: YAML suspensions, emergency pauses, hand edits (drift).
 import type { Db } from "mongodb";
 import { formatFrequency } from "../config/frequency.js";
+import type { BlackoutSkip } from "../jobs/blackout-skips.js";
 import { handEdits } from "../jobs/drift.js";
 import { DEFAULT_STALE_AFTER_RUNS, type HealthState, healthState, staleAt } from "../jobs/freshness.js";
-import type { BlackoutSkip } from "../jobs/blackout-skips.js";
 import { readJobHealth } from "../jobs/health.js";
 import { listPauses, type Pause } from "../jobs/pauses.js";
 import { readOwnedJobRuns } from "../jobs/repository.js";
@@ -93,7 +93,11 @@ export async function readStatus(
       ...(job?.pause && { paused: job.pause }),
       ...(edits.length > 0 && { drift: edits }),
       ...(held && {
-        blackout: { window: describeWindow(held.window), reason: held.window.reason, until: held.end.toISOString() },
+        blackout: {
+          window: describeWindow(held.window),
+          reason: held.window.reason,
+          until: held.end.toISOString(),
+        },
       }),
       ...(d.lastBlackout && { lastBlackout: d.lastBlackout }),
     };
