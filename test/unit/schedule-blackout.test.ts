@@ -1,5 +1,8 @@
 // Blackout window arithmetic (src/schedule/blackout.ts), with the DST rules of docs/schedules.md.
 import { describe, expect, it } from "vitest";
+import { staleAt } from "../../src/jobs/freshness.js";
+import { nextRunDrift } from "../../src/jobs/timing.js";
+import { firstRunAt } from "../../src/jobs/writes.js";
 import {
   blackoutAt,
   blackoutIntervals,
@@ -135,5 +138,49 @@ describe("blackout windows across DST changes", () => {
     const fall = blackoutAt(w, "Australia/Lord_Howe", at("2026-04-04T14:50:00Z")); // 01:50 +11
     expect(iso(fall?.start)).toBe("2026-04-04T14:45:00.000Z");
     expect(iso(fall?.end)).toBe("2026-04-04T15:45:00.000Z"); // 02:15 +10:30, after the repeat
+  });
+});
+
+describe("blackout windows in the jobs' timing rules", () => {
+  const window = daily("01:00", "02:00");
+  const spec = {
+    key: "acme/shippingConfirmations",
+    name: "schedsync:shippingConfirmations",
+    merchantId: "acme",
+    cartId: null,
+    service: "shippingConfirmations" as const,
+    frequency: { every: "30m" },
+    schedule: { kind: "every" as const, ms: 1_800_000, text: "30m", offset: 0 },
+    timezone: "UTC",
+    repeatInterval: "*/30 * * * *",
+    repeatTimezone: "UTC",
+    managedNextRun: false,
+    disabled: false,
+    connection: null,
+    blackout: [window],
+  };
+
+  it("a first run due inside a window is its end; a nextRunAt at the end is no drift", () => {
+    const now = at("2026-03-02T00:45:00Z");
+    expect(iso(firstRunAt(now)(spec))).toBe("2026-03-02T02:00:00.000Z");
+    expect(nextRunDrift({ ...spec }, at("2026-03-02T02:00:00Z"), at("2026-03-02T01:10:00Z"))).toBeUndefined();
+    // Without the window, a nextRunAt at 02:00 seen at 00:10 is later than the schedule allows.
+    const { blackout: _, ...plain } = spec;
+    expect(nextRunDrift(plain, at("2026-03-02T02:00:00Z"), at("2026-03-02T00:10:00Z"))).toBeDefined();
+  });
+
+  it("staleness counts a run a window moved at the window's end, once", () => {
+    const health = {
+      lastSuccessAt: at("2026-03-02T00:30:00Z"),
+      lastFailureAt: null,
+      lastFailureReason: null,
+      consecutiveFailures: 0,
+      since: null,
+    };
+    // Without the window: 01:00, 01:30, 02:00. With it: 02:00 (for 01:00 and 01:30), 02:30, 03:00.
+    expect(iso(staleAt(spec.schedule, "UTC", health, 3))).toBe("2026-03-02T02:00:00.000Z");
+    expect(iso(staleAt(spec.schedule, "UTC", health, 3, undefined, [window]))).toBe(
+      "2026-03-02T03:00:00.000Z",
+    );
   });
 });
