@@ -8,6 +8,7 @@ import { readJobHealth } from "../../src/jobs/health.js";
 import { setNextRun } from "../../src/jobs/repository.js";
 import { readStatus } from "../../src/reconcile/status.js";
 import { cols, storeOrders } from "../../src/records/index.js";
+import { holdForBlackout } from "../../src/runtime/blackout.js";
 import { runNow } from "../../src/runtime/manual.js";
 import { trigger } from "../../src/runtime/trigger.js";
 import { createWorker, type Worker } from "../../src/runtime/worker.js";
@@ -183,5 +184,37 @@ describe("blackout windows in the worker", () => {
       async () => (await cols(t.db).deliveries.findOne({ recordId: id }))?.state === "delivered",
     );
     expect(wmsOrderAt.at(-1)).toBeGreaterThanOrEqual(end);
+  });
+
+  it("across DST changes in Europe/Berlin, a held job waits until the window's end on the local clock", async () => {
+    const m = merchant("m3", [], {
+      orderDelivery: { kind: "off" },
+      shippingConfirmations: YEARLY,
+      inventory: { kind: "off" },
+    });
+    m.timezone = "Europe/Berlin";
+    m.blackout = [
+      { kind: "daily", from: "01:30", to: "02:30", reason: "nightly", services: null, owner: "merchant" },
+    ];
+    const spec = (await installJobs(t.db, [m])).get("m3/shippingConfirmations")!;
+    const id = jobIdHex(spec.key);
+    // Disabled, so the running worker leaves this past-dated job to the test.
+    await t.db
+      .collection("agendaJobs")
+      .updateOne({ "data.schedsync.key": spec.key }, { $set: { disabled: true } });
+    const hold = (now: string) => holdForBlackout(w.ctx, spec, { attrs: { _id: id } }, new Date(now));
+    // Spring forward (29 March 2026, 02:00 CET → 03:00 CEST): 02:30 does not exist; the end is 03:00 CEST.
+    expect((await hold("2026-03-29T00:45:00Z"))?.end).toEqual(new Date("2026-03-29T01:00:00Z"));
+    expect((await jobDoc(spec.key))?.nextRunAt).toEqual(new Date("2026-03-29T01:00:00Z"));
+    // Fall back (25 October 2026, 03:00 CEST → 02:00 CET): until the second 02:30, 02:30 CET.
+    expect((await hold("2026-10-25T00:45:00Z"))?.end).toEqual(new Date("2026-10-25T01:30:00Z"));
+    expect((await jobDoc(spec.key))?.nextRunAt).toEqual(new Date("2026-10-25T01:30:00Z"));
+    expect((await jobDoc(spec.key))?.lastBlackout).toMatchObject({
+      window: "daily 01:30-02:30: nightly",
+      reason: "nightly",
+    });
+    // Outside the window nothing is held or written.
+    expect(await hold("2026-10-25T01:30:00Z")).toBeNull();
+    expect((await jobDoc(spec.key))?.nextRunAt).toEqual(new Date("2026-10-25T01:30:00Z"));
   });
 });
