@@ -22,7 +22,7 @@ Examples:
   $ npx schedsync run acme/orderDelivery --json`,
     )
     .action(async (key: string, o: { json?: boolean; ignoreBlackout?: boolean }) => {
-      const [{ createPortFactory, storeJournal }, { runNow }, { withStore }, { runView }, { render }] =
+      const [{ createConnectorFactory, storeJournal }, { runNow }, { withStore }, { runView }, { render }] =
         await Promise.all([
           import("../connectors/index.js"),
           import("../runtime/manual.js"),
@@ -34,7 +34,7 @@ Examples:
         runNow(
           store.db,
           key,
-          { ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }) },
+          { connectors: createConnectorFactory({ sandboxJournal: storeJournal(store.db) }) },
           { ignoreBlackout: o.ignoreBlackout === true },
         ),
       );

@@ -2,7 +2,7 @@
 // http connector against a fake hub on 127.0.0.1: a periodic run due inside a window does not call
 // the WMS until the window's end, then runs once; an Automatic push waits for the end and goes then.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPortFactory } from "../../src/connectors/index.js";
+import { createConnectorFactory } from "../../src/connectors/index.js";
 import { jobIdHex, TRIGGER_JOB } from "../../src/jobs/document.js";
 import { readJobHealth } from "../../src/jobs/health.js";
 import { setNextRun } from "../../src/jobs/repository.js";
@@ -34,7 +34,7 @@ describe("blackout windows in the worker", () => {
   const options = {
     ...FAST_WORKER,
     processEvery: 100,
-    ports: createPortFactory(),
+    connectors: createConnectorFactory(),
     policy: { maxAttempts: 3, maxAgeMs: 86_400_000, retryDelayMs: 0 },
   };
   const jobDoc = (key: string) =>
