@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { loadSchedules } from "../src/config/load.js";
-import type { Frequency, ScheduleModel } from "../src/schedule/model.js";
+import type { BlackoutWindow, Frequency, ScheduleModel } from "../src/schedule/model.js";
 import { nextRunAfter } from "../src/schedule/next-runs.js";
 import { resolvePhase, serviceKey } from "../src/schedule/phase.js";
 import { simulate } from "../src/schedule/simulate.js";
@@ -42,6 +42,30 @@ function runByRun(model: ScheduleModel, from: Date): number {
   return runs;
 }
 
+/** The model with two windows on every merchant and cart, as a Defaults document would give them. */
+function withWindows(model: ScheduleModel): ScheduleModel {
+  const windows: BlackoutWindow[] = [
+    {
+      kind: "cron",
+      cron: "0 2 * * 0",
+      duration: "2h",
+      durationMs: 7_200_000,
+      reason: null,
+      services: null,
+      owner: "defaults",
+    },
+    { kind: "daily", from: "23:00", to: "01:00", reason: null, services: null, owner: "defaults" },
+  ];
+  return {
+    ...model,
+    merchants: model.merchants.map((m) => ({
+      ...m,
+      blackout: windows,
+      carts: m.carts.map((c) => ({ ...c, blackout: windows })),
+    })),
+  };
+}
+
 export async function benchSimulate(): Promise<{ name: string; lines: string[] }> {
   const merchants = Number(process.env.BENCH_MERCHANTS ?? 10_000);
   const dir = await generateRepo(merchants, 3);
@@ -54,6 +78,15 @@ export async function benchSimulate(): Promise<{ name: string; lines: string[] }
     let t = performance.now();
     const runs = simulate(loaded.model, { days: DAYS, from }).totals.reduce((a, b) => a + b, 0);
     const whole = performance.now() - t;
+    // Blackout windows on every job (two Defaults windows) against none, in the same run.
+    const windowed = withWindows(loaded.model);
+    t = performance.now();
+    const heldRuns = simulate(windowed, { days: DAYS, from }).totals.reduce((a, b) => a + b, 0);
+    const held = performance.now() - t;
+    // The baseline again, warm as the windowed run was: the ratio is against the faster of the two.
+    t = performance.now();
+    simulate(loaded.model, { days: DAYS, from });
+    const base = Math.min(whole, performance.now() - t);
     // The old way takes minutes at this size: both ways on the first SAMPLE merchants.
     const sample = { ...loaded.model, merchants: loaded.model.merchants.slice(0, SAMPLE) };
     t = performance.now();
@@ -68,6 +101,7 @@ export async function benchSimulate(): Promise<{ name: string; lines: string[] }
       lines: [
         `whole process: schedsync simulate --days ${DAYS} ${s(sim)} · schedsync validate ${s(validate)} (load alone) · simulate/validate ${(sim / validate).toFixed(2)}×`,
         `in process, counting only: simulate() ${s(whole)} for all`,
+        `with two Defaults blackout windows on every job (${heldRuns.toLocaleString("en")} runs): simulate() ${s(held)} · ${(held / base).toFixed(2)}× the time without (${s(base)}, warm)`,
         `first ${SAMPLE} merchants (${oldRuns.toLocaleString("en")} runs): simulate() ${s(fast)} · run by run (old way) ${s(old)} · ${(old / fast).toFixed(0)}× faster`,
       ],
     };

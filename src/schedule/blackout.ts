@@ -99,7 +99,26 @@ export function blackoutAt(
   at: Date,
 ): Blackout | null {
   if (!windows?.length) return null;
-  const t = at.getTime();
+  // Thousands of jobs share their windows and run times (apply, plan): a cron window costs a
+  // cron-parser call or two each time, so answers are kept per (timezone, instant, windows).
+  const id = `${timezone}\0${at.getTime()}\0${JSON.stringify(windows)}`;
+  let found = memo.get(id);
+  if (found === undefined) {
+    found = compute(windows, timezone, at.getTime());
+    if (memo.size >= MEMO_SIZE) memo.clear();
+    memo.set(id, found);
+  }
+  return found && { window: found.window, start: new Date(found.start), end: new Date(found.end) };
+}
+
+const MEMO_SIZE = 10_000;
+const memo = new Map<string, { window: BlackoutWindow; start: number; end: number } | null>();
+
+function compute(
+  windows: readonly BlackoutWindow[],
+  timezone: string,
+  t: number,
+): { window: BlackoutWindow; start: number; end: number } | null {
   const hits = containing(windows, timezone, t);
   const first = hits[0];
   if (!first) return null;
@@ -110,7 +129,7 @@ export function blackoutAt(
     if (!next.length) break;
     end = Math.max(...next.map((h) => h.end));
   }
-  return { window: first.window, start: new Date(start), end: new Date(end) };
+  return { window: first.window, start, end };
 }
 
 /** The first instant at or after `at` outside every window: `at` itself, or the blackout's end. */

@@ -2,7 +2,7 @@
 // and per window how many runs it moved. Kept apart from simulate.ts's fast paths: only jobs with
 // windows come here, and the windows' occurrences are listed once per (windows, timezone).
 import { blackoutIntervals, describeWindow, type Interval, intervalAt } from "./blackout.js";
-import { plannedRuns } from "./blackout-runs.js";
+import { type PlannedRun, plannedRuns } from "./blackout-runs.js";
 import type { BlackoutWindow, Frequency } from "./model.js";
 
 /** One window over the simulated period: what it did to the runs of the jobs it covers. */
@@ -23,6 +23,7 @@ export interface BlackoutEffect {
 export class BlackoutTally {
   private readonly effects = new Map<string, BlackoutEffect>();
   private readonly intervals = new Map<string, Interval[]>();
+  private readonly planned = new Map<string, PlannedRun[]>();
 
   constructor(
     private readonly from: number,
@@ -39,17 +40,21 @@ export class BlackoutTally {
       this.intervals.set(id, list);
       for (const w of windows) this.effect(w, owner, timezone);
     }
-    const found = list;
-    const held = (t: number) => intervalAt(found, t);
-    const out: number[] = [];
-    for (const r of plannedRuns(freq, timezone, this.from, this.until, held)) {
-      out.push(r.at);
+    // Jobs share frequencies, zones and windows (a Defaults window on a fleet): one list each.
+    const runId = `${id}\0${JSON.stringify(freq)}`;
+    let planned = this.planned.get(runId);
+    if (!planned) {
+      const found = list;
+      planned = [...plannedRuns(freq, timezone, this.from, this.until, (t) => intervalAt(found, t))];
+      this.planned.set(runId, planned);
+    }
+    for (const r of planned) {
       if (!r.moved) continue;
       const e = this.effect(r.moved.window, owner, timezone);
       e.moved++;
       e.suppressed += r.moved.runs;
     }
-    return out;
+    return planned.map((r) => r.at);
   }
 
   /** The effects, in the order the windows were first seen. */
