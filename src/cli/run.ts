@@ -22,19 +22,29 @@ Examples:
   $ npx schedsync run acme/orderDelivery --json`,
     )
     .action(async (key: string, o: { json?: boolean; ignoreBlackout?: boolean }) => {
-      const [{ createConnectorFactory, storeJournal }, { runNow }, { withStore }, { runView }, { render }] =
-        await Promise.all([
-          import("../connectors/index.js"),
-          import("../runtime/manual.js"),
-          import("./store-session.js"),
-          import("./views/run.js"),
-          import("./views/view.js"),
-        ]);
+      const [
+        { budgetsIn, createConnectorFactory, storeJournal },
+        { runNow },
+        { withStore },
+        { runView },
+        { render },
+      ] = await Promise.all([
+        import("../connectors/index.js"),
+        import("../runtime/manual.js"),
+        import("./store-session.js"),
+        import("./views/run.js"),
+        import("./views/view.js"),
+      ]);
       const report = await withStore(o.json, (store) =>
         runNow(
           store.db,
           key,
-          { connectors: createConnectorFactory({ sandboxJournal: storeJournal(store.db) }) },
+          {
+            connectors: createConnectorFactory({
+              sandboxJournal: storeJournal(store.db),
+              budgets: budgetsIn(store.db),
+            }),
+          },
           { ignoreBlackout: o.ignoreBlackout === true },
         ),
       );

@@ -1,5 +1,6 @@
 // Load from the schedules alone: how many runs each service makes in every 15-minute slot over
 // the coming days, so a reviewer sees spikes (3,000 merchants at 09:00) before merging.
+import { apiCalls, type BudgetUse } from "./api-calls.js";
 import { blackoutOf } from "./blackout-runs.js";
 import type { BlackoutWindow, Frequency, ScheduleModel, ServiceName } from "./model.js";
 import { nextRunAfter } from "./next-runs.js";
@@ -25,6 +26,8 @@ export interface Simulation {
   automatic: number;
   /** Per blackout window: its occurrences in the period and the runs it moved (simulate-blackout.ts). */
   blackout: BlackoutEffect[];
+  /** API calls per hour of each connection budget (connection.rateLimit), see api-calls.ts. */
+  budgets: BudgetUse[];
 }
 
 const ORDER: ServiceName[] = [
@@ -161,6 +164,7 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
     },
     automatic,
     blackout: tally.list(),
+    budgets: apiCalls(model, { from: start, days }),
   };
 }
 

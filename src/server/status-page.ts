@@ -3,14 +3,16 @@
 import type { HealthState } from "../jobs/freshness.js";
 import type { JobHealthRow } from "../jobs/health.js";
 import type { JobCounts, NextRun } from "../jobs/repository.js";
+import type { RunHour } from "../jobs/run-hours.js";
 import { formatMeasured } from "../platform/duration.js";
+import { count } from "../platform/words.js";
 import type { AppliedState, HistoryEntry, PlanSummary } from "../reconcile/history.js";
 import type { JobStatus } from "../reconcile/status.js";
 import type { Activity } from "../records/activity.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordCount } from "./record-counts.js";
 import type { BlackoutRow } from "./status-blackout.js";
-import { latencyChart, recordsChart } from "./status-charts.js";
+import { latencyChart, recordsChart, runsChart } from "./status-charts.js";
 import { driftWords, outcomeWord, planWords } from "./words.js";
 
 /** A job's health row with its state word. */
@@ -35,6 +37,8 @@ export interface StatusData {
   health: JobHealthView[];
   /** Deliveries per hour and failure reasons (the charts). */
   activity: Activity;
+  /** Runs per hour, succeeded and failed (the runs chart). */
+  runs: RunHour[];
   agendash: boolean;
   /** Per merchant and cart with blackout windows: the active and the next one (status-blackout.ts). */
   blackout?: BlackoutRow[];
@@ -72,9 +76,9 @@ function summaryText(s: PlanSummary | undefined): string {
 function driftText(d: StatusData): string {
   const { pending, handEdited = 0, paused = 0 } = d.drift;
   return [
-    handEdited > 0 ? `${handEdited} job(s) edited by hand` : "",
+    handEdited > 0 ? `${count(handEdited, "job")} edited by hand` : "",
     handEdited > 0 && pending === 0 ? "" : driftWords(pending, d.last?.outcome),
-    paused > 0 ? `${paused} job(s) paused` : "",
+    paused > 0 ? `${count(paused, "job")} paused` : "",
   ]
     .filter(Boolean)
     .join(" · ");
@@ -190,7 +194,7 @@ function verdict(d: StatusData): string {
     (s) => `<span class="chip s-${s}">${e(counts.get(s))} ${e(s)}</span>`,
   );
   const store = d.storeOk ? "" : ' · <span class="bad">store unreachable</span>';
-  return `<p class="verdict" id="verdict">${d.health.length} jobs: ${parts.join(" ") || "none yet"} · ${e(driftText(d))}${store}</p>`;
+  return `<p class="verdict" id="verdict">${e(count(d.health.length, "job"))}: ${parts.join(" ") || "none yet"} · ${e(driftText(d))}${store}</p>`;
 }
 
 function jobLabel(j: JobHealthRow): string {
@@ -261,14 +265,23 @@ function blackoutSection(d: StatusData): string {
 ${table(["Merchant or cart", "Active", "Next", "Timezone"], rows, "")}</section>`;
 }
 
+/** Runs per hour: the jobs' own outcomes (a run fails when it throws or no record got through). */
+function runsSection(d: StatusData): string {
+  if (!d.runs.length) return "";
+  const total = (k: "succeeded" | "failed") => d.runs.reduce((n, h) => n + h[k], 0);
+  return `<section id="runs"><h2>Runs, last 12 hours</h2>
+<p>${e(count(total("succeeded"), "run"))} succeeded · ${e(total("failed"))} failed</p>
+<figure>${runsChart(d.runs)}<figcaption>Runs per hour (UTC): <span class="ok">succeeded</span>, <span class="bad">failed</span></figcaption></figure></section>`;
+}
+
 function chartsSection(d: StatusData): string {
   const hours = d.activity.hours;
   if (!hours.length) return "";
   const total = (k: "delivered" | "failed") => hours.reduce((n, h) => n + h[k], 0);
-  return `<section id="charts"><h2>Last 12 hours</h2>
-<p>${e(total("delivered"))} records delivered · ${e(total("failed"))} failed or held</p>
+  return `<section id="charts"><h2>Records, last 12 hours</h2>
+<p>${e(count(total("delivered"), "record"))} delivered · ${e(total("failed"))} failed or held</p>
 <div class="charts"><figure>${recordsChart(hours)}<figcaption>Records per hour (UTC): <span class="ok">delivered</span>, <span class="bad">failed or held</span></figcaption></figure>
-<figure>${latencyChart(hours)}<figcaption>Delivery latency: median seconds from queued to delivered, per hour</figcaption></figure></div></section>`;
+<figure>${latencyChart(hours)}<figcaption>Automatic latency: median seconds from queued to delivered by Automatic services, per hour</figcaption></figure></div></section>`;
 }
 
 export function renderStatusPage(d: StatusData): string {
@@ -281,6 +294,7 @@ ${verdict(d)}
 ${gridSection(d)}
 ${blackoutSection(d)}
 ${failuresSection(d)}
+${runsSection(d)}
 ${chartsSection(d)}
 ${appliedSection(d)}
 ${heldSection(d)}
