@@ -1,4 +1,5 @@
 // The records module: what the hub holds and where each record stands per destination.
+export { ARCHIVE_CHUNK, archiveDelivered, archivedIds } from "./archive.js";
 export {
   type ClaimedBatch,
   type ClaimOptions,
@@ -8,7 +9,7 @@ export {
   renewBatch,
   takeOverExpired,
 } from "./claim.js";
-export { CURSORS, cols, ensureRecordIndexes } from "./collections.js";
+export { ARCHIVE, CURSORS, cols, ensureRecordIndexes } from "./collections.js";
 export { expiredBatchScopes } from "./expired.js";
 export { deliveryId, inventoryId, isDeliveryId, orderId, shipmentId } from "./ids.js";
 export { type IncomingLevel, storeLevels } from "./inventory.js";

@@ -24,24 +24,38 @@ function listFilter(q: ListQuery): Filter<DeliveryDoc> {
   return filter;
 }
 
-/** The deliveries matching q, newest change first, at most q.limit (default 100). */
+/** Archived deliveries are all delivered: they match a query for delivered ones or any state. */
+const withArchive = (q: ListQuery) => q.state === undefined || q.state === "delivered";
+
+/**
+ * The deliveries matching q, newest change first, at most q.limit (default 100); delivered ones
+ * include those archived after the retention (archive.ts).
+ */
 export async function listDeliveries(db: Db, q: ListQuery = {}): Promise<DeliveryDoc[]> {
   const filter = listFilter(q);
-  return cols(db)
-    .deliveries.find(filter)
-    .sort({ updatedAt: -1 })
-    .limit(q.limit ?? 100)
-    .toArray();
+  const limit = q.limit ?? 100;
+  const c = cols(db);
+  const read = (col: typeof c.deliveries) => col.find(filter).sort({ updatedAt: -1 }).limit(limit).toArray();
+  const hot = await read(c.deliveries);
+  if (!withArchive(q)) return hot;
+  const cold = await read(c.archive);
+  return [...hot, ...cold].sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime()).slice(0, limit);
 }
 
 /** How many deliveries match q (its limit ignored): what listDeliveries left out shows against it. */
-export function countDeliveries(db: Db, q: ListQuery = {}): Promise<number> {
-  return cols(db).deliveries.countDocuments(listFilter(q));
+export async function countDeliveries(db: Db, q: ListQuery = {}): Promise<number> {
+  const filter = listFilter(q);
+  const c = cols(db);
+  const hot = await c.deliveries.countDocuments(filter);
+  return withArchive(q) ? hot + (await c.archive.countDocuments(filter)) : hot;
 }
 
 export type StateCounts = Record<DeliveryState, number>;
 
-/** Counts per state for one scope (used by runs to report and by the status page). */
+/**
+ * Counts per state for one scope (used by runs to report and by the status page); `delivered`
+ * includes the archived deliveries.
+ */
 export async function countStates(db: Db, scope: Partial<Scope>): Promise<StateCounts> {
   const counts = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as StateCounts;
   const rows = await cols(db)
@@ -51,6 +65,7 @@ export async function countStates(db: Db, scope: Partial<Scope>): Promise<StateC
     ])
     .toArray();
   for (const r of rows) counts[r._id] = r.n;
+  counts.delivered += await cols(db).archive.countDocuments(scope);
   return counts;
 }
 
