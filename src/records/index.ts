@@ -4,6 +4,8 @@ export {
   type ClaimedBatch,
   type ClaimOptions,
   claimBatch,
+  LOOKAHEAD,
+  type Lookahead,
   LostBatchError,
   releaseBatch,
   renewBatch,
@@ -25,6 +27,13 @@ export { storeOrders } from "./orders.js";
 export type { Address, InventoryLevel, Order, OrderLine, Shipment } from "./protocol.js";
 export { enqueue, requeueChanged } from "./queue.js";
 export { type ResendResult, resend } from "./resend.js";
-export { applyResult, completeBatch, failAll, NOT_ACKNOWLEDGED, type Outcome } from "./results.js";
+export {
+  applyResult,
+  completeBatch,
+  deleteFinished,
+  failAll,
+  NOT_ACKNOWLEDGED,
+  type Outcome,
+} from "./results.js";
 export { type IncomingShipment, type StoredShipments, storeShipments } from "./shipments.js";
 export * from "./types.js";
