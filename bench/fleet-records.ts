@@ -14,10 +14,10 @@ import { cart, every5m, installJobs, merchant } from "../test/helpers/worker-job
 
 const RECORDS = 200;
 
-/** Acknowledges every record at once: the store is all that is measured. */
+/** Ports that acknowledge every record at once and pull nothing: the store is all that is measured. */
 const ackAll = async (items: { recordId: string }[]) => ({ ok: items.map((i) => i.recordId), failed: [] });
 const empty = async () => ({ items: [], cursor: null, more: false });
-const PORTS: PortFactory = {
+export const PORTS: PortFactory = {
   cart: () => ({ pullOrders: empty, pushShipments: ackAll, pushInventory: ackAll }),
   wms: () => ({ pushOrders: ackAll, pullShipments: empty, pullInventory: empty }),
 };

@@ -86,11 +86,12 @@ export function refOption(flags: string, description: string, fallback: string):
 
 /**
  * --retention <duration|off>: how long delivered records stay in the hot collection before the
- * worker archives them (runtime/retention.ts); ms, 0 = at the next step, null = off (never).
+ * worker archives them (runtime/retention.ts); ms, 0 = at the next step, Infinity = off (never;
+ * commander turns a parser's null into "").
  */
 export function retentionOption(): Option {
-  const parse = (text: string, name: string): number | null => {
-    if (/^\s*off\s*$/i.test(text)) return null;
+  const parse = (text: string, name: string): number => {
+    if (/^\s*off\s*$/i.test(text)) return Number.POSITIVE_INFINITY;
     if (/^\s*0\s*$/.test(text)) return 0;
     try {
       return parseInterval(text);

@@ -49,8 +49,8 @@ export interface StartOptions extends OperatorOptions {
   port: number;
   dir: string;
   workers: boolean;
-  /** Retention of delivered records in ms; null: off (option-types.ts retentionOption). */
-  retention: number | null;
+  /** Retention of delivered records in ms; Infinity: off (option-types.ts retentionOption). */
+  retention: number;
 }
 
 /** Carts' webhooks: the cart's orderDownload within CART_HOOK_WINDOW_MS, one run per burst. */

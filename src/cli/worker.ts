@@ -8,7 +8,7 @@ interface Options {
   lockLimit?: number;
   lockLifetime: number;
   processEvery: number;
-  retention: number | null;
+  retention: number;
   stopTimeout: number;
 }
 

@@ -38,10 +38,10 @@ export interface RuntimeOptions {
   /** How often the worker ends pauses and suspensions whose `until` passed (resume-sweep.ts). */
   resumeSweepMs: number;
   /**
-   * Delivered deliveries older than this leave the hot collection for the archive (retention.ts);
-   * null: never (off). 0: at the next retention step.
+   * Delivered deliveries older than this (ms) leave the hot collection for the archive
+   * (retention.ts); Infinity: never (off). 0: at the next retention step.
    */
-  retentionMs: number | null;
+  retentionMs: number;
   /** How often the worker runs the retention step. */
   archiveEveryMs: number;
   /** Metrics the runs feed (Metrics.hooks of src/platform/metrics.ts; default: none). */
@@ -66,7 +66,7 @@ export const DEFAULTS = {
   maxBatchesPerRun: 20,
   maxPagesPerRun: 50,
   policy: DEFAULT_RETRY_POLICY,
-  retentionMs: DEFAULT_RETENTION_MS as number | null,
+  retentionMs: DEFAULT_RETENTION_MS,
   archiveEveryMs: 60_000,
   hooks: NO_HOOKS,
 } satisfies Partial<RuntimeOptions>;

@@ -8,12 +8,12 @@ import type { RuntimeContext } from "./context.js";
 const LEASE = "archive:deliveries";
 
 /**
- * One retention step: how many deliveries moved; 0 when retention is off (null), another worker
+ * One retention step: how many deliveries moved; 0 when retention is off (Infinity), another worker
  * holds the step, or nothing is due.
  */
 export async function archiveStep(ctx: RuntimeContext, now = new Date()): Promise<number> {
   const { retentionMs, runLeaseMs } = ctx.opts;
-  if (retentionMs === null) return 0;
+  if (!Number.isFinite(retentionMs)) return 0;
   const lease = await tryAcquire(ctx.db, LEASE, runLeaseMs);
   if (!lease) return 0;
   return withLease(lease, runLeaseMs, () => archiveDelivered(ctx.db, new Date(now.getTime() - retentionMs)));

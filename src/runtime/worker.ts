@@ -162,7 +162,7 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       await agenda.start();
       sweepTimer = setInterval(sweepOnce, sweepPeriodMs(opts));
       sweepOnce();
-      if (opts.retentionMs !== null) archiveTimer = setInterval(archiveOnce, opts.archiveEveryMs);
+      if (Number.isFinite(opts.retentionMs)) archiveTimer = setInterval(archiveOnce, opts.archiveEveryMs);
     },
     stop: async (timeoutMs = 30_000) => {
       ctx.stopping = true;

@@ -115,7 +115,7 @@ describe("retention", () => {
   it("a running worker archives past its retention; off never does", async () => {
     await storeOrders(t.db, "m5", "c", [anOrder("1")]);
     await deliverAll(t.db, wms("m5"));
-    const off = createWorker(t.db, { ports: createPortFactory({}), retentionMs: null });
+    const off = createWorker(t.db, { ports: createPortFactory({}), retentionMs: Number.POSITIVE_INFINITY });
     expect(await archiveStep(off.ctx)).toBe(0);
     expect(await cols(t.db).deliveries.countDocuments({ merchantId: "m5" })).toBe(1);
     const on = createWorker(t.db, { ports: createPortFactory({}), retentionMs: 0, archiveEveryMs: 100 });
