@@ -61,7 +61,10 @@ export async function pushScope(
   try {
     await pushBatches(ctx, scope, send, batchSize, runStartedAt, mode, report, { ahead, finished });
   } finally {
-    await deleteFinished(db, finished);
+    // Not the run's failure: a finished batch left behind is deleted by whoever takes it over.
+    await deleteFinished(db, finished).catch((err) =>
+      opts.log.warn({ err: (err as Error).message, batches: finished.length }, "finished batches not deleted"),
+    );
   }
   return report;
 }
