@@ -103,6 +103,7 @@ async function claimNew(db: Db, scope: Scope, opts: ClaimOptions): Promise<Claim
   const { deliveries, batches } = cols(db);
   const now = opts.now ?? new Date();
   const ahead = scope.service === "inventoryUpload" ? undefined : opts.ahead;
+  const cached = ahead !== undefined && ahead.items.length > 0;
   if (ahead && ahead.items.length === 0) ahead.items = await findCandidates(db, scope, opts, now, LOOKAHEAD);
   const candidates = ahead
     ? ahead.items.splice(0, opts.max)
@@ -133,7 +134,8 @@ async function claimNew(db: Db, scope: Scope, opts: ClaimOptions): Promise<Claim
   const items = await loadItems(db, batchId);
   if (items.length === 0) {
     await batches.deleteOne({ _id: batchId });
-    return undefined;
+    // Read ahead by an earlier claim and all taken since: what is left is read afresh (once).
+    return cached ? claimNew(db, scope, opts) : undefined;
   }
   await batches.updateOne({ _id: batchId }, { $set: { items } });
   return { ...batch, items };
