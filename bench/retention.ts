@@ -29,7 +29,7 @@ import {
 import { runKey } from "../src/runtime/run-key.js";
 import { createWorker } from "../src/runtime/worker.js";
 import { cart, every5m, installJobs, merchant } from "../test/helpers/worker-jobs.js";
-import { PORTS } from "./fleet-records.js";
+import { CONNECTORS } from "./fleet-records.js";
 import { withBenchStore } from "./lib/store.js";
 
 const RECORDS = Number(process.env.BENCH_RETENTION_RECORDS ?? 1_000_000);
@@ -119,7 +119,7 @@ async function measure(db: Db, tag: string): Promise<Measured> {
   for (let i = 0; i < orders.length; i += 100) await storeOrders(db, "m0", "a", orders.slice(i, i + 100));
   const storeMs = Date.now() - t0;
   const worker = createWorker(db, {
-    ports: PORTS,
+    connectors: CONNECTORS,
     owner: "bench",
     periodicBatch: BATCH,
     maxBatchesPerRun: 1_000_000,

@@ -2,6 +2,7 @@
 // frequencies. Structure comes from the schemas; everything needing context is checked here.
 
 import { DateTime } from "luxon";
+import { count } from "../platform/words.js";
 import {
   CART_SERVICES,
   type CartModel,
@@ -226,7 +227,7 @@ export class ModelBuilder {
           : "no Merchant is defined";
         // A Merchant whose document has YAML errors is unknown here; say so rather than mislead.
         const unread = this.unreadable
-          ? `; ${this.unreadable} document${this.unreadable === 1 ? "" : "s"} could not be read: fix those errors first`
+          ? `; ${count(this.unreadable, "document")} could not be read: fix those errors first`
           : "";
         this.report(
           pd,

@@ -31,13 +31,51 @@ export function readSchemas(): Map<string, Record<string, unknown>> {
   return out;
 }
 
+/**
+ * The editor-only keywords the schemas carry for yaml-language-server's completion (its
+ * `defaultSnippets` and `markdownDescription`, README of redhat-developer/yaml-language-server). They
+ * do not validate; their meta-schemas make Ajv refuse a snippet without a plain string label.
+ */
+const EDITOR_KEYWORDS = [
+  {
+    keyword: "defaultSnippets",
+    metaSchema: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["label", "body"],
+        properties: {
+          label: { type: "string", minLength: 1 },
+          description: { type: "string" },
+          markdownDescription: { type: "string" },
+          body: {},
+        },
+      },
+    },
+  },
+  { keyword: "markdownDescription", metaSchema: { type: "string" } },
+];
+
+/**
+ * An Ajv with the formats, the editor keywords and every file of schemas/ added (compiled lazily).
+ * `options` are Ajv's (the strict ones: strictTypes, strictTuples, …); strict and strictRequired
+ * are always on.
+ */
+export function schemaAjv(options: ConstructorParameters<typeof Ajv>[0] = {}): Ajv {
+  const ajv = new Ajv({ allErrors: true, ...options, strict: true, strictRequired: true });
+  const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
+  addFormats(ajv);
+  for (const k of EDITOR_KEYWORDS) ajv.addKeyword(k);
+  for (const schema of readSchemas().values()) ajv.addSchema(schema);
+  return ajv;
+}
+
 export function documentValidator(): ValidateFunction {
   if (compiled) return compiled;
   // verbose: errors carry their schema, which the messages quote (allowed fields, descriptions).
-  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: true, verbose: true });
-  const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
-  addFormats(ajv);
-  for (const schema of readSchemas().values()) ajv.addSchema(schema);
+  const ajv = schemaAjv({ verbose: true });
   const validate = ajv.getSchema(`${SCHEMA_BASE}schedule.schema.json`);
   if (!validate) throw new Error("schedule.schema.json is missing from schemas/");
   compiled = validate;

@@ -54,7 +54,7 @@ export function parseConnection(spec: ConnectionSpec | null | undefined, where =
   if (unknown.length > 0) {
     throw invalid(
       where,
-      `unknown field(s) for type ${type}: ${unknown.join(", ")} (allowed: ${allowed.join(", ")})`,
+      `unknown ${unknown.length === 1 ? "field" : "fields"} for type ${type}: ${unknown.join(", ")} (allowed: ${allowed.join(", ")})`,
     );
   }
   return type === "http" ? parseHttp(spec, where) : parseSandbox(spec, where);

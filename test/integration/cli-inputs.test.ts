@@ -37,6 +37,8 @@ describe("option values are checked by one parser per type, before the store is 
     [["serve", "--port", "70000"], /bad --port 70000: expected an integer from 0 to 65535/],
     [["serve", "--interval", "soon"], /--interval: bad interval "soon"/],
     [["worker", "--concurrency", "0"], /bad --concurrency 0: expected an integer from 1 to 1000/],
+    [["worker", "--process-every", "50ms"], /--process-every: interval 50ms is shorter than 100ms/],
+    [["worker", "--process-every", "2m"], /--process-every: interval 2m is longer than 1m/],
     [["plan", "--ref", "--upload-pack=x"], /bad --ref --upload-pack=x: expected a branch, tag or commit/],
     [["plan", "--ref", "main..evil"], /bad --ref main\.\.evil: expected a branch, tag or commit/],
     [["validate", "--format", "xml"], /bad --format xml: expected one of text, json, github/],
@@ -61,7 +63,7 @@ describe("paths follow the git root", () => {
   it("validate, explain and simulate work from a subdirectory", async () => {
     const cwd = join(repo.dir, "schedules", "merchants");
     const valid = await runCli(["validate"], { cwd });
-    expect(valid.stdout.trim()).toBe("schedules: valid (1 documents: 1 merchants, 0 carts)");
+    expect(valid.stdout.trim()).toBe("schedules: valid (1 document: 1 merchant, 0 carts)");
     expect(valid.code).toBe(0);
     const explained = await runCli(["explain", "acme", "--json", "--count", "1"], { cwd });
     expect(JSON.parse(explained.stdout)).toMatchObject({ target: "acme", timezone: "UTC" });

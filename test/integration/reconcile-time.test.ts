@@ -3,7 +3,7 @@ import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, Job } from "agenda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcile } from "../../src/reconcile/engine.js";
-import { readApplied } from "../../src/reconcile/history.js";
+import { listHistory, readApplied } from "../../src/reconcile/history.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
 
@@ -61,6 +61,22 @@ describe("reconciled jobs and time", () => {
     }
   });
 
+  it("the history's duration is the whole reconcile, as its result (and log line) says", async () => {
+    const own = await testDb("rd");
+    const ownRepo = await tempRepo();
+    await ownRepo.commit({ "schedules/dur.yaml": merchant("dur", "    orderDelivery: automatic", "UTC") });
+    const r = await reconcile({ db: own.db, repo: ownRepo.dir });
+    const [entry] = await listHistory(own.db, 1);
+    await own.close();
+    await ownRepo.remove();
+    // The locked part (startedAt → finishedAt) lies inside the whole; the result's own figure was
+    // taken a moment after the entry was written.
+    expect(entry?.durationMs).toBeGreaterThanOrEqual(
+      (entry?.finishedAt.getTime() ?? 0) - (entry?.startedAt.getTime() ?? 0),
+    );
+    expect(entry?.durationMs).toBeLessThanOrEqual(r.durationMs);
+  });
+
   it("concurrent applies of different revisions end at the newest, never a mix", async () => {
     const services = (every: string) =>
       `    orderDelivery: { every: ${every} }\n    shippingConfirmations: { every: ${every} }\n    inventory: { every: ${every} }`;
@@ -86,6 +102,11 @@ describe("reconciled jobs and time", () => {
     expect(jobs).toHaveLength(6);
     expect(new Set(jobs.map((j) => j.repeatInterval))).toEqual(new Set(["*/30 * * * *"]));
     expect(new Set(jobs.map((j) => j.data.schedsync.revision))).toEqual(new Set([shas[4]]));
+    // Which of the racing applies come after the newest depends on who gets the lock first (on a
+    // busy machine all older ones may win it before the newest); one that surely comes after:
+    const late = await reconcile({ db: t.db, repo: repo.dir, ref: shas[2] as string, allowMassDelete: true });
+    results.push(late);
+    expect(late.outcome).toBe("skipped");
     expect(results.filter((r) => r.outcome === "skipped").length).toBeGreaterThanOrEqual(1);
     const history = await t.db.collection("schedsync_history").find({}).sort({ startedAt: 1 }).toArray();
     // Applies never interleave: each starts after the previous one finished.

@@ -1,7 +1,7 @@
 // Retention: delivered deliveries leave the hot collection for the archive, and the archive is
 // the record's memory that it was delivered (a re-pulled order is never queued again).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPortFactory } from "../../src/connectors/index.js";
+import { createConnectorFactory } from "../../src/connectors/index.js";
 import {
   archiveDelivered,
   claimBatch,
@@ -115,10 +115,17 @@ describe("retention", () => {
   it("a running worker archives past its retention; off never does", async () => {
     await storeOrders(t.db, "m5", "c", [anOrder("1")]);
     await deliverAll(t.db, wms("m5"));
-    const off = createWorker(t.db, { ports: createPortFactory({}), retentionMs: Number.POSITIVE_INFINITY });
+    const off = createWorker(t.db, {
+      connectors: createConnectorFactory({}),
+      retentionMs: Number.POSITIVE_INFINITY,
+    });
     expect(await archiveStep(off.ctx)).toBe(0);
     expect(await cols(t.db).deliveries.countDocuments({ merchantId: "m5" })).toBe(1);
-    const on = createWorker(t.db, { ports: createPortFactory({}), retentionMs: 0, archiveEveryMs: 100 });
+    const on = createWorker(t.db, {
+      connectors: createConnectorFactory({}),
+      retentionMs: 0,
+      archiveEveryMs: 100,
+    });
     await on.start();
     try {
       await waitFor(
