@@ -153,7 +153,7 @@ export async function benchRetention(): Promise<{ name: string; lines: string[] 
         `  seeding (orders and hot deliveries): ${await seed(full, { orders: true, deliveriesInto: "deliveries" }, now)}`,
       );
       const off = await measure(full, "off");
-      // The retention step itself, on a sample of the seeded deliveries (oldest first).
+      // The retention step itself, on a sample of the seeded deliveries.
       const t0 = Date.now();
       const moved = await archiveDelivered(full, new Date(now - DAY_MS), { maxChunks: SAMPLE / 500 });
       const rate = moved / ((Date.now() - t0) / 1000);

@@ -18,7 +18,8 @@ export interface ArchiveOptions {
 }
 
 /**
- * Moves deliveries delivered before `before` to the archive, oldest first, in chunks; returns how
+ * Moves deliveries delivered before `before` to the archive in chunks (in the store's order: a sort
+ * would make each chunk sort the whole backlog on FerretDB); returns how
  * many moved. Idempotent and safe beside runs and other archivers: a copy is written before the
  * hot one is deleted, and only a delivery still delivered (not resent meanwhile) is deleted.
  */
