@@ -18,9 +18,11 @@ import {
   ARCHIVE,
   archiveDelivered,
   cols,
+  countStates,
   type DeliveryDoc,
   deliveryId,
   ensureRecordIndexes,
+  listDeliveries,
   type Order,
   type OrderDoc,
   orderId,
@@ -135,6 +137,21 @@ async function measure(db: Db, tag: string): Promise<Measured> {
   return { recordsPerSec: PENDING / secs, storeMs };
 }
 
+/** What `status` and `records` cost with the archive full: ms per call, one call each. */
+async function views(db: Db): Promise<string> {
+  const timed = async (what: string, fn: () => Promise<unknown>) => {
+    const t0 = Date.now();
+    await fn();
+    return `${what} ${Date.now() - t0} ms`;
+  };
+  return [
+    await timed("status (all)", () => countStates(db, {})),
+    await timed("status --merchant", () => countStates(db, { merchantId: "m1" })),
+    await timed("records --merchant", () => listDeliveries(db, { merchantId: "m1" })),
+    await timed("records (all)", () => listDeliveries(db, {})),
+  ].join(", ");
+}
+
 export async function benchRetention(): Promise<{ name: string; lines: string[] }> {
   return withBenchStore(async (uri, label) => {
     const client = await MongoClient.connect(uri);
@@ -167,6 +184,7 @@ export async function benchRetention(): Promise<{ name: string; lines: string[] 
       await ensureRecordIndexes(client.db(names[1]));
       lines.push(`  seeding (archive): ${await seed(full, { orders: false, deliveriesInto: ARCHIVE }, now)}`);
       const on = await measure(full, "on");
+      lines.push(`  views with the archive: ${await views(full)}`);
       // Fresh again, in another new database: the machine's drift over the run shows against it.
       const fresh2 = client.db(names[2] as string);
       await ensureRecordIndexes(fresh2);

@@ -103,6 +103,10 @@ describe("retention", () => {
     expect(await countDeliveries(t.db, { merchantId: "m4", state: "delivered" })).toBe(2);
     expect(await listDeliveries(t.db, { merchantId: "m4", state: "pending" })).toHaveLength(1);
     expect(await countStates(t.db, { merchantId: "m4" })).toMatchObject({ delivered: 2, pending: 1 });
+    const c0 = cols(t.db);
+    const all =
+      (await c0.deliveries.countDocuments({ state: "delivered" })) + (await c0.archive.countDocuments({}));
+    expect((await countStates(t.db, {})).delivered).toBe(all);
     // Resend brings an archived delivery back to the hot collection, pending.
     const r = await resend(t.db, ["order:m4:c:1"]);
     expect(r.requeued).toBe(1);
