@@ -1,5 +1,6 @@
 // The records module: what the hub holds and where each record stands per destination.
 export { ARCHIVE_CHUNK, archiveDelivered, archivedIds } from "./archive.js";
+export { BUDGETS, type BudgetChange, type BudgetStore, storeBudgets } from "./budgets.js";
 export {
   type ClaimedBatch,
   type ClaimOptions,

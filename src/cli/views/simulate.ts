@@ -1,7 +1,9 @@
 // `simulate`'s views: the counts as JSON for tools, a compact text chart (one line per day, one
 // character per slot) and an SVG (stacked bars per slot, one colour per service, the peak marked).
 
+import { formatDuration } from "../../platform/duration.js";
 import { count } from "../../platform/words.js";
+import { type BudgetUse, CALLS_PER_RUN, ownerName } from "../../schedule/api-calls.js";
 import type { ServiceName } from "../../schedule/model.js";
 import type { Simulation } from "../../schedule/simulate.js";
 import type { View } from "./view.js";
@@ -55,7 +57,26 @@ export function textChart(sim: Simulation): string {
     lines.push(
       `${count(sim.automatic, "automatic service")} ${sim.automatic === 1 ? "runs" : "run"} on demand and ${sim.automatic === 1 ? "is" : "are"} not charted`,
     );
+  lines.push(...budgetLines(sim.budgets));
   return lines.join("\n");
+}
+
+/** One line per connection budget: its busiest hour's calls against what an hour allows. */
+export function budgetLines(budgets: readonly BudgetUse[]): string[] {
+  if (budgets.length === 0) return [];
+  const lines = [
+    `API calls per connection budget, busiest hour (at least ${CALLS_PER_RUN} per run of a periodic service: a pull page or a push batch):`,
+  ];
+  for (const b of budgets) {
+    const { requests, perMs, burst } = b.limit;
+    const share = Math.round((100 * b.peak.calls) / b.allowedPerHour);
+    const verdict = b.peak.calls > b.allowedPerHour ? "OVER BUDGET" : `${share}%`;
+    const auto = b.automatic ? `; plus ${count(b.automatic, "automatic service")} on demand` : "";
+    lines.push(
+      `  ${b.owners.map(ownerName).join(", ")}: ${b.peak.calls} calls from ${utc(b.peak.at)} of ${b.allowedPerHour} allowed an hour (${requests} per ${formatDuration(perMs)}, burst ${burst}): ${verdict}${auto}`,
+    );
+  }
+  return lines;
 }
 
 function esc(s: string): string {
@@ -137,6 +158,16 @@ export function simulateView(out?: string): View<Simulation> {
       peak: sim.peak,
       services: Object.fromEntries(sim.services.map((s) => [s, sim.counts.get(s)])),
       totals: sim.totals,
+      budgets: sim.budgets.map((b) => ({
+        budget: b.key,
+        connections: b.owners,
+        rateLimit: b.limit,
+        callsPerRun: CALLS_PER_RUN,
+        allowedPerHour: b.allowedPerHour,
+        peak: b.peak,
+        hourly: b.hourly,
+        automatic: b.automatic,
+      })),
     }),
   };
 }
