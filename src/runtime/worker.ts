@@ -22,6 +22,7 @@ import type { RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
 import { keepReschedule } from "./reschedule.js";
 import { RESUME_SWEEP_MS, sweepResumes } from "./resume-sweep.js";
+import { archiveStep } from "./retention.js";
 import { again, runKey } from "./run-key.js";
 import { nextGen } from "./run-state.js";
 import { sweep, sweepPeriodMs } from "./sweep.js";
@@ -136,6 +137,21 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       })
       .catch((err) => opts.log.error({ err: (err as Error).message }, "resume sweep failed"));
 
+  // The retention step (retention.ts): delivered deliveries past the retention are archived.
+  let archiving: Promise<unknown> | undefined;
+  const archiveOnce = () => {
+    if (archiving || ctx.stopping) return;
+    archiving = archiveStep(ctx)
+      .then((moved) => {
+        if (moved > 0) opts.log.info({ moved }, "delivered deliveries archived");
+      })
+      .catch((err) => opts.log.warn({ err: (err as Error).message }, "retention step failed"))
+      .finally(() => {
+        archiving = undefined;
+      });
+  };
+  let archiveTimer: NodeJS.Timeout | undefined;
+
   return {
     ctx,
     agenda,
@@ -147,12 +163,15 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       await agenda.start();
       sweepTimer = setInterval(sweepOnce, sweepPeriodMs(opts));
       sweepOnce();
+      if (Number.isFinite(opts.retentionMs)) archiveTimer = setInterval(archiveOnce, opts.archiveEveryMs);
     },
     stop: async (timeoutMs = 30_000) => {
       ctx.stopping = true;
       clearInterval(sweepTimer);
       clearInterval(resumeTimer);
+      clearInterval(archiveTimer);
       await sweeping;
+      await archiving;
       const deadline = new Promise((r) => setTimeout(r, timeoutMs).unref());
       await Promise.race([Promise.allSettled([...active]), deadline]);
       // Unlocks jobs this worker locked but did not start, so another worker runs them now.
