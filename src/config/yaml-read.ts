@@ -164,19 +164,7 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
     return { docs: [], count: 0, errors: [at(file, 1, 1, why)] };
   }
   let count = 0;
-  let reparsed: Document.Parsed[] | undefined;
-  const reparse = (index: number) => {
-    reparsed ??= parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
-    return reparsed[index];
-  };
-  const locator = (index: number) => (path: readonly (string | number)[], key?: boolean) => {
-    const doc = reparse(index);
-    return doc ? offsetOf(doc, path, key) : 0;
-  };
-  const source = (index: number) => (path: readonly (string | number)[]) => {
-    const doc = reparse(index);
-    return doc ? sourceOf(doc, path, text) : undefined;
-  };
+  const { locator, source } = lazyPositions(text);
   let anchors: Map<string, number>[] | undefined;
   const allAnchors = () => (anchors ??= parsed.map((d) => anchorsOf(d, text)));
   // An alias starts a node: after a line start, a space or a flow indicator. Without one, skip the walk.
@@ -218,6 +206,30 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
     }
   }
   return { docs, errors, count };
+}
+
+/**
+ * Position lookups that parse `text` again on first use. Built apart from parseText so that the
+ * closures kept in every ParsedDoc capture the text only: closures of one scope share its context,
+ * and one that held the parsed documents would keep every file's AST alive (hundreds of MB and the
+ * garbage collector's time with 10,000 files).
+ */
+function lazyPositions(text: string) {
+  let reparsed: Document.Parsed[] | undefined;
+  const reparse = (index: number) => {
+    reparsed ??= parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
+    return reparsed[index];
+  };
+  return {
+    locator: (index: number) => (path: readonly (string | number)[], key?: boolean) => {
+      const doc = reparse(index);
+      return doc ? offsetOf(doc, path, key) : 0;
+    },
+    source: (index: number) => (path: readonly (string | number)[]) => {
+      const doc = reparse(index);
+      return doc ? sourceOf(doc, path, text) : undefined;
+    },
+  };
 }
 
 /**
