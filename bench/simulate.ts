@@ -3,13 +3,13 @@
 // with `schedsync validate` over the same repo (the load alone, the floor), each 3 times alternating,
 // wall and CPU time (user + system, all threads); with BENCH_BASELINE=<another checkout, built> the
 // same two commands of that checkout alternate with these (before/after in one run). Then: the load
-// with worker threads against one thread at several repo sizes (where parallel parsing pays off), and
+// on worker threads against one thread at several repo sizes (where parallel parsing pays off), and
 // in process on the same model, the old run-by-run count (nextRunAfter once per run) against
 // simulate() on the first 500 merchants.
 // Run: npm run build && npm run bench -- simulate
 import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadSchedules } from "../src/config/load.js";
 import type { Frequency, ScheduleModel } from "../src/schedule/model.js";
@@ -70,7 +70,10 @@ async function commands(checkouts: string[], dir: string, cpuFile: string): Prom
   return new Map([...runs].map(([k, v]) => [k, medians(v)]));
 }
 
-/** Load of n merchants' files with `threads` (0 = schedsync's choice) in a fresh process, median of RUNS. */
+// Worker threads as schedsync starts them above its size threshold (parallel-read.ts).
+const THREADS = Math.min(availableParallelism(), 4);
+
+/** Load of n merchants' files on one thread and on THREADS, each in a fresh process, medians of RUNS. */
 async function loads(sizes: number[], cpuFile: string): Promise<string[]> {
   const lines: string[] = [];
   for (const n of sizes) {
@@ -82,11 +85,11 @@ async function loads(sizes: number[], cpuFile: string): Promise<string[]> {
       const parallel: Timed[] = [];
       for (let i = 0; i < RUNS; i++) {
         serial.push(await wholeProcess([LOAD_CHILD, root, "1"], REPO, cpuFile));
-        parallel.push(await wholeProcess([LOAD_CHILD, root, "0"], REPO, cpuFile));
+        parallel.push(await wholeProcess([LOAD_CHILD, root, String(THREADS)], REPO, cpuFile));
       }
       const [s, p] = [medians(serial), medians(parallel)];
       lines.push(
-        `${n.toLocaleString("en")} files: one thread ${show(s)} · schedsync's choice ${show(p)} · ratio wall ${(p.wall / s.wall).toFixed(2)}×, CPU ${(p.cpu / s.cpu).toFixed(2)}×`,
+        `${n.toLocaleString("en")} files: one thread ${show(s)} · ${THREADS} worker threads ${show(p)} · ratio wall ${(p.wall / s.wall).toFixed(2)}×, CPU ${(p.cpu / s.cpu).toFixed(2)}×`,
       );
     } finally {
       await rm(root, { recursive: true, force: true });
@@ -138,7 +141,7 @@ export async function benchSimulate(): Promise<{ name: string; lines: string[] }
       .split(",")
       .map(Number)
       .filter((n) => n > 0);
-    lines.push("loading, one thread against worker threads (schedsync's choice), fresh process each:");
+    lines.push(`loading, one thread against ${THREADS} worker threads, fresh process each:`);
     lines.push(...(await loads(sizes, cpuFile)).map((l) => `  ${l}`));
     const loaded = await loadSchedules({ rootDir: dir });
     if (!loaded.ok) throw new Error("generated schedules are invalid");

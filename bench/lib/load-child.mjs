@@ -1,5 +1,5 @@
 // One load of a schedules repo in a fresh process, for `npm run bench -- simulate`: the built loader
-// (dist/), with the thread count given (0 = schedsync's own choice).
+// (dist/), on the number of threads given (0 = schedsync's own choice).
 // Usage: node bench/lib/load-child.mjs <repo root> <threads>
 import { loadSchedules } from "../../dist/config/load.js";
 
