@@ -12,7 +12,7 @@ const FLOORS = [
 const PEERS = {
   // The server drives reconciles and shows their history.
   server: ["reconcile"],
-  // The runs' port speaks hub records.
+  // The port carries the protocol's records, which the data plane stores (records/protocol.ts).
   connectors: ["records"],
   // The embedded store's binary lives in the cache directory.
   store: ["platform"],

@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
-import { createPortFactory } from "../src/connectors/index.js";
+import { createConnectorFactory } from "../src/connectors/index.js";
 import type { Order, OrderOut } from "../src/connectors/port.js";
 import { loadSpec } from "../src/jobs/repository.js";
 import { cols, countStates, storeOrders } from "../src/records/index.js";
@@ -68,7 +68,7 @@ export async function benchAutomatic(): Promise<{ name: string; lines: string[] 
     ),
   ]);
   const worker = createWorker(db, {
-    ports: createPortFactory({ env }),
+    connectors: createConnectorFactory({ env }),
     owner: "bench",
     // BENCH_LOG=debug shows claimMs / sendMs / recordMs per batch.
     log: pino({ level: process.env.BENCH_LOG ?? "silent" }, pino.destination(2)),

@@ -4,7 +4,8 @@
 
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
-import type { PortFactory } from "../src/connectors/hub-ports.js";
+import type { ConnectorFactory } from "../src/connectors/factory.js";
+import type { RecordResult } from "../src/connectors/port.js";
 import { loadSpec } from "../src/jobs/repository.js";
 import type { Order } from "../src/records/index.js";
 import { storeOrders } from "../src/records/index.js";
@@ -15,11 +16,20 @@ import { cart, every5m, installJobs, merchant } from "../test/helpers/worker-job
 const RECORDS = 200;
 
 /** Acknowledges every record at once: the store is all that is measured. */
-const ackAll = async (items: { recordId: string }[]) => ({ ok: items.map((i) => i.recordId), failed: [] });
-const empty = async () => ({ items: [], cursor: null, more: false });
-const PORTS: PortFactory = {
-  cart: () => ({ pullOrders: empty, pushShipments: ackAll, pushInventory: ackAll }),
-  wms: () => ({ pushOrders: ackAll, pullShipments: empty, pullInventory: empty }),
+const ackAll = async (batch: { id: string }[]): Promise<RecordResult[]> =>
+  batch.map(({ id }) => ({ id, ok: true }));
+const end = { cursor: "", more: false };
+const CONNECTORS: ConnectorFactory = {
+  cart: () => ({
+    pullOrders: async () => ({ ...end, orders: [] }),
+    pushShipments: ackAll,
+    pushInventory: ackAll,
+  }),
+  wms: () => ({
+    pushOrders: ackAll,
+    pullShipments: async () => ({ ...end, shipments: [] }),
+    pullInventory: async () => ({ ...end, levels: [] }),
+  }),
 };
 
 export async function recordsPath(uri: string): Promise<string[]> {
@@ -45,7 +55,7 @@ export async function recordsPath(uri: string): Promise<string[]> {
       }));
       await storeOrders(db, m, "a", orders);
       const worker = createWorker(db, {
-        ports: PORTS,
+        connectors: CONNECTORS,
         owner: "bench",
         periodicBatch: batch,
         maxBatchesPerRun: 1_000,

@@ -8,7 +8,7 @@ import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, type Job } from "agenda";
 import { CronExpressionParser } from "cron-parser";
 import { MongoClient } from "mongodb";
-import { createPortFactory } from "../src/connectors/index.js";
+import { createConnectorFactory } from "../src/connectors/index.js";
 import { JOB_PREFIX, TRIGGER_JOB } from "../src/jobs/document.js";
 import { ALL_SERVICES, createWorker } from "../src/runtime/worker.js";
 
@@ -70,7 +70,7 @@ let agenda: Agenda;
 let stop: () => Promise<void>;
 if (mode === "schedsync") {
   const worker = createWorker(db, {
-    ports: createPortFactory(),
+    connectors: createConnectorFactory(),
     owner: `fleet-${process.pid}`,
     hooks: { observeAutomaticLatency: () => {}, countTransmission: () => {} },
     ...opts,

@@ -10,7 +10,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
-import { createPortFactory } from "../src/connectors/index.js";
+import { createConnectorFactory } from "../src/connectors/index.js";
 import type { Order } from "../src/connectors/port.js";
 import { triggerOnDemand } from "../src/runtime/trigger.js";
 import { createWorker } from "../src/runtime/worker.js";
@@ -92,7 +92,7 @@ export async function benchPlacement(): Promise<{ name: string; lines: string[] 
     .collection("agendaJobs")
     .updateMany({ name: "schedsync:orderDownload" }, { $set: { nextRunAt: nextMinute } });
   const worker = createWorker(db, {
-    ports: createPortFactory({ env }),
+    connectors: createConnectorFactory({ env }),
     owner: "bench",
     log: pino({ level: process.env.BENCH_LOG ?? "silent" }, pino.destination(2)),
   });

@@ -1,6 +1,7 @@
 // One parser per option type (commander argParsers): a bad value stops the command while commander
 // parses, before anything opens the store, with one line naming the option and the accepted form:
-// "bad --limit abc: expected an integer from 1 to 100000" (durations: the duration grammar's message).
+// "bad --limit abc: expected an integer from 1 to 100000"; durations name the rule they break and
+// the fix ("--interval: bad interval "90S": units are lower case; write "90s"", src/platform/duration.ts).
 import { Option } from "commander";
 import { parseInterval } from "../platform/duration.js";
 import { CliError } from "./errors.js";
@@ -33,16 +34,20 @@ export function intOption(
   return range.default === undefined ? option : option.default(range.default);
 }
 
-/** A duration option (60s, 5m, 1h) in milliseconds; `zero` also accepts 0 / "always" as 0. */
+/**
+ * A duration option (60s, 5m, 1h: the schedules' grammar, at least 1s unless `minMs`, at most `maxMs`)
+ * in milliseconds; `zero` also
+ * accepts 0 / "always" as 0. A refused value throws UsageError with the fix (parseInterval).
+ */
 export function durationOption(
   flags: string,
   description: string,
-  opts: { default: string; zero?: string },
+  opts: { default: string; zero?: string; minMs?: number; maxMs?: number },
 ): Option {
   const parse = (text: string, name: string): number => {
     if (opts.zero && /^\s*(0|always)\s*$/i.test(text)) return 0;
     try {
-      return parseInterval(text);
+      return parseInterval(text, opts);
     } catch (err) {
       throw new UsageError(`${name}: ${(err as Error).message}${opts.zero ? `; or 0 ${opts.zero}` : ""}`);
     }

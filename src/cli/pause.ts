@@ -1,7 +1,7 @@
 // `schedsync pause` / `schedsync resume`: the emergency runtime pause (docs/operations.md).
 import { userInfo } from "node:os";
 import type { Command } from "commander";
-import { parseInterval } from "../platform/duration.js";
+import { durationFix, parseInterval } from "../platform/duration.js";
 import { CliError } from "./errors.js";
 import { UsageError } from "./option-types.js";
 
@@ -17,8 +17,9 @@ function parseUntil(text: string): Date {
       return new Date(Date.now() + parseInterval(text));
     } catch {}
   }
+  const fix = durationFix(text);
   throw new UsageError(
-    `--until: expected an ISO 8601 time (2026-12-01T06:00:00Z) or a duration (2h), got "${text}"`,
+    `--until: expected an ISO 8601 time (2026-12-01T06:00:00Z) or a duration (2h), got "${text}"${fix ? `; ${fix}` : ""}`,
   );
 }
 

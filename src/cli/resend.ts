@@ -18,13 +18,13 @@ Examples:
   $ npx schedsync resend inv:acme:SKU-1 ship:acme:T-77`,
     )
     .action(async (ids: string[]) => {
-      const [{ createPortFactory }, { resendAndTrigger }, { withStore }] = await Promise.all([
+      const [{ createConnectorFactory }, { resendAndTrigger }, { withStore }] = await Promise.all([
         import("../connectors/index.js"),
         import("../runtime/manual.js"),
         import("./store-session.js"),
       ]);
       const r = await withStore(false, (store) =>
-        resendAndTrigger(store.db, ids, { ports: createPortFactory() }),
+        resendAndTrigger(store.db, ids, { connectors: createConnectorFactory() }),
       );
       console.log(`requeued ${r.requeued}; triggered ${r.triggered.join(", ") || "none"}`);
       if (r.unknown.length > 0) throw new CliError(`nothing to resend for: ${r.unknown.join(", ")}`);

@@ -19,7 +19,7 @@ Examples:
   $ npx schedsync run acme/orderDelivery --json`,
     )
     .action(async (key: string, o: { json?: boolean }) => {
-      const [{ createPortFactory, storeJournal }, { runNow }, { withStore }, { runView }, { render }] =
+      const [{ createConnectorFactory, storeJournal }, { runNow }, { withStore }, { runView }, { render }] =
         await Promise.all([
           import("../connectors/index.js"),
           import("../runtime/manual.js"),
@@ -28,7 +28,9 @@ Examples:
           import("./views/view.js"),
         ]);
       const report = await withStore(o.json, (store) =>
-        runNow(store.db, key, { ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }) }),
+        runNow(store.db, key, {
+          connectors: createConnectorFactory({ sandboxJournal: storeJournal(store.db) }),
+        }),
       );
       if (report === "busy") throw new CliError(`${key} is running elsewhere; try again when it ends`);
       render(runView, { key, report }, o);

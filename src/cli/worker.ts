@@ -32,8 +32,8 @@ export function register(program: Command): void {
     .addOption(
       durationOption(
         "--process-every <duration>",
-        "how often this worker polls the store for due jobs (one lock query per job name each time)",
-        { default: "1s" },
+        "how often this worker polls the store for due jobs (one lock query per job name each time; 100ms to 1m)",
+        { default: "1s", minMs: 100, maxMs: 60_000 },
       ),
     )
     .addOption(
@@ -75,9 +75,7 @@ Examples:
     )
     .action(async (o: Options) => {
       if (o.lockLifetime < 5_000) throw new UsageError("bad --lock-lifetime: at least 5s");
-      if (o.processEvery < 100 || o.processEvery > 60_000)
-        throw new UsageError("bad --process-every: from 100ms to 1m");
-      const [{ createPortFactory, storeJournal }, { createWorker }, { createLogger }, { openStore }] =
+      const [{ createConnectorFactory, storeJournal }, { createWorker }, { createLogger }, { openStore }] =
         await Promise.all([
           import("../connectors/index.js"),
           import("../runtime/worker.js"),
@@ -93,7 +91,7 @@ Examples:
       const log = createLogger();
       const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
       const worker = createWorker(store.db, {
-        ports: createPortFactory({ sandboxJournal: storeJournal(store.db) }),
+        connectors: createConnectorFactory({ sandboxJournal: storeJournal(store.db) }),
         log,
         ...settings,
       });

@@ -19,7 +19,7 @@ import {
   type Suspension,
 } from "../schedule/model.js";
 import { type ConfigError, errorAt } from "./errors.js";
-import { allowsAutomatic, DEFAULT_EVERY_OFFSET, parseFrequency } from "./frequency.js";
+import { allowsAutomatic, DEFAULT_EVERY_OFFSET, defaultEveryOffset, parseFrequency } from "./frequency.js";
 import { missingConnections } from "./needs-connection.js";
 import { type Policy, type PolicySpec, type PolicyUse, policyProblem } from "./policy.js";
 import { schemaIssues } from "./schema.js";
@@ -35,12 +35,10 @@ interface Doc {
   kind: string;
 }
 
-const FALLBACK_FREQUENCY: Frequency = {
-  kind: "every",
-  ms: 15 * 60_000,
-  text: "15m",
-  offset: DEFAULT_EVERY_OFFSET,
-};
+/** The built-in default of a periodic-only service: { every: 15m }, at the repository's phase. */
+function fallbackFrequency(offset: number | "H"): Frequency {
+  return { kind: "every", ms: 15 * 60_000, text: "15m", offset };
+}
 
 function obj(v: unknown): Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {};
@@ -58,6 +56,8 @@ export class ModelBuilder {
   readonly warnings: ConfigError[] = [];
   private defaultsTz = "UTC";
   private defaultsCleanup = DEFAULT_CLEANUP_RUNS_PER_DAY;
+  /** The phase of `every` without `offset`: Defaults' `spread`. */
+  private everyOffset = DEFAULT_EVERY_OFFSET;
   private readonly defaultServices = new Map<ServiceName, Frequency>();
   private defaultsAt = "";
   private policy: Policy | undefined;
@@ -146,6 +146,7 @@ export class ModelBuilder {
     const spec = obj(first.value.spec);
     this.defaultsTz = this.timezone(first.pd, spec, "UTC");
     this.defaultsCleanup = cleanupRuns(spec, DEFAULT_CLEANUP_RUNS_PER_DAY);
+    this.everyOffset = defaultEveryOffset(spec.spread === true);
     for (const svc of [...MERCHANT_SERVICES, ...CART_SERVICES]) {
       const f = this.frequency(first.pd, spec, svc, this.defaultsTz);
       if (!f) continue;
@@ -327,7 +328,8 @@ export class ModelBuilder {
     const services = obj(spec.services);
     if (!Object.hasOwn(services, svc)) return undefined;
     const at = ["spec", "services", svc];
-    const result = parseFrequency(services[svc], svc, timezone, (p) => pd.sourceAt([...at, ...p]));
+    const written = (p: Path) => pd.sourceAt([...at, ...p]);
+    const result = parseFrequency(services[svc], svc, timezone, written, this.everyOffset);
     if (result.ok) return result.freq;
     for (const issue of result.issues)
       this.report(
@@ -344,7 +346,7 @@ export class ModelBuilder {
     if (d) return d;
     return allowsAutomatic(svc)
       ? { kind: "automatic", windowMs: DEFAULT_AUTOMATIC_WINDOW_MS, maxBatch: DEFAULT_AUTOMATIC_MAX_BATCH }
-      : FALLBACK_FREQUENCY;
+      : fallbackFrequency(this.everyOffset);
   }
 }
 

@@ -37,10 +37,17 @@ function shownAt(value: unknown, path: (string | number)[], written?: WrittenAt)
 }
 
 /**
- * The phase of `every` without `offset` (docs/schedules.md, load spreading): 0 = on the clock, as the
- * existing schedules, tests and field cases expect; "H" would spread every such job by its key.
+ * The built-in phase of `every` without `offset` (docs/schedules.md, load spreading): 0 = on the
+ * clock, so upgrading never moves an existing job and `every: 1h` stays on the hour as written.
+ * The Defaults document's `spread: true` makes it "H" (each job's own phase, from its key) for a
+ * whole repository.
  */
 export const DEFAULT_EVERY_OFFSET: number | "H" = 0;
+
+/** The phase `every` without `offset` gets: from Defaults' `spread` (true → "H"), else DEFAULT_EVERY_OFFSET. */
+export function defaultEveryOffset(spread: boolean): number | "H" {
+  return spread ? "H" : DEFAULT_EVERY_OFFSET;
+}
 
 /** A problem inside a frequency; `path` is relative to the frequency's own node. */
 export interface FrequencyIssue {
@@ -71,13 +78,15 @@ function fail(message: string, path: (string | number)[] = [], key = false): Fre
 
 /**
  * Checks one service's frequency; `timezone` is used to check cron expressions; `written` gives
- * values as the file spells them, for messages.
+ * values as the file spells them, for messages; `everyOffset` is the phase of an `every` written
+ * without `offset` (defaultEveryOffset).
  */
 export function parseFrequency(
   value: unknown,
   service: ServiceName,
   timezone = "UTC",
   written?: WrittenAt,
+  everyOffset: number | "H" = DEFAULT_EVERY_OFFSET,
 ): FrequencyResult {
   const automaticOk = allowsAutomatic(service);
   if (value === "off") return { ok: true, freq: { kind: "off" } };
@@ -124,7 +133,7 @@ export function parseFrequency(
     );
   const kind = keys[0] as "every" | "cron" | "at" | "automatic";
   const body = value[kind];
-  if (kind === "every") return parseEvery(body, value.offset, written);
+  if (kind === "every") return parseEvery(body, value.offset, everyOffset, written);
   if (kind === "cron") {
     const cron = parseCron(body, timezone);
     return cron.ok ? { ok: true, freq: { kind: "cron", expr: cron.expr } } : fail(cron.message, ["cron"]);
@@ -133,11 +142,16 @@ export function parseFrequency(
   return parseAutomatic(body, written);
 }
 
-function parseEvery(body: unknown, offsetBody: unknown, written?: WrittenAt): FrequencyResult {
+function parseEvery(
+  body: unknown,
+  offsetBody: unknown,
+  everyOffset: number | "H",
+  written?: WrittenAt,
+): FrequencyResult {
   const d = checkDuration("every", body, shownAt(body, ["every"], written), EVERY_RANGE);
   if (!d.ok) return fail(d.message, ["every"]);
   if (offsetBody === undefined)
-    return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: DEFAULT_EVERY_OFFSET } };
+    return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: everyOffset } };
   if (offsetBody === "H") return { ok: true, freq: { kind: "every", ms: d.ms, text: d.text, offset: "H" } };
   const o = parseDuration(offsetBody);
   if (!o.ok) return fail(`offset: ${o.message}`, ["offset"]);
@@ -215,7 +229,7 @@ export function formatFrequency(f: Frequency): unknown {
     case "off":
       return "off";
     case "every":
-      // The default phase is not written; any other offset is.
+      // The built-in phase is not written; any other offset is (also one from Defaults' spread).
       if (f.offset === undefined || f.offset === DEFAULT_EVERY_OFFSET) return { every: formatDuration(f.ms) };
       return { every: formatDuration(f.ms), offset: f.offset === "H" ? "H" : formatDuration(f.offset) };
     case "cron":

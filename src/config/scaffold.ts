@@ -18,6 +18,7 @@ kind: Defaults
 spec:
   timezone: UTC              # IANA name; cron and at schedules are evaluated in it
   cleanup: { runsPerDay: 2 } # cleanup runs retry records that failed under automatic (0..24)
+  spread: true               # each every-job at its own phase, so a fleet does not start in one second
   services:
     # Without a default here a service is automatic where available, else { every: 15m }.
     shippingConfirmations: { every: 30m }

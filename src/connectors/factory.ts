@@ -102,3 +102,23 @@ export function createWmsConnector(
   if (c.type === "http") return new HttpWms(httpSettings(c, ctx));
   return sandbox(ctx, "wms", c, (o) => new SandboxWms(o));
 }
+
+/** What the runs ask for: a connection block's connector for one cart, or for a merchant's WMS. */
+export interface ConnectorFactory {
+  cart(connection: ConnectionSpec | null, who: { merchantId: string; cartId: string }): CartConnector;
+  wms(connection: ConnectionSpec | null, who: { merchantId: string }): WmsConnector;
+}
+
+/**
+ * The connector factory the runtime takes: createCartConnector / createWmsConnector with `shared`
+ * (env, signal, sandboxes, journal) and the job's merchant and cart. Throws ConnectorError
+ * (kind "config") for a missing or invalid connection block, as they do.
+ */
+export function createConnectorFactory(
+  shared: Omit<ConnectorContext, "merchantId" | "cartId"> = {},
+): ConnectorFactory {
+  return {
+    cart: (connection, who) => createCartConnector(connection, { ...shared, ...who }),
+    wms: (connection, who) => createWmsConnector(connection, { ...shared, ...who }),
+  };
+}

@@ -1,15 +1,16 @@
-// The connectors stage: the port, its adapters (http, sandbox), the factory that picks one from a
-// `connection` block, and the runtime ports built on them.
+// The connectors stage: the port, its adapters (http, sandbox), and the factory that picks one from
+// a `connection` block.
 
 export { type Connection, parseConnection } from "./config.js";
 export {
   type ConnectorContext,
+  type ConnectorFactory,
   createCartConnector,
+  createConnectorFactory,
   createWmsConnector,
   SANDBOX_BACKLOG_MINUTES,
 } from "./factory.js";
 export { HttpCart, HttpWms } from "./http.js";
-export { createPortFactory, toBatchResult } from "./hub-ports.js";
 export * from "./port.js";
 export { SandboxCart, SandboxWms } from "./sandbox.js";
 export { type SandboxJournal, storeJournal } from "./sandbox-journal.js";

@@ -1,38 +1,19 @@
 // The connectors port: what the hub asks of a shopping cart and of a WMS/OMS. Adapters (http,
 // sandbox) implement it; test/contract/connector-contract.ts is the behaviour every one must pass.
 
-import type { InventoryLevel, Order, Shipment } from "../records/protocol.js";
+import type {
+  InventoryLevel,
+  InventoryOut,
+  Order,
+  OrderOut,
+  PullPage,
+  RecordResult,
+  Shipment,
+  ShipmentOut,
+} from "../records/protocol.js";
 
-export type { Address, InventoryLevel, Order, OrderLine, Shipment } from "../records/protocol.js";
-
-/** An order as the hub gives it to the WMS; `id` is the hub's record id (echoed in results). */
-export interface OrderOut extends Order {
-  id: string;
-}
-
-/** Tracking as the hub gives it to the cart that owns the order; `id` is the hub's record id. */
-export interface ShipmentOut {
-  id: string;
-  orderExternalId: string;
-  carrier: string;
-  trackingNumber: string;
-  shippedAt: string;
-}
-
-export interface InventoryOut extends InventoryLevel {
-  id: string;
-}
-
-/** The receiver's answer for one record of a push. */
-export type RecordResult =
-  | { id: string; ok: true; remoteId?: string }
-  | { id: string; ok: false; error: string; retryable: boolean };
-
-export interface PullPage {
-  /** Where the next pull starts. Opaque; store it only once the page is stored. */
-  cursor: string;
-  more: boolean;
-}
+// The records the port carries are the data plane's (src/records/protocol.ts); named here too.
+export type * from "../records/protocol.js";
 
 export interface CartConnector {
   pullOrders(cursor: string | undefined, limit: number): Promise<PullPage & { orders: Order[] }>;

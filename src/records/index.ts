@@ -21,7 +21,17 @@ export {
   skipExpired,
 } from "./list.js";
 export { storeOrders } from "./orders.js";
-export type { Address, InventoryLevel, Order, OrderLine, Shipment } from "./protocol.js";
+export type * from "./protocol.js";
+export {
+  inventoryOut,
+  levelsPage,
+  orderOut,
+  ordersPage,
+  type Page,
+  shipmentOut,
+  shipmentsPage,
+  toBatchResult,
+} from "./protocol-map.js";
 export { enqueue, requeueChanged } from "./queue.js";
 export { type ResendResult, resend } from "./resend.js";
 export { applyResult, completeBatch, failAll, NOT_ACKNOWLEDGED, type Outcome } from "./results.js";

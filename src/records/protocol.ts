@@ -48,3 +48,32 @@ export interface InventoryLevel {
   /** ISO 8601: when the WMS measured it. */
   asOf: string;
 }
+
+/** An order as the hub gives it to the WMS; `id` is the hub's record id (echoed in results). */
+export interface OrderOut extends Order {
+  id: string;
+}
+
+/** Tracking as the hub gives it to the cart that owns the order; `id` is the hub's record id. */
+export interface ShipmentOut {
+  id: string;
+  orderExternalId: string;
+  carrier: string;
+  trackingNumber: string;
+  shippedAt: string;
+}
+
+export interface InventoryOut extends InventoryLevel {
+  id: string;
+}
+
+/** The receiver's answer for one record of a push. */
+export type RecordResult =
+  | { id: string; ok: true; remoteId?: string }
+  | { id: string; ok: false; error: string; retryable: boolean };
+
+export interface PullPage {
+  /** Where the next pull starts. Opaque; store it only once the page is stored. */
+  cursor: string;
+  more: boolean;
+}

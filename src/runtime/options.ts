@@ -1,6 +1,7 @@
 // Worker settings. Production defaults; tests shorten the leases and windows.
 import type { Logger } from "pino";
-import type { PortFactory } from "../connectors/hub-ports.js";
+import type { ConnectorFactory } from "../connectors/factory.js";
+import { DEFAULT_PULL_LIMIT } from "../connectors/port.js";
 import type { TransmissionHooks } from "../platform/metrics.js";
 import type { Notify } from "../platform/notify.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../records/index.js";
@@ -32,8 +33,11 @@ export interface RuntimeOptions {
   maxBatchesPerRun: number;
   /** Pages per download run. */
   maxPagesPerRun: number;
+  /** Records asked per pulled page (a connector clamps it to MAX_PULL_LIMIT). */
+  pullLimit: number;
   policy: RetryPolicy;
-  ports: PortFactory;
+  /** Where the runs get their cart and WMS connectors (createConnectorFactory; tests: fakes). */
+  connectors: ConnectorFactory;
   log: Logger;
   /** How often the worker ends pauses and suspensions whose `until` passed (resume-sweep.ts). */
   resumeSweepMs: number;
@@ -55,6 +59,7 @@ export const DEFAULTS = {
   periodicBatch: 500,
   maxBatchesPerRun: 20,
   maxPagesPerRun: 50,
+  pullLimit: DEFAULT_PULL_LIMIT,
   policy: DEFAULT_RETRY_POLICY,
   hooks: NO_HOOKS,
 } satisfies Partial<RuntimeOptions>;

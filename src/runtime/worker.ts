@@ -28,7 +28,7 @@ import { type TriggerData, trigger } from "./trigger.js";
 
 export const ALL_SERVICES: JobService[] = [...MERCHANT_SERVICES, ...CART_SERVICES, CLEANUP_SERVICE];
 
-export type WorkerOptions = Partial<RuntimeOptions> & Pick<RuntimeOptions, "ports">;
+export type WorkerOptions = Partial<RuntimeOptions> & Pick<RuntimeOptions, "connectors">;
 
 export interface Worker {
   ctx: RuntimeContext;

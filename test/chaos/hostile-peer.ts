@@ -3,7 +3,7 @@
 // or storms 429s. Per misbehaviour: the longest batch against its bound, heap growth, and the
 // records' states (all failed and retryable, none skipped, lost or delivered without an ack).
 import pino from "pino";
-import { createPortFactory } from "../../src/connectors/index.js";
+import { createConnectorFactory } from "../../src/connectors/index.js";
 import { reconcile } from "../../src/reconcile/engine.js";
 import { cols } from "../../src/records/index.js";
 import { runNow } from "../../src/runtime/manual.js";
@@ -138,7 +138,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
     },
   );
   const options = {
-    ports: createPortFactory(),
+    connectors: createConnectorFactory(),
     log,
     owner: "chaos-peer",
     batchLeaseMs: 5_000,

@@ -163,7 +163,7 @@ async function workerOutage(store: ChaosStore, out: Outcome, full: boolean): Pro
   try {
     await ensureRecordIndexes(t.db);
     await installJobs(t.db, [merchant("so", [cart("A", "so")], { orderDelivery: auto(100, 20) })]);
-    const agenda = createAgenda(t.db, resolveOptions({ ports: {} as never, owner: "chaos" }));
+    const agenda = createAgenda(t.db, resolveOptions({ connectors: {} as never, owner: "chaos" }));
     await agenda.ready;
     let ready = "";
     worker.stdout?.on("data", (c) => {
@@ -173,7 +173,7 @@ async function workerOutage(store: ChaosStore, out: Outcome, full: boolean): Pro
     const fire = async () => {
       const spec = await loadSpec(t.db, "so/orderDelivery");
       if (spec)
-        await trigger({ db: t.db, agenda, opts: resolveOptions({ ports: {} as never, ...FAST }) }, spec);
+        await trigger({ db: t.db, agenda, opts: resolveOptions({ connectors: {} as never, ...FAST }) }, spec);
     };
     const all: string[] = [];
     let killedAt = 0;

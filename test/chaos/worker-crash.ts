@@ -88,7 +88,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
         ),
       ),
     );
-    const opts = resolveOptions({ ports: {} as never, owner: "chaos-driver", ...workerOptions(full) });
+    const opts = resolveOptions({ connectors: {} as never, owner: "chaos-driver", ...workerOptions(full) });
     const agenda = createAgenda(t.db, opts);
     await agenda.ready;
     // The driver asks for runs the way an order download does (Agenda is never started here).

@@ -1,13 +1,13 @@
-// The shared body of worker child processes: start a worker on the given ports, print "ready",
+// The shared body of worker child processes: start a worker on the given connectors, print "ready",
 // stop gracefully on SIGTERM (SIGKILL is what the crash tests send).
 import { MongoClient } from "mongodb";
 import pino from "pino";
-import type { PortFactory } from "../../src/connectors/hub-ports.js";
+import type { ConnectorFactory } from "../../src/connectors/factory.js";
 import { createWorker } from "../../src/runtime/worker.js";
 
 export async function runWorkerChild(
   dbUri: string,
-  ports: PortFactory,
+  connectors: ConnectorFactory,
   json: string | undefined,
   owner: string,
 ): Promise<void> {
@@ -18,7 +18,7 @@ export async function runWorkerChild(
     { level: process.env.SCHEDSYNC_LOG_LEVEL ?? "warn" },
     pino.destination({ dest, sync: true }),
   );
-  const worker = createWorker(client.db(), { ports, log, owner, ...JSON.parse(json ?? "{}") });
+  const worker = createWorker(client.db(), { connectors, log, owner, ...JSON.parse(json ?? "{}") });
   await worker.start();
   process.stdout.write("ready\n");
   process.once("SIGTERM", async () => {

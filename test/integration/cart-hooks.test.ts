@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPortFactory } from "../../src/connectors/index.js";
+import { createConnectorFactory } from "../../src/connectors/index.js";
 import { TRIGGER_JOB } from "../../src/jobs/document.js";
 import { cols } from "../../src/records/index.js";
 import { loadRun } from "../../src/runtime/run-state.js";
@@ -171,7 +171,7 @@ describe("POST /hooks/carts/<merchant>/<cart>", () => {
 
     const downloads = () => hub.requests.filter((r) => r.path.startsWith("/cart/shop/orders")).length;
     expect(downloads()).toBe(0);
-    const w = createWorker(t.db, { ...FAST_WORKER, ports: createPortFactory({ env }) });
+    const w = createWorker(t.db, { ...FAST_WORKER, connectors: createConnectorFactory({ env }) });
     agendas.push({ stop: () => w.stop(5_000) });
     await w.start();
     await waitFor("the webhook's download", async () => (await loadRun(t.db, KEY))?.lastFinishedAt != null);

@@ -37,6 +37,8 @@ describe("option values are checked by one parser per type, before the store is 
     [["serve", "--port", "70000"], /bad --port 70000: expected an integer from 0 to 65535/],
     [["serve", "--interval", "soon"], /--interval: bad interval "soon"/],
     [["worker", "--concurrency", "0"], /bad --concurrency 0: expected an integer from 1 to 1000/],
+    [["worker", "--process-every", "50ms"], /--process-every: interval 50ms is shorter than 100ms/],
+    [["worker", "--process-every", "2m"], /--process-every: interval 2m is longer than 1m/],
     [["plan", "--ref", "--upload-pack=x"], /bad --ref --upload-pack=x: expected a branch, tag or commit/],
     [["plan", "--ref", "main..evil"], /bad --ref main\.\.evil: expected a branch, tag or commit/],
     [["validate", "--format", "xml"], /bad --format xml: expected one of text, json, github/],

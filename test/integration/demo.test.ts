@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scaffold } from "../../src/config/scaffold.js";
 import {
   createCartConnector,
-  createPortFactory,
+  createConnectorFactory,
   createWmsConnector,
   storeJournal,
 } from "../../src/connectors/index.js";
@@ -58,8 +58,8 @@ describe("the example schedules with the sandbox", () => {
     async () => {
       const applied = await reconcile({ db: t.db, repo: repo.dir, ref: "HEAD" });
       expect(applied.outcome).toBe("applied");
-      const ports = createPortFactory({ sandboxJournal: storeJournal(t.db) });
-      worker = createWorker(t.db, { ports, ...FAST_WORKER });
+      const connectors = createConnectorFactory({ sandboxJournal: storeJournal(t.db) });
+      worker = createWorker(t.db, { connectors, ...FAST_WORKER });
       await worker.start();
       for (const service of ["orderDelivery", "shipmentUpload", "inventoryUpload"]) {
         await waitFor(
@@ -111,8 +111,8 @@ describe("the example schedules with the sandbox", () => {
     for (const s of confirmed) expect(shipments).toContain(s.externalId);
 
     // `schedsync run` in its own process: the same sandbox, so the cursor goes on where it was.
-    const ports = createPortFactory({ sandboxJournal: storeJournal(t.db) });
-    const report = await runNow(t.db, "acme/amazon/orderDownload", { ports, ...FAST_WORKER });
+    const connectors = createConnectorFactory({ sandboxJournal: storeJournal(t.db) });
+    const report = await runNow(t.db, "acme/amazon/orderDownload", { connectors, ...FAST_WORKER });
     if (report === "busy") throw new Error("busy");
     const r = report as unknown as { pulled: number; stored: number };
     expect(r.stored).toBe(r.pulled);
@@ -127,11 +127,11 @@ describe("the example schedules with the sandbox", () => {
       await scaffold(join(initRepo.dir, "schedules"));
       await initRepo.commit({}, "schedsync init");
       expect((await reconcile({ db, repo: initRepo.dir, ref: "HEAD" })).outcome).toBe("applied");
-      const ports = createPortFactory({ sandboxJournal: storeJournal(db) });
-      worker = createWorker(db, { ports, ...FAST_WORKER });
+      const connectors = createConnectorFactory({ sandboxJournal: storeJournal(db) });
+      worker = createWorker(db, { connectors, ...FAST_WORKER });
       await worker.start();
       // As `schedsync run example/web-store/orderDownload` would, without waiting for its schedule.
-      const report = await runNow(db, "example/web-store/orderDownload", { ports, ...FAST_WORKER });
+      const report = await runNow(db, "example/web-store/orderDownload", { connectors, ...FAST_WORKER });
       expect(report).toMatchObject({ pulled: expect.any(Number) });
       expect((report as unknown as { pulled: number }).pulled).toBeGreaterThan(0);
       await waitFor("the scaffold's orders delivered", async () => {

@@ -2,7 +2,7 @@
 // cleanup or periodic run sends it again, only resend. Runs made by triggers or `run` show on the
 // scheduled job (status lastRunAt). Real http connector against a fake hub on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPortFactory } from "../../src/connectors/index.js";
+import { createConnectorFactory } from "../../src/connectors/index.js";
 import { TRIGGER_JOB } from "../../src/jobs/document.js";
 import { readStatus } from "../../src/reconcile/status.js";
 import { cols, type DeliveryDoc } from "../../src/records/index.js";
@@ -23,7 +23,7 @@ describe("records refused as not retryable", () => {
   let t: TestDb;
   let hub: FakeHub;
   let w: Worker;
-  const options = { ...FAST_WORKER, ports: createPortFactory() };
+  const options = { ...FAST_WORKER, connectors: createConnectorFactory() };
   const delivery = (recordId: string) => cols(t.db).deliveries.findOne({ recordId });
   const pushesOf = () => hub.requests.filter((r) => r.method === "POST").length;
   const jobRun = async (key: string) =>

@@ -5,13 +5,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PortFactory } from "../../src/connectors/hub-ports.js";
+import type { ConnectorFactory } from "../../src/connectors/factory.js";
+import type { RecordResult } from "../../src/connectors/port.js";
 import { PATH } from "../../src/jobs/document.js";
 import { loadSpec } from "../../src/jobs/repository.js";
 import { createMetrics } from "../../src/platform/metrics.js";
 import { createNotifier, type Notifier } from "../../src/platform/notify.js";
 import { readStatus } from "../../src/reconcile/status.js";
-import type { BatchItem, Order } from "../../src/records/index.js";
+import type { Order } from "../../src/records/index.js";
 import { runKey } from "../../src/runtime/run-key.js";
 import { createWorker, type Worker } from "../../src/runtime/worker.js";
 import { type RunningServer, startServer } from "../../src/server/app.js";
@@ -27,32 +28,31 @@ const WARN = 40;
 const ERROR = 50;
 
 /** A cart with orders to pull and a WMS that rejects every order while `wmsDown`. */
-class Systems implements PortFactory {
+class Systems implements ConnectorFactory {
   wmsDown = true;
   orders: Order[] = [];
   cart() {
-    const ok = async () => ({ ok: [] as string[], failed: [] });
+    const none = async (): Promise<RecordResult[]> => [];
     return {
-      pullOrders: async (cursor: string | null) => ({
-        items: this.orders.slice(Number(cursor ?? 0)),
+      pullOrders: async (cursor: string | undefined) => ({
+        orders: this.orders.slice(Number(cursor ?? 0)),
         cursor: String(this.orders.length),
         more: false,
       }),
-      pushShipments: ok,
-      pushInventory: ok,
+      pushShipments: none,
+      pushInventory: none,
     };
   }
   wms() {
     return {
-      pushOrders: async (items: BatchItem[]) =>
-        this.wmsDown
-          ? {
-              ok: [],
-              failed: items.map((i) => ({ id: i.recordId, error: "WMS answered 503 Service Unavailable" })),
-            }
-          : { ok: items.map((i) => i.recordId), failed: [] },
-      pullShipments: async () => ({ items: [], cursor: null, more: false }),
-      pullInventory: async () => ({ items: [], cursor: null, more: false }),
+      pushOrders: async (batch: { id: string }[]): Promise<RecordResult[]> =>
+        batch.map(({ id }) =>
+          this.wmsDown
+            ? { id, ok: false, error: "WMS answered 503 Service Unavailable", retryable: true }
+            : { id, ok: true },
+        ),
+      pullShipments: async () => ({ shipments: [], cursor: "", more: false }),
+      pullInventory: async () => ({ levels: [], cursor: "", more: false }),
     };
   }
 }
@@ -96,7 +96,7 @@ describe("a failing job is loud and visible", () => {
     const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}${HOOK_PATH}`;
     notifier = createNotifier({ url, log });
     w = createWorker(t.db, {
-      ports: systems,
+      connectors: systems,
       log,
       hooks: metrics.hooks,
       notify: notifier.notify,

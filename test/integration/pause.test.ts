@@ -1,7 +1,7 @@
 // Pause, suspend and hand-edit drift end to end: the real CLI on real git repos against the real
 // store, a real worker for auto-resume, and the status page over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPortFactory } from "../../src/connectors/index.js";
+import { createConnectorFactory } from "../../src/connectors/index.js";
 import { silentLogger } from "../../src/platform/log.js";
 import { createMetrics } from "../../src/platform/metrics.js";
 import { createWorker, type Worker } from "../../src/runtime/worker.js";
@@ -107,7 +107,7 @@ describe("pause, suspend and hand edits", () => {
 
     // No reconcile comes: the worker's sweep re-enables the job when `until` passes.
     const w: Worker = createWorker(t.db, {
-      ports: createPortFactory(),
+      connectors: createConnectorFactory(),
       resumeSweepMs: 200,
       processEvery: 60_000,
     });
@@ -199,7 +199,11 @@ describe("pause, suspend and hand edits", () => {
     const p = json(await store("pause", "acme/web", "--reason", "rate limited", "--until", "20s", "--json"));
     expect(p.keys).toEqual(["acme/web/orderDownload"]);
     expect((await job("acme/web/orderDownload"))?.disabled).toBe(true);
-    const w = createWorker(t.db, { ports: createPortFactory(), resumeSweepMs: 200, processEvery: 60_000 });
+    const w = createWorker(t.db, {
+      connectors: createConnectorFactory(),
+      resumeSweepMs: 200,
+      processEvery: 60_000,
+    });
     await w.start();
     try {
       await waitFor(

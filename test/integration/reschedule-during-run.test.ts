@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPortFactory } from "../../src/connectors/index.js";
+import { createConnectorFactory } from "../../src/connectors/index.js";
 import { reconcile } from "../../src/reconcile/engine.js";
 import { createWorker, type Worker } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
@@ -82,7 +82,7 @@ describe("a schedule changed while its job runs", () => {
     await t.db
       .collection("agendaJobs")
       .updateOne({ "data.schedsync.key": KEY }, { $set: { nextRunAt: new Date() } });
-    w = createWorker(t.db, { ...FAST_WORKER, ports: createPortFactory() });
+    w = createWorker(t.db, { ...FAST_WORKER, connectors: createConnectorFactory() });
     await w.start();
     await waitFor("the daily run calls the WMS", () => wms.pulled() > 0);
     expect(Date.parse(String((await job())?.nextRunAt))).toBeGreaterThan(Date.now() + 3600_000);

@@ -1,11 +1,11 @@
 // The runtime on the real store and a real Agenda, with in-process fake cart/WMS systems.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PortFactory } from "../../src/connectors/hub-ports.js";
+import type { ConnectorFactory } from "../../src/connectors/factory.js";
+import type { RecordResult } from "../../src/connectors/port.js";
 import { TRIGGER_JOB } from "../../src/jobs/document.js";
 import { loadSpec } from "../../src/jobs/repository.js";
 import {
-  type BatchItem,
   cols,
   type IncomingLevel,
   type IncomingShipment,
@@ -27,21 +27,23 @@ interface Push {
   ids: string[];
 }
 
-/** Fake carts and WMS: what they hold to be pulled and every push they received. */
-class World implements PortFactory {
+/**
+ * Fake carts and WMS connectors: what they hold to be pulled and every push they received. Levels
+ * without `asOf` are measured at the pull.
+ */
+class World implements ConnectorFactory {
   orders = new Map<string, Order[]>();
   shipments: IncomingShipment[] = [];
   levels: IncomingLevel[] = [];
   pushes: Push[] = [];
   reject = new Set<string>();
 
-  private received(to: string, items: BatchItem[], key: string) {
-    const ids = items.map((i) => i.recordId);
+  private received(to: string, batch: { id: string }[], key: string): RecordResult[] {
+    const ids = batch.map((r) => r.id);
     this.pushes.push({ to, key, ids });
-    return {
-      ok: ids.filter((id) => !this.reject.has(id)),
-      failed: ids.filter((id) => this.reject.has(id)).map((id) => ({ id, error: "rejected" })),
-    };
+    return ids.map((id) =>
+      this.reject.has(id) ? { id, ok: false, error: "rejected", retryable: true } : { id, ok: true },
+    );
   }
 
   delivered(to: string): string[] {
@@ -54,25 +56,33 @@ class World implements PortFactory {
   cart(_c: unknown, who: { merchantId: string; cartId: string }) {
     const to = `${who.merchantId}/${who.cartId}`;
     return {
-      pullOrders: async (cursor: string | null) => {
+      pullOrders: async (cursor: string | undefined) => {
         const all = this.orders.get(to) ?? [];
-        return { items: all.slice(Number(cursor ?? 0)), cursor: String(all.length), more: false };
+        return { orders: all.slice(Number(cursor ?? 0)), cursor: String(all.length), more: false };
       },
-      pushShipments: async (items: BatchItem[], key: string) => this.received(`${to}:ship`, items, key),
-      pushInventory: async (items: BatchItem[], key: string) => this.received(`${to}:inv`, items, key),
+      pushShipments: async (batch: { id: string }[], key: string) => this.received(`${to}:ship`, batch, key),
+      pushInventory: async (batch: { id: string }[], key: string) => this.received(`${to}:inv`, batch, key),
     };
   }
 
   wms(_c: unknown, who: { merchantId: string }) {
     const to = `${who.merchantId}/wms`;
     return {
-      pushOrders: async (items: BatchItem[], key: string) => this.received(to, items, key),
-      pullShipments: async (cursor: string | null) => ({
-        items: this.shipments.slice(Number(cursor ?? 0)),
+      pushOrders: async (batch: { id: string }[], key: string) => this.received(to, batch, key),
+      pullShipments: async (cursor: string | undefined) => ({
+        shipments: this.shipments.slice(Number(cursor ?? 0)).map((s) => s.payload),
         cursor: String(this.shipments.length),
         more: false,
       }),
-      pullInventory: async () => ({ items: this.levels, cursor: null, more: false }),
+      pullInventory: async () => {
+        const measured = new Date();
+        const levels = this.levels.map((l) => ({
+          sku: l.sku,
+          available: l.quantity,
+          asOf: (l.asOf ?? measured).toISOString(),
+        }));
+        return { levels, cursor: "", more: false };
+      },
     };
   }
 
@@ -118,7 +128,7 @@ describe("runtime (one worker, fake systems)", () => {
     t = await testDb("rt");
     await installJobs(t.db, models);
     w = createWorker(t.db, {
-      ports: world,
+      connectors: world,
       processEvery: 100,
       windowMs: 200,
       owner: "w1",

@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPortFactory } from "../../src/connectors/index.js";
+import { createConnectorFactory } from "../../src/connectors/index.js";
 import { TRIGGER_JOB } from "../../src/jobs/document.js";
 import { tryAcquire } from "../../src/platform/lease.js";
 import { cols, type DeliveryDoc } from "../../src/records/index.js";
@@ -91,7 +91,7 @@ describe("schedsync records / resend / run / worker", { timeout: 300_000 }, () =
     hub.cart("x").addOrders([order("x", "9")]);
     hub.failIds.set("order:n:x:9", { error: "bad address", retryable: true });
     const opts = {
-      ports: createPortFactory(),
+      connectors: createConnectorFactory(),
       policy: { maxAttempts: 1, maxAgeMs: 86_400_000, retryDelayMs: 0 },
     };
     await runNow(t.db, "n/x/orderDownload", opts);

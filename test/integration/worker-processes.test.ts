@@ -115,7 +115,7 @@ describe("worker processes", { timeout: 300_000 }, () => {
       merchant("s1", [cart("A", "s1")], { orderDelivery: auto(100, 50) }),
       merchant("s2", [cart("A", "s2")], { orderDelivery: { kind: "cron", expr: "0 0 1 1 *" } }),
     ]);
-    agenda = createAgenda(t.db, resolveOptions({ ports: {} as never, owner: "test" }));
+    agenda = createAgenda(t.db, resolveOptions({ connectors: {} as never, owner: "test" }));
     await agenda.ready;
   });
   afterAll(async () => {
@@ -128,7 +128,7 @@ describe("worker processes", { timeout: 300_000 }, () => {
   const fire = async (key: string) => {
     const spec = await loadSpec(t.db, key);
     if (!spec) throw new Error(key);
-    await trigger({ db: t.db, agenda, opts: resolveOptions({ ports: {} as never, ...FAST }) }, spec);
+    await trigger({ db: t.db, agenda, opts: resolveOptions({ connectors: {} as never, ...FAST }) }, spec);
   };
 
   it("two workers never send the same record in one attempt nor run one key at once", async () => {

@@ -3,7 +3,7 @@
 // worker runs it as soon as it is due.
 import { ObjectId } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PortFactory } from "../../src/connectors/hub-ports.js";
+import type { ConnectorFactory } from "../../src/connectors/factory.js";
 import { jobIdHex } from "../../src/jobs/document.js";
 import { createWorker } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
@@ -11,29 +11,29 @@ import { waitFor } from "../helpers/wait-for.js";
 import { cart, installJobs, merchant } from "../helpers/worker-jobs.js";
 
 /** Carts whose order pulls block until released; the WMS is empty. */
-function gatedPorts() {
+function gatedConnectors() {
   let release = () => {};
   const gate = new Promise<void>((r) => {
     release = r;
   });
   let pulls = 0;
-  const ports: PortFactory = {
+  const connectors: ConnectorFactory = {
     cart: () => ({
       pullOrders: async () => {
         pulls++;
         if (pulls === 1) await gate;
-        return { items: [], cursor: null, more: false };
+        return { orders: [], cursor: "", more: false };
       },
-      pushShipments: async () => ({ ok: [], failed: [] }),
-      pushInventory: async () => ({ ok: [], failed: [] }),
+      pushShipments: async () => [],
+      pushInventory: async () => [],
     }),
     wms: () => ({
-      pushOrders: async () => ({ ok: [], failed: [] }),
-      pullShipments: async () => ({ items: [], cursor: null, more: false }),
-      pullInventory: async () => ({ items: [], cursor: null, more: false }),
+      pushOrders: async () => [],
+      pullShipments: async () => ({ shipments: [], cursor: "", more: false }),
+      pullInventory: async () => ({ levels: [], cursor: "", more: false }),
     }),
   };
-  return { ports, release, pulls: () => pulls };
+  return { connectors, release, pulls: () => pulls };
 }
 
 describe("worker restart with a job running", () => {
@@ -49,9 +49,9 @@ describe("worker restart with a job running", () => {
     const jobs = t.db.collection("agendaJobs");
     const job = () => jobs.findOne({ _id: id });
     await jobs.updateOne({ _id: id }, { $set: { nextRunAt: new Date() } });
-    const world = gatedPorts();
+    const world = gatedConnectors();
     const opts = { processEvery: 100, runLeaseMs: 3_000 }; // lockLifetime: the 10 min default
-    const first = createWorker(t.db, { ...opts, ports: world.ports, owner: "first" });
+    const first = createWorker(t.db, { ...opts, connectors: world.connectors, owner: "first" });
     await first.start();
     await waitFor(
       "the first run to start and lock its job",
@@ -64,7 +64,7 @@ describe("worker restart with a job running", () => {
     world.release(); // the abandoned handler ends, gives its run lease back, Agenda saves the job
     await waitFor("the abandoned run to end", async () => !!(await job())?.lastFinishedAt);
     await jobs.updateOne({ _id: id }, { $set: { nextRunAt: new Date() } });
-    const second = createWorker(t.db, { ...opts, ports: world.ports, owner: "second" });
+    const second = createWorker(t.db, { ...opts, connectors: world.connectors, owner: "second" });
     await second.start();
     try {
       await waitFor("the second worker to run the job", () => world.pulls() >= 2, 60_000);

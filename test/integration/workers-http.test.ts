@@ -1,8 +1,8 @@
 // The whole path with the real http connector: YAML in a git repo → reconcile() → jobs → a worker
-// (createPortFactory) → a fake hub on 127.0.0.1 speaking docs/connector-protocol.md.
+// (createConnectorFactory) → a fake hub on 127.0.0.1 speaking docs/connector-protocol.md.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPortFactory } from "../../src/connectors/index.js";
+import { createConnectorFactory } from "../../src/connectors/index.js";
 import { TRIGGER_JOB } from "../../src/jobs/document.js";
 import { createMetrics, type TransmissionHooks } from "../../src/platform/metrics.js";
 import { reconcile } from "../../src/reconcile/engine.js";
@@ -80,9 +80,9 @@ describe("workers with the http connector against a fake hub", () => {
       METRIC_HOOKS.countTransmission(service, outcome, n);
     },
   };
-  const ports = createPortFactory();
+  const connectors = createConnectorFactory();
   const options = {
-    ports,
+    connectors,
     hooks,
     processEvery: 100,
     windowMs: 200,

@@ -3,13 +3,21 @@ import { describe, expect, it } from "vitest";
 import {
   ConnectorError,
   createCartConnector,
-  createPortFactory,
+  createConnectorFactory,
   createWmsConnector,
   parseConnection,
 } from "../../src/connectors/index.js";
 import type { OrderOut } from "../../src/connectors/port.js";
 import { SandboxCart, SandboxWms } from "../../src/connectors/sandbox.js";
-import type { BatchItem, OrderDoc } from "../../src/records/index.js";
+import {
+  type BatchItem,
+  levelsPage,
+  type OrderDoc,
+  orderOut,
+  ordersPage,
+  shipmentsPage,
+  toBatchResult,
+} from "../../src/records/index.js";
 
 function clock(start = Date.parse("2024-05-01T00:00:00Z")) {
   const c = { t: start, now: () => c.t };
@@ -180,15 +188,15 @@ describe("connection blocks", () => {
   });
 });
 
-describe("runtime ports over the connectors", () => {
+describe("the runs' connectors and the records they carry (src/records/protocol-map.ts)", () => {
   it("carries an order from a sandbox cart to a sandbox WMS and its tracking back", async () => {
     const c = clock();
-    const ports = createPortFactory({ sandboxes: new Map(), now: c.now });
+    const connectors = createConnectorFactory({ sandboxes: new Map(), now: c.now });
     const spec = { type: "sandbox", orderRatePerMinute: 60 };
-    const cart = ports.cart(spec, { merchantId: "m", cartId: "c1" });
-    const wms = ports.wms(spec, { merchantId: "m" });
+    const cart = connectors.cart(spec, { merchantId: "m", cartId: "c1" });
+    const wms = connectors.wms(spec, { merchantId: "m" });
     c.t += 2_000;
-    const page = await cart.pullOrders(null);
+    const page = ordersPage(await cart.pullOrders(undefined, 100));
     expect(page.items.map((o) => o.externalId)).toEqual(["c1-1", "c1-2"]);
     const now = new Date(c.t);
     const items: BatchItem[] = page.items.map((o) => {
@@ -205,25 +213,25 @@ describe("runtime ports over the connectors", () => {
       };
       return { deliveryId: `${record._id}>orderDelivery:wms`, recordId: record._id, record };
     });
-    expect(await wms.pushOrders(items, "batch-1")).toEqual({
+    expect(toBatchResult(await wms.pushOrders(items.map(orderOut), "batch-1"))).toEqual({
       ok: ["order:m:c1:c1-1", "order:m:c1:c1-2"],
       failed: [],
     });
-    const ships = await wms.pullShipments(null);
+    const ships = shipmentsPage("m", await wms.pullShipments(undefined, 100));
     expect(ships.items.map((s) => s.orderId)).toEqual(["order:m:c1:c1-1", "order:m:c1:c1-2"]);
-    const levels = await wms.pullInventory(null);
+    const levels = levelsPage(await wms.pullInventory(undefined, 100));
     expect(levels.items.length).toBeGreaterThan(0);
     expect(levels.items[0]?.asOf).toBeInstanceOf(Date);
   });
 
   it("refuses a missing connection; an empty push sends nothing", async () => {
-    const ports = createPortFactory({ env: {} });
-    const wms = ports.wms(
+    const connectors = createConnectorFactory({ env: {} });
+    const wms = connectors.wms(
       { type: "http", baseUrl: "http://127.0.0.1:9/x", tokenEnv: "NOPE_TOKEN" },
       { merchantId: "m" },
     );
-    await expect(wms.pushOrders([], "k")).resolves.toEqual({ ok: [], failed: [] });
-    expect(() => ports.wms(null, { merchantId: "m" })).toThrow(
+    await expect(wms.pushOrders([], "k").then(toBatchResult)).resolves.toEqual({ ok: [], failed: [] });
+    expect(() => connectors.wms(null, { merchantId: "m" })).toThrow(
       "merchant m: connection: no connection block configured",
     );
   });

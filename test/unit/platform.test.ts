@@ -17,10 +17,10 @@ async function scrape(m: ReturnType<typeof createMetrics>) {
 describe("one duration grammar", () => {
   it.each([
     ["1h30m", 5_400_000],
-    ["1.5m", 90_000],
-    ["60", 60_000],
-    ["90S", 90_000],
-    ["1m0.5s", 60_500],
+    ["1m30s", 90_000],
+    ["60s", 60_000],
+    ["90s", 90_000],
+    ["1m500ms", 60_500],
   ])("flags take %s → %d ms", (text, ms) => {
     expect(parseInterval(text)).toBe(ms);
   });
@@ -29,11 +29,41 @@ describe("one duration grammar", () => {
     expect(parseDuration("1h30m")).toEqual({ ok: true, ms: 5_400_000, text: "1h30m" });
     expect(parseDuration("1.5m").ok).toBe(false);
     expect(parseDuration("60").ok).toBe(false);
-    expect(parseDuration("1.5m", { fractions: true })).toEqual({ ok: true, ms: 90_000, text: "1m30s" });
+    expect(parseDuration("1.5m")).toMatchObject({ ok: false, problems: ["fraction"], suggestion: "1m30s" });
   });
 
-  it.each(["", "soon", "1m1h", "500ms", "0.5"])("flags refuse %j", (text) => {
+  it.each(["", "soon", "1m1h", "500ms", "0.5", "1.5m", "60", "90S", "1m0.5s"])("flags refuse %j", (text) => {
     expect(() => parseInterval(text)).toThrow(/bad interval|shorter than 1s/);
+  });
+
+  it.each([
+    ["60", 'bad interval "60": a duration needs a unit, e.g. "60s"'],
+    ["1.5m", 'bad interval "1.5m": amounts are whole numbers; write "1m30s"'],
+    ["90S", 'bad interval "90S": units are lower case; write "90s"'],
+    ["1H 30M", 'bad interval "1H 30M": a duration has no spaces and units are lower case; write "1h30m"'],
+    ["0.5", 'bad interval "0.5": a duration needs a unit and amounts are whole numbers, e.g. "500ms"'],
+    ["1m1h", 'bad interval "1m1h": use d, h, m, s, ms (largest first, each once, whole numbers, lower case)'],
+    ["500ms", "interval 500ms is shorter than 1s"],
+  ])("a refused flag %j teaches the fix", (text, message) => {
+    expect(() => parseInterval(text)).toThrow(message);
+  });
+
+  it("takes a range where a flag has its own (worker --process-every: 100ms to 1m)", () => {
+    expect(parseInterval("500ms", { minMs: 100, maxMs: 60_000 })).toBe(500);
+    expect(() => parseInterval("50ms", { minMs: 100 })).toThrow("interval 50ms is shorter than 100ms");
+    expect(() => parseInterval("2m", { maxMs: 60_000 })).toThrow("interval 2m is longer than 1m");
+    expect(() => parseInterval("500ms")).toThrow("shorter than 1s");
+  });
+
+  it("gives the rules a text breaks and its fix as data", () => {
+    expect(parseDuration("1.5M")).toMatchObject({
+      ok: false,
+      problems: ["upper-case", "fraction"],
+      suggestion: "1m30s",
+    });
+    expect(parseDuration("1.1s")).toMatchObject({ suggestion: "1s100ms" });
+    expect(parseDuration("soon")).toMatchObject({ ok: false, problems: ["not-a-duration"] });
+    expect(parseDuration("soon")).not.toHaveProperty("suggestion");
   });
 });
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { computeFromInterval } from "../../node_modules/agenda/dist/utils/nextRunAt.js";
 import { explainText } from "../../src/cli/views/explain.js";
 import { formatFrequency, parseFrequency } from "../../src/config/frequency.js";
+import { loadSchedules } from "../../src/config/load.js";
 import { desiredJobs } from "../../src/reconcile/desired.js";
 import { everyAsCron, toAgendaRepeat } from "../../src/schedule/agenda-repeat.js";
 import { parseCron } from "../../src/schedule/cron.js";
@@ -182,5 +183,65 @@ describe("load spreading", () => {
     const a = explainText({ merchant: m }, new Date("2026-06-01T10:00:00Z"));
     const b = explainText({ merchant: m }, new Date("2026-06-01T10:07:00Z"));
     expect(a).toBe(b);
+  });
+});
+
+describe("Defaults spread: true (one switch for a whole repository)", () => {
+  const merchant = (services: string) => `apiVersion: schedsync/v1
+kind: Merchant
+metadata: { id: m1 }
+spec:
+  services:
+${services}
+---
+apiVersion: schedsync/v1
+kind: Cart
+metadata: { id: c1, merchant: m1 }
+spec:
+  services:
+    orderDownload: { every: 10m }
+`;
+  const defaults = (spread: string) => `apiVersion: schedsync/v1
+kind: Defaults
+spec:
+${spread}  services:
+    inventory: { every: 1h }
+`;
+  const load = async (spread: string, services: string) => {
+    const files = new Map<string, string>([
+      ["schedules/defaults.yaml", defaults(spread)],
+      ["schedules/m1.yaml", merchant(services)],
+    ]);
+    const r = await loadSchedules({ rootDir: "/not/read", files });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r.model.merchants[0] as MerchantModel;
+  };
+
+  it("gives every `every` without offset the job's own phase: own, inherited and built-in", async () => {
+    const m = await load(
+      "  spread: true\n",
+      "    shippingConfirmations: { every: 30m }\n    orderDelivery: { every: 5m, offset: 0m }",
+    );
+    expect(m.services.shippingConfirmations).toMatchObject({ kind: "every", offset: "H" });
+    expect(m.services.inventory).toMatchObject({ kind: "every", offset: "H" });
+    expect(m.services.orderDelivery).toMatchObject({ kind: "every", offset: 0 });
+    expect(m.carts[0]?.services.orderDownload).toMatchObject({ kind: "every", offset: "H" });
+    expect(m.carts[0]?.services.inventoryUpload).toMatchObject({ kind: "automatic" });
+    expect(formatFrequency(m.services.shippingConfirmations)).toEqual({ every: "30m", offset: "H" });
+  });
+
+  it("without it (or false) jobs stay on the clock, as field case 01 expects", async () => {
+    for (const spread of ["", "  spread: false\n"]) {
+      const m = await load(spread, "    shippingConfirmations: { every: 30m }");
+      expect(m.services.shippingConfirmations).toMatchObject({ kind: "every", offset: 0 });
+      expect(m.services.inventory).toMatchObject({ kind: "every", offset: 0 });
+    }
+  });
+
+  it("spread must be a boolean", async () => {
+    const files = new Map([["schedules/d.yaml", defaults('  spread: "yes"\n')]]);
+    const r = await loadSchedules({ rootDir: "/not/read", files });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ file: "schedules/d.yaml", line: 4 });
   });
 });

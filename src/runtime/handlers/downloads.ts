@@ -1,10 +1,19 @@
 // The three pull services. Each stores what it pulled (idempotently) before it moves its cursor,
 // then triggers the Automatic services that have new work.
 import type { Db } from "mongodb";
-import type { Page } from "../../connectors/hub-ports.js";
 import { findSpecs } from "../../jobs/repository.js";
 import type { JobSpec } from "../../jobs/types.js";
-import { CURSORS, cols, storeLevels, storeOrders, storeShipments } from "../../records/index.js";
+import {
+  CURSORS,
+  cols,
+  levelsPage,
+  ordersPage,
+  type Page,
+  shipmentsPage,
+  storeLevels,
+  storeOrders,
+  storeShipments,
+} from "../../records/index.js";
 import type { RuntimeContext } from "../context.js";
 import { triggerAll } from "../trigger.js";
 
@@ -30,13 +39,13 @@ async function setCursor(db: Db, key: string, cursor: string | null): Promise<vo
 async function pullAll<T>(
   ctx: RuntimeContext,
   key: string,
-  pull: (cursor: string | null) => Promise<Page<T>>,
+  pull: (cursor: string | undefined, limit: number) => Promise<Page<T>>,
   store: (items: T[]) => Promise<number>,
 ): Promise<PullReport> {
   const report: PullReport = { pages: 0, pulled: 0, stored: 0, triggered: [], more: false };
   let cursor = await getCursor(ctx.db, key);
   for (;;) {
-    const page = await pull(cursor);
+    const page = await pull(cursor ?? undefined, ctx.opts.pullLimit);
     report.pages += 1;
     report.pulled += page.items.length;
     report.stored += page.items.length > 0 ? await store(page.items) : 0;
@@ -58,11 +67,11 @@ function cartOf(spec: JobSpec): string {
 
 export async function runOrderDownload(ctx: RuntimeContext, spec: JobSpec): Promise<PullReport> {
   const cartId = cartOf(spec);
-  const cart = ctx.opts.ports.cart(spec.connection, { merchantId: spec.merchantId, cartId });
+  const cart = ctx.opts.connectors.cart(spec.connection, { merchantId: spec.merchantId, cartId });
   const report = await pullAll(
     ctx,
     spec.key,
-    (c) => cart.pullOrders(c),
+    async (c, limit) => ordersPage(await cart.pullOrders(c, limit)),
     async (orders) => {
       return (await storeOrders(ctx.db, spec.merchantId, cartId, orders)).length;
     },
@@ -77,12 +86,12 @@ export async function runOrderDownload(ctx: RuntimeContext, spec: JobSpec): Prom
 }
 
 export async function runShippingConfirmations(ctx: RuntimeContext, spec: JobSpec): Promise<PullReport> {
-  const wms = ctx.opts.ports.wms(spec.connection, { merchantId: spec.merchantId });
+  const wms = ctx.opts.connectors.wms(spec.connection, { merchantId: spec.merchantId });
   const carts = new Set<string>();
   const report = await pullAll(
     ctx,
     spec.key,
-    (c) => wms.pullShipments(c),
+    async (c, limit) => shipmentsPage(spec.merchantId, await wms.pullShipments(c, limit)),
     async (items) => {
       const r = await storeShipments(ctx.db, spec.merchantId, items);
       if (r.queued.length > 0) for (const c of r.cartIds) carts.add(c);
@@ -100,13 +109,13 @@ export async function runShippingConfirmations(ctx: RuntimeContext, spec: JobSpe
 }
 
 export async function runInventory(ctx: RuntimeContext, spec: JobSpec): Promise<PullReport> {
-  const wms = ctx.opts.ports.wms(spec.connection, { merchantId: spec.merchantId });
+  const wms = ctx.opts.connectors.wms(spec.connection, { merchantId: spec.merchantId });
   const uploads = await findSpecs(ctx.db, { merchantId: spec.merchantId, service: "inventoryUpload" });
   const cartIds = uploads.map((u) => u.cartId).filter((c): c is string => !!c);
   const report = await pullAll(
     ctx,
     spec.key,
-    (c) => wms.pullInventory(c),
+    async (c, limit) => levelsPage(await wms.pullInventory(c, limit)),
     async (levels) => {
       return (await storeLevels(ctx.db, spec.merchantId, cartIds, levels)).length;
     },

@@ -1,7 +1,14 @@
 // The three push services: orders to the WMS, tracking and inventory to a cart.
 
 import type { JobSpec } from "../../jobs/types.js";
-import type { PushService, Scope } from "../../records/index.js";
+import {
+  inventoryOut,
+  orderOut,
+  type PushService,
+  type Scope,
+  shipmentOut,
+  toBatchResult,
+} from "../../records/index.js";
 import { DEFAULT_AUTOMATIC_MAX_BATCH } from "../../schedule/model.js";
 import type { RuntimeContext } from "../context.js";
 import { type PushReport, pushScope, type Send } from "../push.js";
@@ -17,19 +24,19 @@ function cartOf(spec: JobSpec): string {
 }
 
 function sender(ctx: RuntimeContext, spec: JobSpec): Send {
-  const { ports } = ctx.opts;
+  const { connectors } = ctx.opts;
   switch (spec.service) {
     case "orderDelivery": {
-      const wms = ports.wms(spec.connection, { merchantId: spec.merchantId });
-      return (items, key) => wms.pushOrders(items, key);
+      const wms = connectors.wms(spec.connection, { merchantId: spec.merchantId });
+      return async (items, key) => toBatchResult(await wms.pushOrders(items.map(orderOut), key));
     }
     case "shipmentUpload": {
-      const cart = ports.cart(spec.connection, { merchantId: spec.merchantId, cartId: cartOf(spec) });
-      return (items, key) => cart.pushShipments(items, key);
+      const cart = connectors.cart(spec.connection, { merchantId: spec.merchantId, cartId: cartOf(spec) });
+      return async (items, key) => toBatchResult(await cart.pushShipments(items.map(shipmentOut), key));
     }
     case "inventoryUpload": {
-      const cart = ports.cart(spec.connection, { merchantId: spec.merchantId, cartId: cartOf(spec) });
-      return (items, key) => cart.pushInventory(items, key);
+      const cart = connectors.cart(spec.connection, { merchantId: spec.merchantId, cartId: cartOf(spec) });
+      return async (items, key) => toBatchResult(await cart.pushInventory(items.map(inventoryOut), key));
     }
     default:
       throw new Error(`${spec.service} is not a push service`);
