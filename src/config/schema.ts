@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import { showPath } from "./errors.js";
 import { ZONE_FIELDS } from "./frequency.js";
@@ -23,7 +24,7 @@ export interface SchemaIssue {
 }
 
 let compiled: ValidateFunction | undefined;
-// ajv is CommonJS: required on demand, so a start-up that finds the standalone code never loads it.
+// For the standalone code (CommonJS) and the packages' versions.
 const require = createRequire(import.meta.url);
 // verbose: errors carry their schema, which the messages quote (allowed fields, descriptions).
 const AJV_OPTIONS = { allErrors: true, strict: true, strictRequired: true, verbose: true } as const;
@@ -58,8 +59,7 @@ export function validatorFingerprint(texts = schemaTexts()): string {
 
 /** An ajv instance with every schema added; `source` keeps the code for standaloneCode. */
 export function schemaAjv(source = false): Ajv {
-  const { Ajv } = require("ajv") as typeof import("ajv");
-  const addFormats = require("ajv-formats") as (a: Ajv) => Ajv;
+  const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
   const ajv = new Ajv({ ...AJV_OPTIONS, ...(source && { code: { source: true } }) });
   addFormats(ajv);
   for (const schema of readSchemas().values()) ajv.addSchema(schema);
