@@ -10,6 +10,13 @@ export function register(program: Command): void {
       intOption("--limit <n>", "how many entries, newest first", { min: 1, max: 10_000, default: 20 }),
     )
     .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ npx schedsync history
+  $ npx schedsync history --limit 5 --json`,
+    )
     .action(async (o: { limit: number; json?: boolean }) => {
       const [{ listHistory }, { withStore }, { historyView }, { render }] = await Promise.all([
         import("../reconcile/history.js"),

@@ -67,11 +67,11 @@ export function register(program: Command): void {
       "after",
       `
 Examples:
-  schedsync pause acme --reason "WMS down, INC-123"
-  schedsync pause acme/shopify-us --reason "cart API rate-limited" --until 2h
-  schedsync pause acme/orderDelivery --reason "duplicate orders" --by alice
-  schedsync status --merchant acme      # PAUSED column: by, since, reason
-  schedsync resume acme
+  $ npx schedsync pause acme --reason "WMS down, INC-123"
+  $ npx schedsync pause acme/shopify-us --reason "API rate-limited" --until 2h
+  $ npx schedsync pause acme/orderDelivery --reason "duplicates" --by alice
+  $ npx schedsync status --merchant acme   # PAUSED column: by, since, reason
+  $ npx schedsync resume acme
 
 The workers resume by themselves when --until passes. JSON: {"pause": {"target",
 "by", "reason", "since", "until"}, "keys": [...]}.
@@ -101,8 +101,8 @@ Exit codes: 0 paused, 1 error (unknown target, already paused; nothing written).
       "after",
       `
 Examples:
-  schedsync resume acme
-  schedsync resume acme/shopify-us --json
+  $ npx schedsync resume acme
+  $ npx schedsync resume acme/shopify-us --json
 
 Exit codes: 0 resumed, 1 error (no pause on that target; nothing written).`,
     )

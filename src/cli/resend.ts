@@ -18,13 +18,15 @@ Examples:
   $ npx schedsync resend inv:acme:SKU-1 ship:acme:T-77`,
     )
     .action(async (ids: string[]) => {
-      const [{ createConnectorFactory }, { resendAndTrigger }, { withStore }] = await Promise.all([
+      const [{ budgetsIn, createConnectorFactory }, { resendAndTrigger }, { withStore }] = await Promise.all([
         import("../connectors/index.js"),
         import("../runtime/manual.js"),
         import("./store-session.js"),
       ]);
       const r = await withStore(false, (store) =>
-        resendAndTrigger(store.db, ids, { connectors: createConnectorFactory() }),
+        resendAndTrigger(store.db, ids, {
+          connectors: createConnectorFactory({ budgets: budgetsIn(store.db) }),
+        }),
       );
       console.log(`requeued ${r.requeued}; triggered ${r.triggered.join(", ") || "none"}`);
       if (r.unknown.length > 0) throw new CliError(`nothing to resend for: ${r.unknown.join(", ")}`);

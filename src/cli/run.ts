@@ -19,17 +19,25 @@ Examples:
   $ npx schedsync run acme/orderDelivery --json`,
     )
     .action(async (key: string, o: { json?: boolean }) => {
-      const [{ createConnectorFactory, storeJournal }, { runNow }, { withStore }, { runView }, { render }] =
-        await Promise.all([
-          import("../connectors/index.js"),
-          import("../runtime/manual.js"),
-          import("./store-session.js"),
-          import("./views/run.js"),
-          import("./views/view.js"),
-        ]);
+      const [
+        { budgetsIn, createConnectorFactory, storeJournal },
+        { runNow },
+        { withStore },
+        { runView },
+        { render },
+      ] = await Promise.all([
+        import("../connectors/index.js"),
+        import("../runtime/manual.js"),
+        import("./store-session.js"),
+        import("./views/run.js"),
+        import("./views/view.js"),
+      ]);
       const report = await withStore(o.json, (store) =>
         runNow(store.db, key, {
-          connectors: createConnectorFactory({ sandboxJournal: storeJournal(store.db) }),
+          connectors: createConnectorFactory({
+            sandboxJournal: storeJournal(store.db),
+            budgets: budgetsIn(store.db),
+          }),
         }),
       );
       if (report === "busy") throw new CliError(`${key} is running elsewhere; try again when it ends`);

@@ -5,7 +5,7 @@
 // workers, then the server (which applies); on Ctrl-C one shutdown path that stops the server,
 // then Agenda, and closes the store last — also when start-up fails half way.
 import type { Db } from "mongodb";
-import { createConnectorFactory, storeJournal } from "../connectors/index.js";
+import { budgetsIn, createConnectorFactory, storeJournal } from "../connectors/index.js";
 import { createLogger, type Logger } from "../platform/log.js";
 import { createMetrics } from "../platform/metrics.js";
 import { createNotifier, type Notifier } from "../platform/notify.js";
@@ -152,7 +152,10 @@ export async function start(o: StartOptions): Promise<void> {
   try {
     if (o.workers) {
       parts.worker = createWorker(db, {
-        connectors: createConnectorFactory({ sandboxJournal: storeJournal(db) }),
+        connectors: createConnectorFactory({
+          sandboxJournal: storeJournal(db),
+          budgets: budgetsIn(db, metrics.hooks),
+        }),
         log,
         hooks: metrics.hooks,
         notify: notifier?.notify,

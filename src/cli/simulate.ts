@@ -35,7 +35,9 @@ export function register(program: Command): void {
       `
 Each line of the text chart is one UTC day, each character one 15-minute slot,
 scaled to the busiest slot (the peak, named below the chart). Automatic
-services run on demand and are not charted.
+services run on demand and are not charted. Connections with a rateLimit
+get one line each: API calls in their busiest hour (at least one per run of
+a periodic service) against the calls the budget allows in an hour.
 
 Examples:
   $ npx schedsync simulate

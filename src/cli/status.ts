@@ -30,6 +30,11 @@ drift: [{field, before, after}], the hand edits; drifted: how many jobs have
 them). A job is stale when it had no success in --stale-after of its scheduled
 runs (docs/operations.md).
 
+Examples:
+  $ npx schedsync status
+  $ npx schedsync status --merchant acme --stale-after 5
+  $ npx schedsync status --json
+
 Exit codes: 0 ok, 1 error (store down, a --merchant with no jobs).`,
     )
     .action(async (o: { json?: boolean; merchant?: string; staleAfter: number }) => {

@@ -28,6 +28,10 @@ Examples:
       `Find FerretDB ${FERRETDB_VERSION}, or build it once with Go into the cache (a minute or two).`,
     )
     .option("--force", "build again even if a binary is found")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ npx schedsync store install\n  $ npx schedsync store install --force",
+    )
     .action(async (o: { force?: boolean }) => install(!!o.force));
 
   store
@@ -37,6 +41,10 @@ Examples:
         "test run with MONGODB_URI set) can use it; Ctrl-C stops it once no schedsync process uses it.",
     )
     .option("--data-dir <path>", "data dir (default: SCHEDSYNC_DATA_DIR or .schedsync at the repo root)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ npx schedsync store serve\n  $ MONGODB_URI=<the printed URI> npm test   # in another terminal",
+    )
     .action(async (o: { dataDir?: string }) => serveStore(o.dataDir));
 
   store
@@ -46,6 +54,10 @@ Examples:
     .option(
       "--data-dir <path>",
       "data dir to inspect (default: SCHEDSYNC_DATA_DIR or .schedsync at the repo root)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ npx schedsync store status\n  $ npx schedsync store status --json",
     )
     .action(async (o: { json?: boolean; dataDir?: string }) => status(o));
 }

@@ -75,13 +75,17 @@ Examples:
     )
     .action(async (o: Options) => {
       if (o.lockLifetime < 5_000) throw new UsageError("bad --lock-lifetime: at least 5s");
-      const [{ createConnectorFactory, storeJournal }, { createWorker }, { createLogger }, { openStore }] =
-        await Promise.all([
-          import("../connectors/index.js"),
-          import("../runtime/worker.js"),
-          import("../platform/log.js"),
-          import("../store/index.js"),
-        ]);
+      const [
+        { budgetsIn, createConnectorFactory, storeJournal },
+        { createWorker },
+        { createLogger },
+        { openStore },
+      ] = await Promise.all([
+        import("../connectors/index.js"),
+        import("../runtime/worker.js"),
+        import("../platform/log.js"),
+        import("../store/index.js"),
+      ]);
       const settings = {
         concurrency: o.concurrency,
         lockLimit: o.lockLimit,
@@ -91,7 +95,10 @@ Examples:
       const log = createLogger();
       const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });
       const worker = createWorker(store.db, {
-        connectors: createConnectorFactory({ sandboxJournal: storeJournal(store.db) }),
+        connectors: createConnectorFactory({
+          sandboxJournal: storeJournal(store.db),
+          budgets: budgetsIn(store.db),
+        }),
         log,
         ...settings,
       });

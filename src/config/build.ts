@@ -2,6 +2,7 @@
 // frequencies. Structure comes from the schemas; everything needing context is checked here.
 
 import { DateTime } from "luxon";
+import { count } from "../platform/words.js";
 import {
   CART_SERVICES,
   type CartModel,
@@ -18,6 +19,7 @@ import {
   type ServiceName,
   type Suspension,
 } from "../schedule/model.js";
+import { budgetWarnings, rateLimitPerProblem } from "./budget-checks.js";
 import { type ConfigError, errorAt } from "./errors.js";
 import { allowsAutomatic, DEFAULT_EVERY_OFFSET, defaultEveryOffset, parseFrequency } from "./frequency.js";
 import { missingConnections } from "./needs-connection.js";
@@ -100,8 +102,29 @@ export class ModelBuilder {
     if (this.errors.length) return undefined;
     const model = { merchants: [...merchants.values()], documents: parsed.length };
     // Only on an otherwise valid set: with unreadable documents it would point away from the cause.
-    if (this.unreadable === 0) this.checkConnections(model);
+    if (this.unreadable === 0) {
+      this.checkConnections(model);
+      this.checkBudgets(model);
+    }
     return this.errors.length ? undefined : model;
+  }
+
+  /** Budgets the schedules overrun: a warning at the first connection's rateLimit (budget-checks.ts). */
+  private checkBudgets(model: ScheduleModel): void {
+    for (const w of budgetWarnings(model)) {
+      const m = model.merchants.find((x) => x.id === w.merchantId);
+      const owner = w.cartId ? m?.carts.find((c) => c.id === w.cartId) : m;
+      const pd = owner && this.docOf.get(owner);
+      if (!pd) continue;
+      const at = pd.offsetOf(["spec", "connection", "rateLimit"], true);
+      this.warnings.push(errorAt(pd.file, pd.lines, at, w.message));
+    }
+  }
+
+  /** What the schema lets through: a rateLimit.per under 1s. */
+  private checkRateLimit(pd: ParsedDoc, spec: Obj): void {
+    const problem = rateLimitPerProblem(spec.connection);
+    if (problem) this.report(pd, ["spec", "connection", "rateLimit", "per"], problem);
   }
 
   /** On a model that is otherwise valid: a running service without a connection is a warning (needs-connection.ts). */
@@ -167,6 +190,7 @@ export class ModelBuilder {
       const spec = obj(value.spec);
       const id = str(meta.id);
       const timezone = this.timezone(pd, spec, this.defaultsTz);
+      this.checkRateLimit(pd, spec);
       const services = {} as Record<MerchantService, Frequency>;
       for (const svc of MERCHANT_SERVICES) services[svc] = this.service(pd, spec, svc, timezone);
       if (id === undefined) continue;
@@ -216,6 +240,7 @@ export class ModelBuilder {
       const id = str(meta.id);
       const merchantId = str(meta.merchant);
       const merchant = merchantId === undefined ? undefined : merchants.get(merchantId);
+      this.checkRateLimit(pd, spec);
       const services = {} as Record<CartService, Frequency>;
       for (const svc of CART_SERVICES)
         services[svc] = this.service(pd, spec, svc, merchant?.timezone ?? "UTC");
@@ -226,7 +251,7 @@ export class ModelBuilder {
           : "no Merchant is defined";
         // A Merchant whose document has YAML errors is unknown here; say so rather than mislead.
         const unread = this.unreadable
-          ? `; ${this.unreadable} document${this.unreadable === 1 ? "" : "s"} could not be read: fix those errors first`
+          ? `; ${count(this.unreadable, "document")} could not be read: fix those errors first`
           : "";
         this.report(
           pd,

@@ -27,7 +27,7 @@ let compiled: ValidateFunction | undefined;
 // For the standalone code (CommonJS) and the packages' versions.
 const require = createRequire(import.meta.url);
 // verbose: errors carry their schema, which the messages quote (allowed fields, descriptions).
-const AJV_OPTIONS = { allErrors: true, strict: true, strictRequired: true, verbose: true } as const;
+const AJV_OPTIONS = { verbose: true } as const;
 
 /** Every schema file's text by file name, sorted. */
 function schemaTexts(): Map<string, string> {
@@ -52,23 +52,57 @@ export function validatorFingerprint(texts = schemaTexts()): string {
   const hash = createHash("sha256");
   for (const pkg of ["ajv", "ajv-formats"])
     hash.update(`${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}\0`);
-  hash.update(`${JSON.stringify(AJV_OPTIONS)}\0`);
+  hash.update(`${JSON.stringify([AJV_OPTIONS, FIXED_OPTIONS, EDITOR_KEYWORDS])}\0`);
   for (const [name, text] of texts) hash.update(`${name}\0${text}\0`);
   return hash.digest("hex");
 }
 
-/** An ajv instance with every schema added; `source` keeps the code for standaloneCode. */
-export function schemaAjv(source = false): Ajv {
+/**
+ * The editor-only keywords the schemas carry for yaml-language-server's completion (its
+ * `defaultSnippets` and `markdownDescription`, README of redhat-developer/yaml-language-server). They
+ * do not validate; their meta-schemas make Ajv refuse a snippet without a plain string label.
+ */
+const EDITOR_KEYWORDS = [
+  {
+    keyword: "defaultSnippets",
+    metaSchema: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["label", "body"],
+        properties: {
+          label: { type: "string", minLength: 1 },
+          description: { type: "string" },
+          markdownDescription: { type: "string" },
+          body: {},
+        },
+      },
+    },
+  },
+  { keyword: "markdownDescription", metaSchema: { type: "string" } },
+];
+
+const FIXED_OPTIONS = { strict: true, strictRequired: true } as const;
+
+/**
+ * An Ajv with the formats, the editor keywords and every file of schemas/ added (compiled lazily).
+ * `options` are Ajv's (the strict ones: strictTypes, strictTuples, …; `code: { source: true }` for
+ * standaloneCode); strict and strictRequired are always on.
+ */
+export function schemaAjv(options: ConstructorParameters<typeof Ajv>[0] = {}): Ajv {
+  const ajv = new Ajv({ allErrors: true, ...options, ...FIXED_OPTIONS });
   const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
-  const ajv = new Ajv({ ...AJV_OPTIONS, ...(source && { code: { source: true } }) });
   addFormats(ajv);
+  for (const k of EDITOR_KEYWORDS) ajv.addKeyword(k);
   for (const schema of readSchemas().values()) ajv.addSchema(schema);
   return ajv;
 }
 
 /** Writes the standalone validator (ajv's standaloneCode) with its fingerprint; run by `npm run build`. */
 export function writeStandaloneValidator(): void {
-  const ajv = schemaAjv(true);
+  const ajv = schemaAjv({ ...AJV_OPTIONS, code: { source: true } });
   const validate = ajv.getSchema(`${SCHEMA_BASE}schedule.schema.json`);
   if (!validate) throw new Error("schedule.schema.json is missing from schemas/");
   const { default: standaloneCode } =
@@ -102,7 +136,7 @@ function standalone(): ValidateFunction | undefined {
 
 /** The validator compiled by ajv now, whatever standalone code there is. */
 export function compileValidator(): ValidateFunction {
-  const validate = schemaAjv().getSchema(`${SCHEMA_BASE}schedule.schema.json`);
+  const validate = schemaAjv(AJV_OPTIONS).getSchema(`${SCHEMA_BASE}schedule.schema.json`);
   if (!validate) throw new Error("schedule.schema.json is missing from schemas/");
   return validate;
 }

@@ -2,6 +2,7 @@
 // (schemas/connection.schema.json) catches most mistakes first; this is the last word, with
 // messages that say which field and what is allowed.
 import type { ConnectionSpec } from "../schedule/model.js";
+import { parseRateLimit, type RateLimit } from "../schedule/rate-limit.js";
 import { DEFAULT_TIMEOUT_MS } from "./http-request.js";
 import { ConnectorError } from "./port.js";
 
@@ -11,6 +12,7 @@ export interface HttpConnection {
   tokenEnv: string;
   timeoutMs: number;
   headers: Record<string, string>;
+  rateLimit?: RateLimit;
 }
 
 export interface SandboxConnection {
@@ -18,13 +20,15 @@ export interface SandboxConnection {
   orderRatePerMinute: number;
   failureRate: number;
   seed: number;
+  rateLimit?: RateLimit;
 }
 
 export type Connection = HttpConnection | SandboxConnection;
 
 // tags label the connection for Policy rules (src/config/policy.ts); webhook is read by the server
-// (src/server/cart-hooks.ts). Both belong to the connection as a whole; connectors ignore them.
-const CONNECTION_FIELDS = ["tags", "webhook"] as const;
+// (src/server/cart-hooks.ts); rateLimit is the account's API budget (src/connectors/budget.ts).
+// They belong to the connection as a whole, whatever its type.
+const CONNECTION_FIELDS = ["tags", "webhook", "rateLimit"] as const;
 const FIELDS = {
   http: ["type", "baseUrl", "tokenEnv", "timeoutMs", "headers", ...CONNECTION_FIELDS],
   sandbox: ["type", "orderRatePerMinute", "failureRate", "seed", ...CONNECTION_FIELDS],
@@ -54,10 +58,14 @@ export function parseConnection(spec: ConnectionSpec | null | undefined, where =
   if (unknown.length > 0) {
     throw invalid(
       where,
-      `unknown field(s) for type ${type}: ${unknown.join(", ")} (allowed: ${allowed.join(", ")})`,
+      `unknown ${unknown.length === 1 ? "field" : "fields"} for type ${type}: ${unknown.join(", ")} (allowed: ${allowed.join(", ")})`,
     );
   }
-  return type === "http" ? parseHttp(spec, where) : parseSandbox(spec, where);
+  const c = type === "http" ? parseHttp(spec, where) : parseSandbox(spec, where);
+  if (spec.rateLimit === undefined) return c;
+  const r = parseRateLimit(spec.rateLimit);
+  if (!r.ok) throw invalid(where, r.message);
+  return { ...c, rateLimit: r.limit };
 }
 
 function parseHttp(spec: ConnectionSpec, where: string): HttpConnection {

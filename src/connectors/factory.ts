@@ -1,5 +1,7 @@
 // Picks and configures the adapter a `connection` block names.
 import type { ConnectionSpec } from "../schedule/model.js";
+import { budgetKey } from "../schedule/rate-limit.js";
+import { type Budgets, budgetedCart, budgetedWms, Limiter } from "./budget.js";
 import { type Connection, type HttpConnection, parseConnection } from "./config.js";
 import { HttpCart, HttpWms } from "./http.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpSettings } from "./http-request.js";
@@ -26,6 +28,11 @@ export interface ConnectorContext {
    * across restarts). Such a sandbox's cart starts with SANDBOX_BACKLOG_MINUTES of orders waiting.
    */
   sandboxJournal?: SandboxJournal;
+  /**
+   * Where connections with a rateLimit keep their budget (storeBudgets: shared by every process);
+   * without it, in this process's memory.
+   */
+  budgets?: Budgets;
 }
 
 /** A journaled cart's first pull brings the orders of this many minutes (the demo shows traffic at once). */
@@ -47,7 +54,8 @@ function httpSettings(c: HttpConnection, ctx: ConnectorContext): HttpSettings {
     timeoutMs: c.timeoutMs,
     headers: c.headers,
     maxResponseBytes: ctx.http?.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    rateLimitRetries: ctx.http?.rateLimitRetries ?? 1,
+    // A budgeted connection sends a 429 again through its budget (budget.ts), not here.
+    rateLimitRetries: c.rateLimit ? 0 : (ctx.http?.rateLimitRetries ?? 1),
     maxRetryWaitMs: ctx.http?.maxRetryWaitMs ?? 2_000,
     env: ctx.env ?? process.env,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -66,7 +74,12 @@ function registry(ctx: ConnectorContext): Map<string, unknown> {
  * One sandbox per (role, merchant, cart, settings) and registry, so its state persists; with a
  * journal, its state is named by role, merchant and cart, so new settings continue it.
  */
-function sandbox<T>(ctx: ConnectorContext, role: string, c: Connection, make: (o: SandboxOptions) => T): T {
+function sandbox<T>(
+  ctx: ConnectorContext,
+  role: string,
+  { rateLimit: _, ...c }: Connection,
+  make: (o: SandboxOptions) => T,
+): T {
   const reg = registry(ctx);
   const name =
     ctx.cartId === undefined ? `${role}:${ctx.merchantId}` : `${role}:${ctx.merchantId}:${ctx.cartId}`;
@@ -89,9 +102,12 @@ export function createCartConnector(
   ctx: ConnectorContext,
 ): CartConnector {
   const c = parseConnection(spec, where(ctx));
-  if (c.type === "http") return new HttpCart(httpSettings(c, ctx));
   const cartId = ctx.cartId ?? "cart";
-  return sandbox(ctx, "cart", c, (o) => new SandboxCart(cartId, o));
+  const inner =
+    c.type === "http"
+      ? new HttpCart(httpSettings(c, ctx))
+      : sandbox(ctx, "cart", c, (o) => new SandboxCart(cartId, o));
+  return c.rateLimit ? budgetedCart(inner, limiter(spec as ConnectionSpec, c, ctx)) : inner;
 }
 
 export function createWmsConnector(
@@ -99,8 +115,15 @@ export function createWmsConnector(
   ctx: ConnectorContext,
 ): WmsConnector {
   const c = parseConnection(spec, where(ctx));
-  if (c.type === "http") return new HttpWms(httpSettings(c, ctx));
-  return sandbox(ctx, "wms", c, (o) => new SandboxWms(o));
+  const inner =
+    c.type === "http" ? new HttpWms(httpSettings(c, ctx)) : sandbox(ctx, "wms", c, (o) => new SandboxWms(o));
+  return c.rateLimit ? budgetedWms(inner, limiter(spec as ConnectionSpec, c, ctx)) : inner;
+}
+
+/** The limiter of a connection with a rateLimit: its budget is named by budgetKey. */
+function limiter(spec: ConnectionSpec, c: Connection, ctx: ConnectorContext): Limiter {
+  const key = budgetKey(spec, { merchantId: ctx.merchantId, ...(ctx.cartId ? { cartId: ctx.cartId } : {}) });
+  return new Limiter(key, c.rateLimit!, ctx.budgets, ctx.signal);
 }
 
 /** What the runs ask for: a connection block's connector for one cart, or for a merchant's WMS. */

@@ -1,6 +1,14 @@
 // The connectors stage: the port, its adapters (http, sandbox), and the factory that picks one from
 // a `connection` block.
 
+export {
+  type BudgetHooks,
+  type Budgets,
+  BudgetWaitError,
+  budgetsIn,
+  DEFAULT_MAX_WAIT_MS,
+  memoryBudgets,
+} from "./budget.js";
 export { type Connection, parseConnection } from "./config.js";
 export {
   type ConnectorContext,

@@ -27,17 +27,15 @@ export function prettyOptions(env: NodeJS.ProcessEnv = process.env) {
 
 export function createLogger(opts: { level?: string; pretty?: boolean } = {}): Logger {
   const pretty = opts.pretty ?? (process.stdout.isTTY === true && !process.env.CI);
-  return pino({
+  const options = {
     level: opts.level ?? process.env.SCHEDSYNC_LOG_LEVEL ?? "info",
     base: { service: "schedsync" },
     redact: { paths: REDACT, censor: "***" },
-    transport: pretty
-      ? {
-          target: "pino-pretty",
-          options: prettyOptions(),
-        }
-      : undefined,
-  });
+  };
+  if (pretty) return pino({ ...options, transport: { target: "pino-pretty", options: prettyOptions() } });
+  // Synchronous writes: pino's default stdout stream is asynchronous, and the exit flush wrote the
+  // last buffered line ("stopped") ahead of one still in flight ("stopping: workers").
+  return pino(options, pino.destination({ dest: 1, sync: true }));
 }
 
 /** A logger that writes nothing (tests). */

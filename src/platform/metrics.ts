@@ -43,6 +43,32 @@ export interface TransmissionHooks {
   countTransmission(service: string, outcome: string, n: number): void;
   /** A failed run of a job (labels { merchant, cart, service }; cart "" for merchant services). */
   countJobFailure?(labels: { merchant: string; cart: string; service: string }): void;
+  /** A request waited this long for a token of its connection's API budget (label: the budget's key). */
+  budgetWaited?(budget: string, seconds: number): void;
+  /** The remote answered 429 to a budgeted connection. */
+  budgetRateLimited?(budget: string): void;
+  /** A request was not sent: its budget's next token was further away than the wait allowed, or 429 came too often. */
+  budgetDeferred?(budget: string): void;
+}
+
+/** The API budgets' counters (src/connectors/budget.ts), labelled by budget key (no secrets: a URL and a variable's name). */
+function budgetHooks(registry: Registry) {
+  const counter = (name: string, help: string) =>
+    new Counter({ name, help, labelNames: ["budget"], registers: [registry] });
+  const waited = counter(
+    "schedsync_budget_wait_seconds_total",
+    "Seconds requests waited for a token of their connection's API budget.",
+  );
+  const limited = counter("schedsync_budget_rate_limited_total", "429 answers to budgeted connections.");
+  const deferred = counter(
+    "schedsync_budget_deferred_total",
+    "Requests not sent: the budget's next token was further away than the wait allowed, or 429 three times in a row.",
+  );
+  return {
+    budgetWaited: (budget: string, seconds: number) => waited.inc({ budget }, seconds),
+    budgetRateLimited: (budget: string) => limited.inc({ budget }),
+    budgetDeferred: (budget: string) => deferred.inc({ budget }),
+  };
 }
 
 /** Buckets of the reconcile duration, in seconds: 5 ms to 5 min. */
@@ -195,6 +221,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     hooks: {
+      ...budgetHooks(registry),
       observeAutomaticLatency: (seconds, service) => automaticLatency.observe({ service }, seconds),
       countJobFailure: (labels) => jobFailures.inc(labels),
       countTransmission: (service, outcome, n) => {

@@ -2,6 +2,7 @@
 // Deduplicated per (kind, key) for `dedupMs` and rate-limited to `perMinute` posts; what is held
 // back is dropped, and counted in the next post. The URL is a secret: it is never logged.
 import type { Logger } from "pino";
+import { count } from "./words.js";
 
 /** One notification: `kind` and `key` identify it for deduplication; `text` is what people read. */
 export interface Notice {
@@ -70,7 +71,9 @@ export function createNotifier(o: NotifierOptions): Notifier {
       recent.push(t);
       lastSent.set(id, t);
       const text =
-        dropped > 0 ? `${n.text}\n(${dropped} more notification(s) held back by the rate limit)` : n.text;
+        dropped > 0
+          ? `${n.text}\n(${count(dropped, "more notification")} held back by the rate limit)`
+          : n.text;
       dropped = 0;
       const p = post(text).finally(() => pending.delete(p));
       pending.add(p);

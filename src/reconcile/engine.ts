@@ -164,7 +164,9 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     message: rev.message,
     startedAt,
     finishedAt: new Date(),
-    durationMs: Date.now() - startedAt.getTime(),
+    // The whole reconcile, reading and checking the revision included: what the log line and the
+    // status page's "last reconcile" say (startedAt is when the lock was taken).
+    durationMs: Date.now() - started,
     outcome,
     summary: plan.summary,
     ...(error ? { error } : {}),

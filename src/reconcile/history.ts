@@ -13,8 +13,10 @@ export interface HistoryEntry {
   revision: string;
   author: string;
   message: string;
+  /** When the reconcile lock was taken, and when the entry was written. */
   startedAt: Date;
   finishedAt: Date;
+  /** The whole reconcile in ms, from reading the revision (as its log line), not only the locked part. */
   durationMs: number;
   outcome: "applied" | "in-sync" | "failed" | "refused";
   summary?: PlanSummary;

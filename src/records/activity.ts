@@ -3,6 +3,7 @@
 // aggregation lacks $dateTrunc, and a status page reads at most `limit` documents.
 import type { Db } from "mongodb";
 import { cols } from "./collections.js";
+import type { Scope } from "./types.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -10,9 +11,12 @@ export interface HourActivity {
   /** Start of the hour (UTC). */
   hour: Date;
   delivered: number;
-  /** Deliveries whose last attempt in this hour failed or was skipped. */
+  /** Deliveries whose last attempt in this hour failed, was skipped or was held. */
   failed: number;
-  /** Median seconds from queued to delivered of this hour's deliveries (undefined: none). */
+  /**
+   * Median seconds from queued to delivered of this hour's deliveries by Automatic services
+   * (undefined: none). A periodic service's latency is mostly its interval, so it is left out.
+   */
   medianLatencySeconds?: number;
 }
 
@@ -38,13 +42,17 @@ function median(xs: number[]): number | undefined {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** Which deliveries' latency counts: those of an Automatic service (merchant, cart, service). */
+export type IsAutomatic = (scope: Pick<Scope, "merchantId" | "cartId" | "service">) => boolean;
+
 /**
  * The last `hours` hours (oldest first, the current one last) and the failure reasons, most
- * records first. Reads at most `limit` deliveries touched in that span.
+ * records first. Reads at most `limit` deliveries touched in that span. The latency is of the
+ * deliveries `automatic` accepts (none without it).
  */
 export async function recentActivity(
   db: Db,
-  opts: { now?: Date; hours?: number; limit?: number } = {},
+  opts: { now?: Date; hours?: number; limit?: number; automatic?: IsAutomatic } = {},
 ): Promise<Activity> {
   const now = (opts.now ?? new Date()).getTime();
   const n = opts.hours ?? 12;
@@ -81,8 +89,9 @@ export async function recentActivity(
       const h = slot(d.deliveredAt);
       if (!h) continue;
       h.delivered += 1;
-      h.latencies.push(Math.max(0, d.deliveredAt.getTime() - d.createdAt.getTime()) / 1000);
-    } else if (d.state === "failed" || d.state === "skipped") {
+      if (opts.automatic?.({ merchantId: d.merchantId, cartId: d.cartId ?? null, service: d.service }))
+        h.latencies.push(Math.max(0, d.deliveredAt.getTime() - d.createdAt.getTime()) / 1000);
+    } else if (d.state === "failed" || d.state === "skipped" || d.state === "held") {
       const at = d.lastAttemptAt ?? d.updatedAt;
       const h = slot(at);
       if (h) h.failed += 1;

@@ -1,4 +1,5 @@
 // The records module: what the hub holds and where each record stands per destination.
+export { BUDGETS, type BudgetChange, type BudgetStore, storeBudgets } from "./budgets.js";
 export {
   type ClaimedBatch,
   type ClaimOptions,

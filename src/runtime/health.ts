@@ -2,7 +2,9 @@
 // logs WARN with its key and reason; the failure that makes a job failing (ESCALATE_AFTER in a
 // row) logs ERROR once, and the success after it logs INFO "recovered": one line per state change.
 import { type RunOutcome, recordJobOutcome } from "../jobs/health.js";
+import { countRun } from "../jobs/run-hours.js";
 import type { JobSpec } from "../jobs/types.js";
+import { count } from "../platform/words.js";
 import type { RuntimeContext } from "./context.js";
 import type { RunReport } from "./handlers/index.js";
 
@@ -32,7 +34,11 @@ export function outcomeOf(report: RunReport | Error, at = new Date()): RunOutcom
   const c = pushCounts(report);
   if (c && c.failed > 0 && c.delivered === 0) {
     const n = c.failed + c.skipped;
-    return { ok: false, at, reason: `${c.failed} of ${n} records failed${c.reason ? `: ${c.reason}` : ""}` };
+    return {
+      ok: false,
+      at,
+      reason: `${c.failed} of ${count(n, "record")} failed${c.reason ? `: ${c.reason}` : ""}`,
+    };
   }
   return { ok: true, at };
 }
@@ -60,6 +66,9 @@ export async function reportRun(
     log.warn({ ...fields, ...report }, "run finished with failed or skipped records");
   else log.info({ ...fields, ...report }, "run finished");
   let change: Awaited<ReturnType<typeof recordJobOutcome>>;
+  await countRun(ctx.db, outcome).catch((err) =>
+    log.warn({ key: spec.key, err: String(err) }, "could not count the run in its hour"),
+  );
   try {
     change = await recordJobOutcome(ctx.db, spec.key, outcome);
   } catch (err) {
@@ -73,7 +82,7 @@ export async function reportRun(
     ctx.opts.notify?.({
       kind: "failing",
       key: spec.key,
-      text: `schedsync: ${spec.key} is failing (${after.consecutiveFailures} runs in a row): ${outcome.reason}`,
+      text: `schedsync: ${spec.key} is failing (${count(after.consecutiveFailures, "run")} in a row): ${outcome.reason}`,
     });
   } else if (outcome.ok && before.consecutiveFailures >= ESCALATE_AFTER) {
     log.info({ ...fields, failures: before.consecutiveFailures }, "job recovered");
@@ -82,6 +91,6 @@ export async function reportRun(
     ctx.opts.notify?.({
       kind: "skipped",
       key: spec.key,
-      text: `schedsync: ${spec.key} skipped ${counts.skipped} record(s) (not retryable or too old)${counts.reason ? `: ${counts.reason}` : ""}`,
+      text: `schedsync: ${spec.key} skipped ${count(counts.skipped, "record")} (not retryable or too old)${counts.reason ? `: ${counts.reason}` : ""}`,
     });
 }

@@ -1,5 +1,7 @@
 // 5-field cron validation with the parser Agenda itself uses, so what validates here runs there.
 // H items (load spreading, phase.ts) are checked by drawing them for a sample key first.
+
+import { count } from "../platform/words.js";
 import { CRON_FIELDS, cronProblem, cronZonePrefix } from "./cron-errors.js";
 import { hashCron } from "./phase.js";
 
@@ -47,7 +49,7 @@ export function parseCron(input: unknown, timezone = "UTC"): CronResult {
   if (fields.length !== 5)
     return {
       ok: false,
-      message: `"${input}" has ${fields.length} field${fields.length === 1 ? "" : "s"}; a cron needs 5 (${FIELD_NAMES})`,
+      message: `"${input}" has ${count(fields.length, "field")}; a cron needs 5 (${FIELD_NAMES})`,
     };
   const expr = fields.join(" ");
   const key = `${expr}|${timezone}`;

@@ -1,5 +1,6 @@
 // Load from the schedules alone: how many runs each service makes in every 15-minute slot over
 // the coming days, so a reviewer sees spikes (3,000 merchants at 09:00) before merging.
+import { apiCalls, type BudgetUse } from "./api-calls.js";
 import type { Frequency, ScheduleModel, ServiceName } from "./model.js";
 import { nextRunAfter } from "./next-runs.js";
 import { resolvePhase, serviceKey } from "./phase.js";
@@ -21,6 +22,8 @@ export interface Simulation {
   peak: { slot: number; at: Date; total: number; byService: Partial<Record<ServiceName, number>> };
   /** Services set to automatic (event-driven, not in the chart). */
   automatic: number;
+  /** API calls per hour of each connection budget (connection.rateLimit), see api-calls.ts. */
+  budgets: BudgetUse[];
 }
 
 const ORDER: ServiceName[] = [
@@ -115,6 +118,7 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
       byService,
     },
     automatic,
+    budgets: apiCalls(model, { from: start, days }),
   };
 }
 

@@ -5,6 +5,7 @@ import { healthState } from "../jobs/freshness.js";
 import { readJobHealth } from "../jobs/health.js";
 import type { Logger } from "../platform/log.js";
 import type { Notify } from "../platform/notify.js";
+import { count } from "../platform/words.js";
 
 /** Checks now and every `everyMs` (default 60 s); returns the function that stops it. */
 export function watchStaleJobs(
@@ -19,7 +20,7 @@ export function watchStaleJobs(
       o.notify({
         kind: "stale",
         key: j.key,
-        text: `schedsync: ${j.key} is stale: no successful run ${since} (${o.k} runs due)${j.health.lastFailureReason ? `; last failure: ${j.health.lastFailureReason}` : ""}`,
+        text: `schedsync: ${j.key} is stale: no successful run ${since} (${count(o.k, "run")} due)${j.health.lastFailureReason ? `; last failure: ${j.health.lastFailureReason}` : ""}`,
       });
     }
   };

@@ -1,8 +1,11 @@
-// Inline SVG charts of the status page (no script, no CDN): records per hour as paired bars,
-// and the median delivery latency per hour as a line.
+// Inline SVG charts of the status page (no script, no CDN): runs and records per hour as paired
+// bars, and the median Automatic delivery latency per hour as a line.
+import type { RunHour } from "../jobs/run-hours.js";
+import { count } from "../platform/words.js";
 import type { HourActivity } from "../records/activity.js";
 
-const W = 560;
+// Two charts side by side fill the page's 70rem column.
+const W = 530;
 const H = 150;
 const PAD = { left: 40, right: 8, top: 10, bottom: 22 };
 
@@ -12,7 +15,7 @@ function esc(s: string): string {
 
 const hourLabel = (d: Date) => `${String(d.getUTCHours()).padStart(2, "0")}h`;
 
-function frame(title: string, max: number, unit: string, hours: HourActivity[], body: string): string {
+function frame(title: string, max: number, unit: string, hours: { hour: Date }[], body: string): string {
   const plotW = W - PAD.left - PAD.right;
   const step = plotW / Math.max(1, hours.length);
   const labels = hours
@@ -34,28 +37,58 @@ function formatMax(n: number): string {
   return n >= 100 ? String(Math.round(n)) : String(Number(n.toFixed(1)));
 }
 
-/** Delivered (green) and failed (red) records per hour, side by side. */
-export function recordsChart(hours: HourActivity[]): string {
-  const max = Math.max(1, ...hours.flatMap((h) => [h.delivered, h.failed]));
+/** One pair of bars per hour: the good count (green) and the bad one (red), each with a tooltip. */
+function pairedBars<T extends { hour: Date }>(
+  title: string,
+  noun: string,
+  hours: T[],
+  good: { value: (h: T) => number; word: string },
+  bad: { value: (h: T) => number; word: string },
+): string {
+  const max = Math.max(1, ...hours.flatMap((h) => [good.value(h), bad.value(h)]));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const step = plotW / Math.max(1, hours.length);
   const bar = Math.max(1, step / 2 - 2);
+  const rect = (cls: string, x: number, n: number, word: string, hour: Date) => {
+    const h = (n / max) * plotH;
+    return `<rect class="${cls}" x="${x.toFixed(1)}" y="${(H - PAD.bottom - h).toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}"><title>${hourLabel(hour)} UTC: ${count(n, noun)} ${esc(word)}</title></rect>`;
+  };
   const rects = hours
     .map((h, i) => {
       const x = PAD.left + step * i + 1;
-      const dh = (h.delivered / max) * plotH;
-      const fh = (h.failed / max) * plotH;
       return (
-        `<rect class="delivered" x="${x.toFixed(1)}" y="${(H - PAD.bottom - dh).toFixed(1)}" width="${bar.toFixed(1)}" height="${dh.toFixed(1)}"><title>${hourLabel(h.hour)} UTC: ${h.delivered} delivered</title></rect>` +
-        `<rect class="failed" x="${(x + bar + 1).toFixed(1)}" y="${(H - PAD.bottom - fh).toFixed(1)}" width="${bar.toFixed(1)}" height="${fh.toFixed(1)}"><title>${hourLabel(h.hour)} UTC: ${h.failed} failed or held</title></rect>`
+        rect("delivered", x, good.value(h), good.word, h.hour) +
+        rect("failed", x + bar + 1, bad.value(h), bad.word, h.hour)
       );
     })
     .join("");
-  return frame("Records per hour: delivered and failed", max, "", hours, rects);
+  return frame(title, max, "", hours, rects);
 }
 
-/** Median seconds from queued to delivered, per hour (gaps where nothing was delivered). */
+/** Delivered (green) and failed (red) records per hour, side by side. */
+export function recordsChart(hours: HourActivity[]): string {
+  return pairedBars(
+    "Records per hour: delivered and failed",
+    "record",
+    hours,
+    { value: (h) => h.delivered, word: "delivered" },
+    { value: (h) => h.failed, word: "failed or held" },
+  );
+}
+
+/** Succeeded (green) and failed (red) runs per hour, side by side. */
+export function runsChart(hours: RunHour[]): string {
+  return pairedBars(
+    "Runs per hour: succeeded and failed",
+    "run",
+    hours,
+    { value: (h) => h.succeeded, word: "succeeded" },
+    { value: (h) => h.failed, word: "failed" },
+  );
+}
+
+/** Median seconds from queued to delivered by Automatic services, per hour (gaps: none delivered). */
 export function latencyChart(hours: HourActivity[]): string {
   const values = hours.map((h) => h.medianLatencySeconds);
   const max = Math.max(1, ...values.filter((v): v is number => v !== undefined));
@@ -78,7 +111,7 @@ export function latencyChart(hours: HourActivity[]): string {
     .filter((p): p is string => !!p)
     .join(" ");
   return frame(
-    "Delivery latency per hour (median seconds from queued to delivered)",
+    "Automatic latency per hour (median seconds from queued to delivered)",
     max,
     " s",
     hours,

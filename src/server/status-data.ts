@@ -1,11 +1,12 @@
 // Gathers the status page's data; a store that does not answer yields a page that says so.
 import type { Db } from "mongodb";
 import { DEFAULT_STALE_AFTER_RUNS, healthState } from "../jobs/freshness.js";
-import { readJobHealth } from "../jobs/health.js";
+import { type JobHealthRow, readJobHealth } from "../jobs/health.js";
 import { countJobs, upcomingJobRuns } from "../jobs/repository.js";
+import { runsPerHour } from "../jobs/run-hours.js";
 import { type HistoryEntry, listHistory, type PlanSummary, readApplied } from "../reconcile/history.js";
 import { readStatus } from "../reconcile/status.js";
-import { recentActivity } from "../records/activity.js";
+import { type IsAutomatic, recentActivity } from "../records/activity.js";
 import { pingStore } from "./readiness.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordsCounter } from "./record-counts.js";
@@ -23,6 +24,16 @@ export function driftOf(
   const plan = latest.summary ?? history[0]?.summary;
   if (SETTLED.has(latest.outcome)) return { plan, pending: 0 };
   return { plan, pending: plan ? plan.create + plan.update + plan.delete : undefined };
+}
+
+/** The deliveries of the jobs whose schedule is Automatic (their latency is the chart's). */
+function automaticScopes(rows: JobHealthRow[]): IsAutomatic {
+  const id = (merchantId: string, cartId: string | null, service: string) =>
+    JSON.stringify([merchantId, cartId, service]);
+  const keys = new Set(
+    rows.filter((j) => j.schedule.kind === "automatic").map((j) => id(j.merchantId, j.cartId, j.service)),
+  );
+  return (d) => keys.has(id(d.merchantId, d.cartId, d.service));
 }
 
 export async function gatherStatus(opts: {
@@ -45,10 +56,11 @@ export async function gatherStatus(opts: {
     nextRuns: [],
     health: [],
     activity: { hours: [], reasons: [] },
+    runs: [],
     agendash: opts.agendash,
   };
   if (!base.storeOk) return base;
-  const [applied, history, jobs, runs, records, status, healthRows, activity] = await Promise.all([
+  const [applied, history, jobs, runs, records, status, healthRows, runHours] = await Promise.all([
     readApplied(opts.db),
     listHistory(opts.db, 10),
     countJobs(opts.db),
@@ -56,8 +68,12 @@ export async function gatherStatus(opts: {
     opts.records ? opts.records(opts.db).catch(() => []) : Promise.resolve([]),
     readStatus(opts.db),
     readJobHealth(opts.db),
-    recentActivity(opts.db, { now: base.generatedAt }),
+    runsPerHour(opts.db, { now: base.generatedAt }),
   ]);
+  const activity = await recentActivity(opts.db, {
+    now: base.generatedAt,
+    automatic: automaticScopes(healthRows),
+  });
   const k = opts.staleAfterRuns ?? DEFAULT_STALE_AFTER_RUNS;
   const health = healthRows.map((j) => ({ ...j, state: healthState(j, base.generatedAt, k) }));
   const held = status.jobs.filter((j) => j.paused || j.suspended || j.drift);
@@ -75,6 +91,7 @@ export async function gatherStatus(opts: {
     records,
     health,
     activity,
+    runs: runHours,
     drift,
     held,
   };

@@ -3,13 +3,15 @@
 import type { HealthState } from "../jobs/freshness.js";
 import type { JobHealthRow } from "../jobs/health.js";
 import type { JobCounts, NextRun } from "../jobs/repository.js";
+import type { RunHour } from "../jobs/run-hours.js";
 import { formatMeasured } from "../platform/duration.js";
+import { count } from "../platform/words.js";
 import type { AppliedState, HistoryEntry, PlanSummary } from "../reconcile/history.js";
 import type { JobStatus } from "../reconcile/status.js";
 import type { Activity } from "../records/activity.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordCount } from "./record-counts.js";
-import { latencyChart, recordsChart } from "./status-charts.js";
+import { latencyChart, recordsChart, runsChart } from "./status-charts.js";
 import { driftWords, outcomeWord, planWords } from "./words.js";
 
 /** A job's health row with its state word. */
@@ -34,6 +36,8 @@ export interface StatusData {
   health: JobHealthView[];
   /** Deliveries per hour and failure reasons (the charts). */
   activity: Activity;
+  /** Runs per hour, succeeded and failed (the runs chart). */
+  runs: RunHour[];
   agendash: boolean;
 }
 
@@ -69,9 +73,9 @@ function summaryText(s: PlanSummary | undefined): string {
 function driftText(d: StatusData): string {
   const { pending, handEdited = 0, paused = 0 } = d.drift;
   return [
-    handEdited > 0 ? `${handEdited} job(s) edited by hand` : "",
+    handEdited > 0 ? `${count(handEdited, "job")} edited by hand` : "",
     handEdited > 0 && pending === 0 ? "" : driftWords(pending, d.last?.outcome),
-    paused > 0 ? `${paused} job(s) paused` : "",
+    paused > 0 ? `${count(paused, "job")} paused` : "",
   ]
     .filter(Boolean)
     .join(" · ");
@@ -187,7 +191,7 @@ function verdict(d: StatusData): string {
     (s) => `<span class="chip s-${s}">${e(counts.get(s))} ${e(s)}</span>`,
   );
   const store = d.storeOk ? "" : ' · <span class="bad">store unreachable</span>';
-  return `<p class="verdict" id="verdict">${d.health.length} jobs: ${parts.join(" ") || "none yet"} · ${e(driftText(d))}${store}</p>`;
+  return `<p class="verdict" id="verdict">${e(count(d.health.length, "job"))}: ${parts.join(" ") || "none yet"} · ${e(driftText(d))}${store}</p>`;
 }
 
 function jobLabel(j: JobHealthRow): string {
@@ -245,14 +249,23 @@ ${table(["Job", "Health", "Failed runs in a row", "Last success", "Reason"], job
 ${table(["Merchant", "Cart", "Service", "State", "Records", "Reason"], reasons, "No failed or held records in the last 12 hours.")}</section>`;
 }
 
+/** Runs per hour: the jobs' own outcomes (a run fails when it throws or no record got through). */
+function runsSection(d: StatusData): string {
+  if (!d.runs.length) return "";
+  const total = (k: "succeeded" | "failed") => d.runs.reduce((n, h) => n + h[k], 0);
+  return `<section id="runs"><h2>Runs, last 12 hours</h2>
+<p>${e(count(total("succeeded"), "run"))} succeeded · ${e(total("failed"))} failed</p>
+<figure>${runsChart(d.runs)}<figcaption>Runs per hour (UTC): <span class="ok">succeeded</span>, <span class="bad">failed</span></figcaption></figure></section>`;
+}
+
 function chartsSection(d: StatusData): string {
   const hours = d.activity.hours;
   if (!hours.length) return "";
   const total = (k: "delivered" | "failed") => hours.reduce((n, h) => n + h[k], 0);
-  return `<section id="charts"><h2>Last 12 hours</h2>
-<p>${e(total("delivered"))} records delivered · ${e(total("failed"))} failed or held</p>
+  return `<section id="charts"><h2>Records, last 12 hours</h2>
+<p>${e(count(total("delivered"), "record"))} delivered · ${e(total("failed"))} failed or held</p>
 <div class="charts"><figure>${recordsChart(hours)}<figcaption>Records per hour (UTC): <span class="ok">delivered</span>, <span class="bad">failed or held</span></figcaption></figure>
-<figure>${latencyChart(hours)}<figcaption>Delivery latency: median seconds from queued to delivered, per hour</figcaption></figure></div></section>`;
+<figure>${latencyChart(hours)}<figcaption>Automatic latency: median seconds from queued to delivered by Automatic services, per hour</figcaption></figure></div></section>`;
 }
 
 export function renderStatusPage(d: StatusData): string {
@@ -264,6 +277,7 @@ export function renderStatusPage(d: StatusData): string {
 ${verdict(d)}
 ${gridSection(d)}
 ${failuresSection(d)}
+${runsSection(d)}
 ${chartsSection(d)}
 ${appliedSection(d)}
 ${heldSection(d)}

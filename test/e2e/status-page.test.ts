@@ -11,6 +11,7 @@ import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbedded } from "../../src/store/embedded.js";
 import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ROOT = resolve(".");
@@ -116,6 +117,25 @@ describe.skipIf(!existsSync(CHROMIUM))("status page in a browser", () => {
       // Inline SVG charts: no script and no request to anywhere but this server.
       expect(await page.$$eval("#charts svg", (svgs) => svgs.length)).toBe(2);
       expect(await page.$$eval("script[src], link[href^='http']", (els) => els.length)).toBe(0);
+      // Runs per hour (succeeded / failed) once the demo's first runs ended, and the latency chart
+      // of Automatic services only.
+      await waitFor(
+        "a run counted on the page",
+        async () => {
+          await page.goto(url);
+          return /^[1-9]\d* runs? succeeded/.test((await page.textContent("#runs p")) ?? "");
+        },
+        120_000,
+      );
+      const runTitles = await page.$$eval("#runs svg rect title", (ts) => ts.map((t) => t.textContent ?? ""));
+      expect(runTitles.some((t) => /UTC: [1-9]\d* runs? succeeded$/.test(t))).toBe(true);
+      expect(await page.getAttribute("#runs svg", "aria-label")).toBe("Runs per hour: succeeded and failed");
+      expect(
+        await page.$$eval("#charts svg", (svgs) => svgs.map((s) => s.getAttribute("aria-label"))),
+      ).toEqual([
+        "Records per hour: delivered and failed",
+        "Automatic latency per hour (median seconds from queued to delivered)",
+      ]);
       expect(await page.$$eval("#next-runs th", (ths) => ths.map((t) => t.textContent))).toEqual([
         "When",
         "Merchant",
@@ -130,5 +150,5 @@ describe.skipIf(!existsSync(CHROMIUM))("status page in a browser", () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 180_000);
 });

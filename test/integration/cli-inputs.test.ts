@@ -63,7 +63,7 @@ describe("paths follow the git root", () => {
   it("validate, explain and simulate work from a subdirectory", async () => {
     const cwd = join(repo.dir, "schedules", "merchants");
     const valid = await runCli(["validate"], { cwd });
-    expect(valid.stdout.trim()).toBe("schedules: valid (1 documents: 1 merchants, 0 carts)");
+    expect(valid.stdout.trim()).toBe("schedules: valid (1 document: 1 merchant, 0 carts)");
     expect(valid.code).toBe(0);
     const explained = await runCli(["explain", "acme", "--json", "--count", "1"], { cwd });
     expect(JSON.parse(explained.stdout)).toMatchObject({ target: "acme", timezone: "UTC" });

@@ -256,7 +256,7 @@ describe("pause, suspend and hand edits", () => {
     );
     try {
       const page = await (await fetch(srv.url)).text();
-      expect(page).toContain("1 job(s) edited by hand");
+      expect(page).toContain("1 job edited by hand");
       expect(page).not.toContain("in sync");
       expect(page).toContain("repeatInterval: */30 * * * * → 2 hours");
       expect(page).toContain("suspended (service)");

@@ -3,7 +3,7 @@ import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, Job } from "agenda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcile } from "../../src/reconcile/engine.js";
-import { readApplied } from "../../src/reconcile/history.js";
+import { listHistory, readApplied } from "../../src/reconcile/history.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
 
@@ -59,6 +59,22 @@ describe("reconciled jobs and time", () => {
       (job as unknown as { computeNextRunAt(): void }).computeNextRunAt(); // Agenda's own code path
       expect(job.attrs.nextRunAt?.toISOString()).toBe(new Date(expected).toISOString());
     }
+  });
+
+  it("the history's duration is the whole reconcile, as its result (and log line) says", async () => {
+    const own = await testDb("rd");
+    const ownRepo = await tempRepo();
+    await ownRepo.commit({ "schedules/dur.yaml": merchant("dur", "    orderDelivery: automatic", "UTC") });
+    const r = await reconcile({ db: own.db, repo: ownRepo.dir });
+    const [entry] = await listHistory(own.db, 1);
+    await own.close();
+    await ownRepo.remove();
+    // The locked part (startedAt → finishedAt) lies inside the whole; the result's own figure was
+    // taken a moment after the entry was written.
+    expect(entry?.durationMs).toBeGreaterThanOrEqual(
+      (entry?.finishedAt.getTime() ?? 0) - (entry?.startedAt.getTime() ?? 0),
+    );
+    expect(entry?.durationMs).toBeLessThanOrEqual(r.durationMs);
   });
 
   it("concurrent applies of different revisions end at the newest, never a mix", async () => {

@@ -99,6 +99,51 @@ describe.skipIf(!existsSync(join("dist", "cli", "main.js")))("serve and start st
     );
   });
 
+  describe("a running serve without SCHEDSYNC_WEBHOOK_SECRET", () => {
+    let t: TestDb;
+    let child: ChildProcess;
+    beforeAll(async () => {
+      t = await testDb("serve");
+    });
+    afterAll(async () => {
+      if (child && child.exitCode === null) child.kill("SIGKILL");
+      await t?.close();
+    });
+
+    it("warns at start-up, before it listens, and answers every webhook 401", async () => {
+      let out = "";
+      child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+        cwd: repo.dir,
+        env: { ...process.env, CI: "true", MONGODB_URI: t.dbUri, SCHEDSYNC_WEBHOOK_SECRET: "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child.stdout?.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+      await waitFor("serve listening", () => out.includes('"msg":"schedsync serve listening"'), 120_000);
+      const lines = out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { level: number; msg: string; url?: string });
+      const warning = lines.findIndex(
+        (l) => l.level === 40 && /SCHEDSYNC_WEBHOOK_SECRET is not set/.test(l.msg),
+      );
+      expect(warning).toBeGreaterThanOrEqual(0);
+      expect(lines[warning]?.msg).toContain("POST /hooks/github answers 401 to every webhook");
+      expect(warning).toBeLessThan(lines.findIndex((l) => l.msg === "schedsync serve listening"));
+      const url = lines.find((l) => l.url)?.url ?? "";
+      const r = await fetch(new URL("hooks/github", url), {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-github-event": "push" },
+        body: "{}",
+      });
+      expect(r.status).toBe(401);
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    }, 180_000);
+  });
+
   describe("a running start", () => {
     let t: TestDb;
     let child: ChildProcess;

@@ -1,14 +1,11 @@
 // Worker processes against the real store and a real HTTP receiver: two workers never send the
 // same record in one attempt nor run one key twice at once; a worker SIGKILLed mid-batch loses
 // nothing and its batch is sent again, whole, with the same Idempotency-Key.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSpec } from "../../src/jobs/repository.js";
 import { cols, ensureRecordIndexes, storeOrders } from "../../src/records/index.js";
@@ -16,6 +13,7 @@ import { trigger } from "../../src/runtime/trigger.js";
 import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { anOrder } from "../helpers/records.js";
+import { spawnReady } from "../helpers/spawn-child.js";
 import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
 
 interface Received {
@@ -61,28 +59,8 @@ class Receiver {
   }
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const tsx = join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "loader.mjs");
-
-async function spawnWorker(dbUri: string, url: string, opts: object): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      pathToFileURL(tsx).href,
-      join(here, "..", "helpers", "worker-child.ts"),
-      dbUri,
-      url,
-      JSON.stringify(opts),
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  let out = "";
-  child.stdout?.on("data", (c) => {
-    out += c;
-  });
-  await waitFor("a worker process to start", () => out.includes("ready"), 120_000);
-  return child;
+function spawnWorker(dbUri: string, url: string, opts: object): Promise<ChildProcess> {
+  return spawnReady("worker-child.ts", [dbUri, url, JSON.stringify(opts)]);
 }
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 90_000) {

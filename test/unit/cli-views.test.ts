@@ -51,6 +51,23 @@ function allCommands(cmd: Command): Command[] {
 }
 
 describe("help", () => {
+  it("wraps at 80 columns on a wide terminal too, and every command shows an npx example of itself", () => {
+    for (const cmd of allCommands(buildProgram())) {
+      let out = "";
+      cmd.configureOutput({ writeOut: (s) => (out += s), getOutHelpWidth: () => 200 });
+      cmd.outputHelp();
+      const name = `schedsync --help ${cmd.name()}`;
+      expect(
+        out.split("\n").filter((l) => [...l].length > 80),
+        name,
+      ).toEqual([]);
+      const path: string[] = [];
+      for (let c: Command | null = cmd; c?.parent; c = c.parent) path.unshift(c.name());
+      expect(out, name).toMatch(/\nExamples?\b/);
+      expect(out, name).toContain(["$ npx schedsync", ...path].join(" "));
+    }
+  });
+
   it("every command's help fits 80 columns, and every read command has --json", () => {
     for (const cmd of allCommands(buildProgram())) {
       let out = "";

@@ -25,7 +25,7 @@ describe("validate report", () => {
       'services.inventory: "automatic" is only available for orderDelivery, shipmentUpload, inventoryUpload';
     expect(formatReport(bad, "text", "schedules").split("\n")).toEqual([
       `schedules/a.yaml:5:26: error: ${message}`,
-      "schedules: 1 error in 1 documents",
+      "schedules: 1 error in 1 document",
     ]);
     expect(JSON.parse(formatReport(bad, "json", "schedules"))).toEqual({
       valid: false,

@@ -154,7 +154,7 @@ describe("connection blocks", () => {
       bad({ type: "http", baseUrl: "https://x", tokenEnv: "T", headers: { Authorization: "x" } }),
     ).toContain("headers.Authorization is set by the connector");
     expect(bad({ type: "http", baseUrl: "https://x", tokenEnv: "T", failureRate: 0.1 })).toContain(
-      "unknown field(s) for type http: failureRate",
+      "unknown field for type http: failureRate",
     );
     expect(bad({ type: "sandbox", failureRate: 2 })).toContain("failureRate must be a number from 0 to 1");
     expect(bad({ type: "sandbox", seed: 1.5 })).toContain("seed must be an integer");

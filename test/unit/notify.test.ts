@@ -64,7 +64,7 @@ describe("notifier", () => {
     now += 60_000;
     n.notify({ kind: "skipped", key: "k9", text: "t9" });
     await n.flush();
-    expect(posts[2]?.body.text).toBe("t9\n(3 more notification(s) held back by the rate limit)");
+    expect(posts[2]?.body.text).toBe("t9\n(3 more notifications held back by the rate limit)");
   });
 
   it("logs a refused or unreachable webhook without its URL", async () => {

@@ -65,7 +65,7 @@ describe("renderPlanComment", () => {
   it("warns when the PR is not up to date with its base", () => {
     const md = renderPlanComment(plan, { revision: SHA, upToDate: false, baseBranch: "main", behindBy: 3 });
     expect(md).toContain("> [!WARNING]");
-    expect(md).toContain("This PR is not up to date with `main` (3 commit(s) behind)");
+    expect(md).toContain("This PR is not up to date with `main` (3 commits behind)");
     expect(md.indexOf("WARNING")).toBeLessThan(md.indexOf("```diff"));
   });
 
@@ -74,7 +74,7 @@ describe("renderPlanComment", () => {
       { summary: { create: 0, update: 0, delete: 0, unchanged: 12 }, changes: [] },
       { revision: SHA },
     );
-    expect(md).toContain("**No changes.** 12 job(s) already match the schedules.");
+    expect(md).toContain("**No changes.** 12 jobs already match the schedules.");
     expect(md).not.toContain("```diff");
     expect(md).toContain("applied revision `nothing`");
   });
@@ -93,7 +93,7 @@ describe("renderPlanComment", () => {
       simulation: "peak: 3000 runs in the 15 minutes from 2026-01-05 08:00 UTC",
     });
     expect(diffBlock(md)).toHaveLength(50);
-    expect(md).toContain("... and 950 more change(s)");
+    expect(md).toContain("... and 950 more changes");
     expect(md).toContain("Load: peak: 3000 runs");
   });
 });

@@ -97,3 +97,53 @@ describe("simulate", () => {
     expect(svgChart(sim)).toContain("</svg>");
   });
 });
+
+describe("simulate: API calls per connection budget", () => {
+  const shop = { type: "http", baseUrl: "https://acme.example.com/admin", tokenEnv: "ACME_TOKEN" };
+  // Two carts on one account (same URL and token) share a budget of 1 per 1m, burst 10: 70 an hour.
+  const budgeted = (rateLimit: object): ScheduleModel => ({
+    documents: 1,
+    merchants: [
+      merchant("acme", {}, [
+        {
+          ...cart("us", "acme", { orderDownload: { kind: "every", ms: 120_000, text: "2m" } }),
+          connection: { ...shop, rateLimit },
+        },
+        {
+          ...cart("eu", "acme", {
+            orderDownload: { kind: "cron", expr: "*/5 9 * * *" },
+            shipmentUpload: { kind: "automatic", windowMs: 2_000, maxBatch: 500 },
+          }),
+          connection: { ...shop, rateLimit },
+        },
+        cart("other", "acme", { orderDownload: { kind: "every", ms: 60_000, text: "1m" } }),
+      ]),
+    ],
+  });
+
+  it("counts one call per periodic run per hour, per budget, and finds the busiest hour", () => {
+    const sim = simulate(budgeted({ requests: 1, per: "1m", burst: 10 }), { days: 1, from: FROM });
+    expect(sim.budgets).toHaveLength(1);
+    const [b] = sim.budgets;
+    expect(b?.key).toBe("http https://acme.example.com/admin ACME_TOKEN");
+    expect(b?.owners).toEqual([
+      { merchantId: "acme", cartId: "us" },
+      { merchantId: "acme", cartId: "eu" },
+    ]);
+    expect(b?.allowedPerHour).toBe(70);
+    // 30 an hour from "us"; 09:00-09:55 Berlin (08:00 UTC) adds 12 from "eu".
+    expect(b?.peak).toEqual({ at: new Date("2026-01-05T08:00:00Z"), calls: 42 });
+    expect(b?.automatic).toBe(1);
+    expect(textChart(sim).split("\n").slice(-2)).toEqual([
+      "API calls per connection budget, busiest hour (at least 1 per run of a periodic service: a pull page or a push batch):",
+      "  acme/us, acme/eu: 42 calls from 2026-01-05 08:00 UTC of 70 allowed an hour (1 per 1m, burst 10): 60%; plus 1 automatic service on demand",
+    ]);
+  });
+
+  it("says OVER BUDGET when the busiest hour needs more", () => {
+    const text = textChart(simulate(budgeted({ requests: 1, per: "2m" }), { days: 1, from: FROM }));
+    expect(text).toContain(
+      "42 calls from 2026-01-05 08:00 UTC of 31 allowed an hour (1 per 2m, burst 1): OVER BUDGET",
+    );
+  });
+});

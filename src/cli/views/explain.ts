@@ -4,6 +4,7 @@ import type { ExplainTarget } from "../../config/explain.js";
 import { formatFrequency } from "../../config/frequency.js";
 import type { JobService } from "../../jobs/types.js";
 import { formatDuration } from "../../platform/duration.js";
+import { count as inWords } from "../../platform/words.js";
 import { suspensionOf } from "../../reconcile/desired.js";
 import type { Frequency } from "../../schedule/model.js";
 import { nextRuns } from "../../schedule/next-runs.js";
@@ -58,10 +59,7 @@ export function explainText(target: ExplainTarget, from: Date, count = 5): strin
     `  timezone: ${tz}${suspended ? "\n  SUSPENDED: jobs exist but are disabled" : ""}`,
     `  defined at: ${(cart ?? merchant).source.file}:${(cart ?? merchant).source.line}`,
   ];
-  if (!cart)
-    lines.push(
-      `  cleanup: ${merchant.cleanupRunsPerDay} run${merchant.cleanupRunsPerDay === 1 ? "" : "s"} a day`,
-    );
+  if (!cart) lines.push(`  cleanup: ${inWords(merchant.cleanupRunsPerDay, "run")} a day`);
   const services = Object.entries(cart ? cart.services : merchant.services) as [string, Frequency][];
   for (const [name, f] of services) {
     lines.push("", `${name}: ${frequencyText(f)}`);
@@ -73,7 +71,7 @@ export function explainText(target: ExplainTarget, from: Date, count = 5): strin
       lines.push(`  ${why(f)}`);
       continue;
     }
-    lines.push(`  next ${runs.length} runs (${tz} | UTC):`);
+    lines.push(`  next ${inWords(runs.length, "run")} (${tz} | UTC):`);
     for (const r of runs)
       lines.push(
         `    ${localTime(r, tz)}  |  ${r

@@ -1,5 +1,6 @@
 // `pause` and `resume`: what was paused or resumed, by whom, since when, and the jobs it holds.
 import type { Pause } from "../../jobs/pauses.js";
+import { count } from "../../platform/words.js";
 import type { PauseResult } from "../../reconcile/pause.js";
 import type { View } from "./view.js";
 
@@ -13,7 +14,7 @@ export const pauseView: View<PauseResult> = {
   text: (r) =>
     [
       `${r.pause.target} ${pausedText(r.pause)}`,
-      `holds ${r.keys.length} job(s):`,
+      `holds ${count(r.keys.length, "job")}:`,
       ...r.keys.map((k) => `  ${k}`),
     ].join("\n"),
 };
@@ -23,7 +24,7 @@ export const resumeView: View<PauseResult> = {
   text: (r) =>
     [
       `${r.pause.target} resumed (was ${pausedText(r.pause)})`,
-      `released ${r.keys.length} job(s)${r.keys.length ? ":" : ""}`,
+      `released ${count(r.keys.length, "job")}${r.keys.length ? ":" : ""}`,
       ...r.keys.map((k) => `  ${k}`),
       "Held git changes are applied by the next apply (`schedsync plan` shows them).",
     ].join("\n"),

@@ -1,5 +1,7 @@
 // The pull-request comment for a plan, Atlantis-style: the summary first, then the changes as a
 // ```diff block, and a warning when the PR is behind its base branch. A pure function.
+
+import { count } from "../../platform/words.js";
 import { ALLOW_TRAILER, GUARDS, type GuardHit, guardReason } from "../../reconcile/guards.js";
 import type { PlanSummary } from "../../reconcile/history.js";
 import type { View } from "./view.js";
@@ -51,14 +53,11 @@ function short(sha: string | undefined): string {
   return sha ? sha.slice(0, 12) : "nothing";
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}`;
-}
-
 export function summaryLine(s: PlanSummary): string {
   const pending = s.create + s.update + s.delete;
-  if (pending === 0) return `**No changes.** ${s.unchanged} job(s) already match the schedules.`;
-  return `**Plan: ${plural(s.create, "to create")}, ${plural(s.update, "to update")}, ${plural(s.delete, "to delete")}** (${s.unchanged} unchanged).`;
+  if (pending === 0)
+    return `**No changes.** ${count(s.unchanged, "job")} already ${s.unchanged === 1 ? "matches" : "match"} the schedules.`;
+  return `**Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete** (${s.unchanged} unchanged).`;
 }
 
 function value(v: unknown): string {
@@ -131,7 +130,7 @@ function nextRunLines(nextRuns: Readonly<Record<string, readonly string[]>>, max
     const runs = nextRuns[k] ?? [];
     return `| \`${k}\` | ${runs.length ? runs.map((r) => r.replace(/:00\.000Z$/, "Z")).join(", ") : "no timer (automatic or disabled)"} |`;
   });
-  const more = keys.length > max ? ["", `... and ${keys.length - max} more job(s).`] : [];
+  const more = keys.length > max ? ["", `... and ${count(keys.length - max, "more job")}.`] : [];
   return [
     "",
     "<details><summary>Next runs of changed jobs (UTC)</summary>",
@@ -153,7 +152,7 @@ export function renderPlanComment(plan: CommentPlan, meta: CommentMeta): string 
   );
   if (meta.upToDate === false) {
     const base = meta.baseBranch ?? "the base branch";
-    const behind = meta.behindBy ? ` (${meta.behindBy} commit(s) behind)` : "";
+    const behind = meta.behindBy ? ` (${count(meta.behindBy, "commit")} behind)` : "";
     parts.push(
       "",
       `> [!WARNING]\n> This PR is not up to date with \`${base}\`${behind}. The plan may not be what merging applies; update the branch and the plan runs again.`,
@@ -167,7 +166,8 @@ export function renderPlanComment(plan: CommentPlan, meta: CommentMeta): string 
     if (body.length > MAX_CHARS)
       body = `${body.slice(0, body.lastIndexOf("\n", MAX_CHARS))}\n# ... truncated`;
     parts.push("", "<details open><summary>Changes</summary>", "", "```diff", body, "```");
-    if (omitted) parts.push("", `... and ${omitted} more change(s); run \`schedsync plan\` locally for all.`);
+    if (omitted)
+      parts.push("", `... and ${count(omitted, "more change")}; run \`schedsync plan\` locally for all.`);
     parts.push("", "</details>");
   }
   parts.push(...nextRunLines(meta.nextRuns ?? {}, meta.maxChanges ?? 300));

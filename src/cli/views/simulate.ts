@@ -1,5 +1,9 @@
 // `simulate`'s views: the counts as JSON for tools, a compact text chart (one line per day, one
 // character per slot) and an SVG (stacked bars per slot, one colour per service, the peak marked).
+
+import { formatDuration } from "../../platform/duration.js";
+import { count } from "../../platform/words.js";
+import { type BudgetUse, CALLS_PER_RUN, ownerName } from "../../schedule/api-calls.js";
 import type { ServiceName } from "../../schedule/model.js";
 import type { Simulation } from "../../schedule/simulate.js";
 import type { View } from "./view.js";
@@ -22,13 +26,15 @@ function utc(d: Date): string {
 
 export function peakText(sim: Simulation): string {
   const parts = Object.entries(sim.peak.byService).map(([s, n]) => `${s} ${n}`);
-  return `peak: ${sim.peak.total} runs in the 15 minutes from ${utc(sim.peak.at)}${parts.length ? ` (${parts.join(", ")})` : ""}`;
+  return `peak: ${count(sim.peak.total, "run")} in the 15 minutes from ${utc(sim.peak.at)}${parts.length ? ` (${parts.join(", ")})` : ""}`;
 }
 
 /** One line per day; each character is one 15-minute slot scaled to the peak; the peak is `█`. */
 export function textChart(sim: Simulation): string {
   const max = Math.max(1, sim.peak.total);
-  const lines = [`runs per 15-minute slot, ${sim.days} day(s) from ${utc(sim.start)}; scale 0..${max}`];
+  const lines = [
+    `runs per 15-minute slot, ${count(sim.days, "day")} from ${utc(sim.start)}; scale 0..${max}`,
+  ];
   lines.push(`${" ".repeat(12)}${"00".padEnd(24)}${"06".padEnd(24)}${"12".padEnd(24)}18`);
   // Rows are UTC days; slots before the start (first row) and after the end (last row) are blank.
   const lead = Math.floor((sim.start.getTime() % 86_400_000) / sim.slotMs);
@@ -47,8 +53,30 @@ export function textChart(sim: Simulation): string {
   lines.push(peakText(sim));
   const totals = sim.services.map((s) => `${s} ${(sim.counts.get(s) ?? []).reduce((a, b) => a + b, 0)}`);
   lines.push(`runs by service: ${totals.join(", ") || "none"}`);
-  if (sim.automatic) lines.push(`${sim.automatic} automatic service(s) run on demand and are not charted`);
+  if (sim.automatic)
+    lines.push(
+      `${count(sim.automatic, "automatic service")} ${sim.automatic === 1 ? "runs" : "run"} on demand and ${sim.automatic === 1 ? "is" : "are"} not charted`,
+    );
+  lines.push(...budgetLines(sim.budgets));
   return lines.join("\n");
+}
+
+/** One line per connection budget: its busiest hour's calls against what an hour allows. */
+export function budgetLines(budgets: readonly BudgetUse[]): string[] {
+  if (budgets.length === 0) return [];
+  const lines = [
+    `API calls per connection budget, busiest hour (at least ${CALLS_PER_RUN} per run of a periodic service: a pull page or a push batch):`,
+  ];
+  for (const b of budgets) {
+    const { requests, perMs, burst } = b.limit;
+    const share = Math.round((100 * b.peak.calls) / b.allowedPerHour);
+    const verdict = b.peak.calls > b.allowedPerHour ? "OVER BUDGET" : `${share}%`;
+    const auto = b.automatic ? `; plus ${count(b.automatic, "automatic service")} on demand` : "";
+    lines.push(
+      `  ${b.owners.map(ownerName).join(", ")}: ${b.peak.calls} calls from ${utc(b.peak.at)} of ${b.allowedPerHour} allowed an hour (${requests} per ${formatDuration(perMs)}, burst ${burst}): ${verdict}${auto}`,
+    );
+  }
+  return lines;
 }
 
 function esc(s: string): string {
@@ -69,7 +97,7 @@ export function svgChart(sim: Simulation): string {
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui,sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${left}" y="18" font-size="13" font-weight="600">${esc(`Runs per 15-minute slot, ${sim.days} day(s) from ${utc(sim.start)}`)}</text>`,
+    `<text x="${left}" y="18" font-size="13" font-weight="600">${esc(`Runs per 15-minute slot, ${count(sim.days, "day")} from ${utc(sim.start)}`)}</text>`,
   );
   // Y axis: 0, half, max.
   for (const v of [0, Math.round(max / 2), max]) {
@@ -130,6 +158,16 @@ export function simulateView(out?: string): View<Simulation> {
       peak: sim.peak,
       services: Object.fromEntries(sim.services.map((s) => [s, sim.counts.get(s)])),
       totals: sim.totals,
+      budgets: sim.budgets.map((b) => ({
+        budget: b.key,
+        connections: b.owners,
+        rateLimit: b.limit,
+        callsPerRun: CALLS_PER_RUN,
+        allowedPerHour: b.allowedPerHour,
+        peak: b.peak,
+        hourly: b.hourly,
+        automatic: b.automatic,
+      })),
     }),
   };
 }

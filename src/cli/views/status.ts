@@ -1,5 +1,6 @@
 // `status`: the applied revision and a table of the managed jobs, or the Status as JSON.
 import type { FieldChange, JobSuspension } from "../../jobs/types.js";
+import { count } from "../../platform/words.js";
 import type { JobStatus, Status } from "../../reconcile/status.js";
 import { canonicalText } from "./frequency.js";
 import { pausedText } from "./pause.js";
@@ -58,7 +59,7 @@ export const statusView: View<Status> = {
     const notes = [
       ...status.pauses.map((p) => `pause ${p.target}: ${pausedText(p)} (\`schedsync resume ${p.target}\`)`),
       ...(status.drifted > 0
-        ? [`drift: ${status.drifted} job(s) edited by hand; the next apply reverts them (git wins)`]
+        ? [`drift: ${count(status.drifted, "job")} edited by hand; the next apply reverts them (git wins)`]
         : []),
     ];
     const counts = Object.entries(status.records ?? {}).filter(([, n]) => n > 0);

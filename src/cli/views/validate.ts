@@ -1,6 +1,7 @@
 // How `validate` prints a LoadResult: text for people, JSON for tools, GitHub workflow annotations.
 import type { ConfigError } from "../../config/errors.js";
 import type { LoadResult } from "../../config/load.js";
+import { count } from "../../platform/words.js";
 import { renderText, type View } from "./view.js";
 
 export const REPORT_FORMATS = ["text", "json", "github"] as const;
@@ -44,14 +45,14 @@ export function validateView(dir: string, format: ReportFormat = "text"): View<L
         const lines = result.errors.map((e) => line(e, "error", format));
         const n = result.errors.length;
         if (format === "text")
-          lines.push(`${dir}: ${n} error${n === 1 ? "" : "s"} in ${result.documents} documents`);
+          lines.push(`${dir}: ${count(n, "error")} in ${count(result.documents, "document")}`);
         return lines.join("\n");
       }
       const { merchants, documents } = result.model;
       const carts = merchants.reduce((n, m) => n + m.carts.length, 0);
       return [
         ...result.warnings.map((w) => line(w, "warning", format)),
-        `${dir}: valid (${documents} documents: ${merchants.length} merchants, ${carts} carts)`,
+        `${dir}: valid (${count(documents, "document")}: ${count(merchants.length, "merchant")}, ${count(carts, "cart")})`,
       ].join("\n");
     },
   };

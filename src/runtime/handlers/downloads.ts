@@ -1,6 +1,7 @@
 // The three pull services. Each stores what it pulled (idempotently) before it moves its cursor,
 // then triggers the Automatic services that have new work.
 import type { Db } from "mongodb";
+import { BudgetWaitError } from "../../connectors/budget.js";
 import { findSpecs } from "../../jobs/repository.js";
 import type { JobSpec } from "../../jobs/types.js";
 import {
@@ -23,6 +24,11 @@ export interface PullReport {
   stored: number;
   triggered: string[];
   more: boolean;
+  /**
+   * Set when the run ended early because the connection's API budget had no token within the
+   * wait allowed: ms until it has one. Nothing was sent; the cursor stays at the last stored page.
+   */
+  budgetRetryAfterMs?: number;
 }
 
 async function getCursor(db: Db, key: string): Promise<string | null> {
@@ -45,7 +51,15 @@ async function pullAll<T>(
   const report: PullReport = { pages: 0, pulled: 0, stored: 0, triggered: [], more: false };
   let cursor = await getCursor(ctx.db, key);
   for (;;) {
-    const page = await pull(cursor ?? undefined, ctx.opts.pullLimit);
+    let page: Page<T>;
+    try {
+      page = await pull(cursor ?? undefined, ctx.opts.pullLimit);
+    } catch (err) {
+      if (!(err instanceof BudgetWaitError)) throw err;
+      // Not `more`: an at-once rerun would find no token either; the next scheduled run goes on.
+      report.budgetRetryAfterMs = err.retryAfterMs ?? 0;
+      break;
+    }
     report.pages += 1;
     report.pulled += page.items.length;
     report.stored += page.items.length > 0 ? await store(page.items) : 0;
