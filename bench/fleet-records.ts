@@ -15,11 +15,11 @@ import { cart, every5m, installJobs, merchant } from "../test/helpers/worker-job
 
 const RECORDS = 200;
 
-/** Acknowledges every record at once: the store is all that is measured. */
+/** Connectors that acknowledge every record at once and pull nothing: the store is all that is measured. */
 const ackAll = async (batch: { id: string }[]): Promise<RecordResult[]> =>
   batch.map(({ id }) => ({ id, ok: true }));
 const end = { cursor: "", more: false };
-const CONNECTORS: ConnectorFactory = {
+export const CONNECTORS: ConnectorFactory = {
   cart: () => ({
     pullOrders: async () => ({ ...end, orders: [] }),
     pushShipments: ackAll,

@@ -5,9 +5,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { documentValidator } from "../dist/config/schema.js";
+import { compileValidator } from "../dist/config/schema.js";
 
-const validate = documentValidator();
+// Compiled at start-up, as a plain script would (not schedsync's build-time standalone code).
+const validate = compileValidator();
 let valid = 0;
 let files = 0;
 async function walk(dir) {

@@ -9,6 +9,17 @@ const BENCHES: Bench[] = [
   { name: "automatic", run: async () => (await import("./automatic.js")).benchAutomatic() },
   { name: "simulate", run: async () => (await import("./simulate.js")).benchSimulate() },
   { name: "fleet", run: async () => (await import("./fleet.js")).benchFleet() },
+  {
+    name: "push",
+    run: async () => {
+      const [{ recordsPath }, { withBenchStore }] = await Promise.all([
+        import("./fleet-records.js"),
+        import("./lib/store.js"),
+      ]);
+      return { name: "push", lines: await withBenchStore((uri) => recordsPath(uri)) };
+    },
+  },
+  { name: "retention", run: async () => (await import("./retention.js")).benchRetention() },
   { name: "placement", run: async () => (await import("./placement.js")).benchPlacement() },
 ];
 

@@ -88,3 +88,27 @@ export function refOption(flags: string, description: string, fallback: string):
     return text;
   }).default(fallback);
 }
+
+/**
+ * --retention <duration|off>: how long delivered records stay in the hot collection before the
+ * worker archives them (runtime/retention.ts); ms, 0 = at the next step, Infinity = off (never;
+ * commander turns a parser's null into "").
+ */
+export function retentionOption(): Option {
+  const parse = (text: string, name: string): number => {
+    if (/^\s*off\s*$/i.test(text)) return Number.POSITIVE_INFINITY;
+    if (/^\s*0\s*$/.test(text)) return 0;
+    try {
+      return parseInterval(text);
+    } catch (err) {
+      throw new UsageError(`${name}: ${(err as Error).message}; or 0 (at once) or off (never)`);
+    }
+  };
+  return typed(
+    new Option(
+      "--retention <duration>",
+      "delivered records leave the hot collection for the archive after this (0: at once; off: never)",
+    ),
+    parse,
+  ).default(parse("1d", "--retention"), "1d");
+}

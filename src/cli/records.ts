@@ -30,6 +30,9 @@ is \`skipped\`. One the receiver refused as not retryable is \`held\` at once:
 no run, trigger or cleanup sends it again. For both, fix the cause, then
 \`npx schedsync resend <record-id>\`.
 
+Delivered records past the workers' --retention live in an archive out of the
+workers' way; they are listed and counted here all the same.
+
 When more records match than --limit, the last line says so ("showing 100 of
 120 (use --limit)"); with --json the array stays as it is and the line goes to
 stderr.

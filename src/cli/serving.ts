@@ -49,6 +49,8 @@ export interface StartOptions extends OperatorOptions {
   port: number;
   dir: string;
   workers: boolean;
+  /** Retention of delivered records in ms; Infinity: off (option-types.ts retentionOption). */
+  retention: number;
 }
 
 /** Carts' webhooks: the cart's orderDownload within CART_HOOK_WINDOW_MS, one run per burst. */
@@ -159,6 +161,7 @@ export async function start(o: StartOptions): Promise<void> {
         log,
         hooks: metrics.hooks,
         notify: notifier?.notify,
+        retentionMs: o.retention,
       });
       await parts.worker.start();
     }

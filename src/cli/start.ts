@@ -2,7 +2,7 @@
 // ./schedules of the current repo applied and watched, the workers, and the status page.
 import type { Command } from "commander";
 import { notifyOption, staleAfterOption } from "./operator-options.js";
-import { intOption } from "./option-types.js";
+import { intOption, retentionOption } from "./option-types.js";
 import { PORT } from "./serve.js";
 import type { StartOptions } from "./serving.js";
 
@@ -17,6 +17,7 @@ export function register(program: Command): void {
     .addOption(intOption("--port <n>", "port of the status page (0 picks a free one)", PORT))
     .option("--dir <path>", "schedules directory inside the repo", "schedules")
     .option("--no-workers", "apply and serve only; run no jobs")
+    .addOption(retentionOption())
     .addOption(staleAfterOption())
     .addOption(notifyOption())
     .addHelpText(

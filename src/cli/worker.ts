@@ -1,6 +1,6 @@
 // `schedsync worker`: runs the jobs (scheduled, Automatic and cleanup) until SIGTERM/SIGINT.
 import type { Command } from "commander";
-import { durationOption, intOption, UsageError } from "./option-types.js";
+import { durationOption, intOption, retentionOption, UsageError } from "./option-types.js";
 import { storeDataDir } from "./paths.js";
 
 interface Options {
@@ -8,6 +8,7 @@ interface Options {
   lockLimit?: number;
   lockLifetime: number;
   processEvery: number;
+  retention: number;
   stopTimeout: number;
 }
 
@@ -43,6 +44,7 @@ export function register(program: Command): void {
         { default: "10m" },
       ),
     )
+    .addOption(retentionOption())
     .addOption(
       intOption("--stop-timeout <ms>", "on SIGTERM, how long to let running batches finish", {
         min: 0,
@@ -69,6 +71,9 @@ each poll costs one read of the names with a due job, then one lock query per
 such name. --lock-lifetime
 must exceed the longest run between two lock renewals (a running job renews its
 lock every lifetime / 3); a stopped worker releases its locks at once.
+--retention: once a minute one worker moves the records delivered longer ago
+to the archive (\`records\` and \`status\` still count and list them), so the
+queries of each run read live work only; a re-pulled order is not sent again.
 
 Examples:
   $ npx schedsync worker
@@ -92,6 +97,7 @@ Examples:
         lockLimit: o.lockLimit,
         lockLifetime: o.lockLifetime,
         processEvery: o.processEvery,
+        retentionMs: o.retention,
       };
       const log = createLogger();
       const store = await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) });

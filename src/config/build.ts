@@ -4,6 +4,7 @@
 import { DateTime } from "luxon";
 import { count } from "../platform/words.js";
 import {
+  type BlackoutWindow,
   CART_SERVICES,
   type CartModel,
   type CartService,
@@ -19,6 +20,7 @@ import {
   type ServiceName,
   type Suspension,
 } from "../schedule/model.js";
+import { type BlackoutOwner, parseBlackout } from "./blackout.js";
 import { budgetWarnings, rateLimitPerProblem } from "./budget-checks.js";
 import { type ConfigError, errorAt } from "./errors.js";
 import { allowsAutomatic, DEFAULT_EVERY_OFFSET, defaultEveryOffset, parseFrequency } from "./frequency.js";
@@ -62,6 +64,7 @@ export class ModelBuilder {
   private everyOffset = DEFAULT_EVERY_OFFSET;
   private readonly defaultServices = new Map<ServiceName, Frequency>();
   private defaultsAt = "";
+  private defaultBlackout: BlackoutWindow[] = [];
   private policy: Policy | undefined;
   /** Every service's frequency with where to report a policy breach. */
   private readonly uses: { pd: ParsedDoc; path: Path; use: PolicyUse }[] = [];
@@ -169,6 +172,7 @@ export class ModelBuilder {
     const spec = obj(first.value.spec);
     this.defaultsTz = this.timezone(first.pd, spec, "UTC");
     this.defaultsCleanup = cleanupRuns(spec, DEFAULT_CLEANUP_RUNS_PER_DAY);
+    this.defaultBlackout = this.blackout(first.pd, spec, "defaults", this.defaultsTz).blackout ?? [];
     this.everyOffset = defaultEveryOffset(spec.spread === true);
     for (const svc of [...MERCHANT_SERVICES, ...CART_SERVICES]) {
       const f = this.frequency(first.pd, spec, svc, this.defaultsTz);
@@ -212,6 +216,7 @@ export class ModelBuilder {
         cleanupRunsPerDay: cleanupRuns(spec, this.defaultsCleanup),
         services,
         ...connection(spec),
+        ...this.blackout(pd, spec, "merchant", timezone),
         carts: [],
         source: sourceOf(pd),
       };
@@ -278,6 +283,7 @@ export class ModelBuilder {
         ...this.suspension(pd, spec, merchant.timezone, merchant.suspended),
         services,
         ...connection(spec),
+        ...this.blackout(pd, spec, "cart", merchant.timezone),
         source: sourceOf(pd),
       };
       merchant.carts.push(cart);
@@ -324,6 +330,25 @@ export class ModelBuilder {
       suspended: inherited || services === null,
       suspension: { reason: str(o.reason) ?? null, until, services },
     };
+  }
+
+  /** Defaults' windows and the document's own `blackout:` (docs/schedules.md); absent when none. */
+  private blackout(
+    pd: ParsedDoc,
+    spec: Obj,
+    owner: BlackoutOwner,
+    timezone: string,
+  ): { blackout?: BlackoutWindow[] } {
+    const own = parseBlackout(spec.blackout, owner, timezone);
+    for (const issue of own.issues)
+      this.report(
+        pd,
+        ["spec", "blackout", ...issue.path],
+        `blackout[${issue.path[0]}]: ${issue.message}`,
+        issue.key,
+      );
+    const windows = owner === "defaults" ? own.windows : [...this.defaultBlackout, ...own.windows];
+    return windows.length ? { blackout: windows } : {};
   }
 
   /** The service's frequency as written, after defaults; noted for the policy check. */

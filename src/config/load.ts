@@ -6,7 +6,8 @@ import { ModelBuilder } from "./build.js";
 import { type ConfigError, sortErrors } from "./errors.js";
 import { filesFromDisk, filesFromMap } from "./files.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
-import { type ParsedDoc, readYamlFile } from "./yaml-read.js";
+import { parseThreads, readYamlFiles } from "./parallel-read.js";
+import type { ParsedDoc, ReadResult } from "./yaml-read.js";
 
 export type { ConfigError } from "./errors.js";
 
@@ -18,6 +19,8 @@ export interface LoadOptions {
   /** Path (relative to rootDir) → content, e.g. from a git commit; when given the disk is not read. */
   files?: Map<string, string | Buffer>;
   limits?: Partial<Limits>;
+  /** Threads to parse with (parallel-read.ts); default: by the files' total size and the cores. */
+  threads?: number;
 }
 
 export type LoadResult =
@@ -34,8 +37,9 @@ export async function loadSchedules(opts: LoadOptions): Promise<LoadResult> {
   const warnings: ConfigError[] = [];
   const docs: ParsedDoc[] = [];
   let documents = 0;
-  for (const { file, content } of set.files) {
-    const read = readYamlFile(file, content, limits);
+  const reads = await readYamlFiles(set.files, limits, opts.threads ?? parseThreads(set.files));
+  for (const [i, { file }] of set.files.entries()) {
+    const read = reads[i] as ReadResult;
     documents += read.count;
     docs.push(...read.docs);
     errors.push(...read.errors);

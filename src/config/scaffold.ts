@@ -38,6 +38,10 @@ spec:
     orderDelivery: automatic
     shippingConfirmations: { every: 30m }
     inventory: { cron: "15 */2 * * *" }
+  # Blackout windows (local time): no transmission to the WMS starts inside; a run due inside runs
+  # once at the end. Also { from: "23:00", to: "01:00" } and { start: 2026-11-27, end: 2026-12-01 }.
+  # blackout:
+  #   - { cron: "0 2 * * 0", duration: 2h, reason: WMS maintenance }
   # The merchant's WMS. sandbox is a built-in simulator (no secrets needed); a real WMS is
   #   connection: { type: http, baseUrl: https://wms.example.com/api, tokenEnv: EXAMPLE_WMS_TOKEN }
   # where tokenEnv names the environment variable that holds the token (never the token itself).

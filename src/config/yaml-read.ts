@@ -18,6 +18,8 @@ import { anchorsOf, problemOffset, undefinedAliases, unquotedStar, yamlMessage }
 
 export interface ParsedDoc {
   file: string;
+  /** The document's place among its file's documents, 0-based. */
+  index: number;
   lines: LineCounter;
   /** Offset of the document's contents. */
   start: number;
@@ -88,6 +90,50 @@ export function readYamlFile(file: string, content: string | Buffer, limits: Lim
     };
   }
   return parseText(file, text, limits);
+}
+
+/**
+ * A ReadResult as a worker thread posts it (parallel-read.ts): plain data, structured-clone safe. The
+ * position lookups are closures, so they are rebuilt on the receiving side from the file's content.
+ */
+export interface WireResult {
+  docs: { index: number; start: number; value: unknown }[];
+  errors: ConfigError[];
+  count: number;
+  /** The file's line starts (LineCounter.lineStarts), shared by its documents; empty without docs. */
+  lineStarts: number[];
+}
+
+export function toWire(read: ReadResult): WireResult {
+  const lines = read.docs[0]?.lines;
+  return {
+    docs: read.docs.map(({ index, start, value }) => ({ index, start, value })),
+    errors: read.errors,
+    count: read.count,
+    lineStarts: lines ? lines.lineStarts : [],
+  };
+}
+
+/** The ReadResult readYamlFile gave for `content` in the worker, with its lookups rebuilt here. */
+export function fromWire(file: string, content: string | Buffer, wire: WireResult): ReadResult {
+  const lines = new LineCounter();
+  for (const start of wire.lineStarts) lines.addNewLine(start);
+  const { locator, source } = lazyPositions(() =>
+    typeof content === "string" ? content : utf8.decode(content),
+  );
+  return {
+    errors: wire.errors,
+    count: wire.count,
+    docs: wire.docs.map(({ index, start, value }) => ({
+      file,
+      index,
+      lines,
+      start,
+      offsetOf: locator(index),
+      sourceAt: source(index),
+      value,
+    })),
+  };
 }
 
 /** A self-referencing alias (`&a [*a]`) becomes a cycle in JS; nothing downstream expects one. */
@@ -164,19 +210,7 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
     return { docs: [], count: 0, errors: [at(file, 1, 1, why)] };
   }
   let count = 0;
-  let reparsed: Document.Parsed[] | undefined;
-  const reparse = (index: number) => {
-    reparsed ??= parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
-    return reparsed[index];
-  };
-  const locator = (index: number) => (path: readonly (string | number)[], key?: boolean) => {
-    const doc = reparse(index);
-    return doc ? offsetOf(doc, path, key) : 0;
-  };
-  const source = (index: number) => (path: readonly (string | number)[]) => {
-    const doc = reparse(index);
-    return doc ? sourceOf(doc, path, text) : undefined;
-  };
+  const { locator, source } = lazyPositions(() => text);
   let anchors: Map<string, number>[] | undefined;
   const allAnchors = () => (anchors ??= parsed.map((d) => anchorsOf(d, text)));
   // An alias starts a node: after a line start, a space or a flow indicator. Without one, skip the walk.
@@ -202,6 +236,7 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
       else
         docs.push({
           file,
+          index,
           lines,
           start: doc.contents.range[0],
           offsetOf: locator(index),
@@ -218,6 +253,32 @@ function parseText(file: string, text: string, limits: Limits): ReadResult {
     }
   }
   return { docs, errors, count };
+}
+
+/**
+ * Position lookups that parse the file's text again on first use (`textOf` is called then). Built apart from parseText so that the
+ * closures kept in every ParsedDoc capture the text only: closures of one scope share its context,
+ * and one that held the parsed documents would keep every file's AST alive (hundreds of MB and the
+ * garbage collector's time with 10,000 files).
+ */
+export function lazyPositions(textOf: () => string) {
+  let text: string | undefined;
+  let reparsed: Document.Parsed[] | undefined;
+  const reparse = (index: number) => {
+    text ??= textOf();
+    reparsed ??= parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
+    return reparsed[index];
+  };
+  return {
+    locator: (index: number) => (path: readonly (string | number)[], key?: boolean) => {
+      const doc = reparse(index);
+      return doc ? offsetOf(doc, path, key) : 0;
+    },
+    source: (index: number) => (path: readonly (string | number)[]) => {
+      const doc = reparse(index);
+      return doc && text !== undefined ? sourceOf(doc, path, text) : undefined;
+    },
+  };
 }
 
 /**

@@ -41,6 +41,8 @@ export const PATH = {
   pauseTarget: "data.schedsync.pause.target",
   /** A job's run health (JobHealth): top level, so neither Agenda's state saves nor a spec update touch it. */
   health: "health",
+  /** The last run a blackout window moved (BlackoutSkip): top level, like health. */
+  lastBlackout: "lastBlackout",
   /** A trigger job's data (TRIGGER_JOB): the key and its generation. */
   triggerKey: "data.key",
   triggerGen: "data.gen",
@@ -93,6 +95,7 @@ export function ownerMark(job: DesiredJob, revision: string): OwnerMark {
       managedNextRun: job.managedNextRun,
       connection: job.connection,
       ...(job.suspended && { suspended: job.suspended }),
+      ...(job.blackout && { blackout: job.blackout }),
     },
     written: {
       name: job.name,
@@ -161,6 +164,7 @@ export function actualFromDocument(doc: Record<string, unknown>): ActualJob | nu
     disabled: doc.disabled === true,
     connection: stored.connection ?? null,
     ...(stored.suspended && { suspended: stored.suspended }),
+    ...(Array.isArray(stored.blackout) && { blackout: stored.blackout }),
   };
   const job: ActualJob = {
     id: String(doc._id),

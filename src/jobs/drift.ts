@@ -17,6 +17,7 @@ const SPEC_FIELDS = [
   "managedNextRun",
   "connection",
   "suspended",
+  "blackout",
 ] as const;
 
 const differ = (a: unknown, b: unknown) => canonicalJson(a ?? null) !== canonicalJson(b ?? null);

@@ -1,7 +1,8 @@
 // A managed job's run health: its last success and last failure, kept on its job document (field
 // PATH.health) so status, the page and /metrics read one place. The rules on it: freshness.ts.
 import { type Db, ObjectId } from "mongodb";
-import type { Frequency } from "../schedule/model.js";
+import type { BlackoutWindow, Frequency } from "../schedule/model.js";
+import { type BlackoutSkip, blackoutSkipOf } from "./blackout-skips.js";
 import { jobIdHex, jobName, ownedFilter, PATH, serviceOfKey } from "./document.js";
 import type { JobHealth } from "./freshness.js";
 import { jobsCollection } from "./repository.js";
@@ -75,6 +76,10 @@ export interface JobHealthRow {
   lastFinishedAt: Date | null;
   failedAt: Date | null;
   health: JobHealth;
+  /** The job's blackout windows (absent: none). */
+  blackout?: BlackoutWindow[];
+  /** The last run a blackout moved (absent: none). */
+  lastBlackout?: BlackoutSkip;
 }
 
 /** Every owned job (of one merchant when given) with its health, sorted by key. */
@@ -86,6 +91,7 @@ export async function readJobHealth(db: Db, opts: { merchant?: string } = {}): P
         [PATH.key]: 1,
         [PATH.spec]: 1,
         [PATH.health]: 1,
+        [PATH.lastBlackout]: 1,
         nextRunAt: 1,
         lastRunAt: 1,
         disabled: 1,
@@ -94,6 +100,7 @@ export async function readJobHealth(db: Db, opts: { merchant?: string } = {}): P
     .toArray();
   const rows = docs.map((d) => {
     const spec = d.data.schedsync.spec;
+    const skip = blackoutSkipOf(d);
     return {
       key: d.data.schedsync.key,
       merchantId: spec.merchantId,
@@ -107,6 +114,8 @@ export async function readJobHealth(db: Db, opts: { merchant?: string } = {}): P
       lastFinishedAt: d.lastFinishedAt instanceof Date ? d.lastFinishedAt : null,
       failedAt: d.failedAt instanceof Date ? d.failedAt : null,
       health: healthOf(d),
+      ...(Array.isArray(spec.blackout) && spec.blackout.length > 0 && { blackout: spec.blackout }),
+      ...(skip && { lastBlackout: skip }),
     };
   });
   return rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -30,6 +30,8 @@ export function specHash(spec: JobSpec): string {
     connection: spec.connection,
     // Absent when not suspended (canonicalJson drops undefined), so unsuspended hashes never changed.
     suspended: spec.suspended,
+    // Likewise absent without blackout windows.
+    blackout: spec.blackout,
   };
   return createHash("sha256").update(canonicalJson(fields)).digest("hex");
 }

@@ -1,5 +1,6 @@
 // When a job's stored run time agrees with its own schedule. Pure: the planner (drift) and the
 // worker (after a run whose job was rescheduled meanwhile) both ask here.
+import { nextAllowed } from "../schedule/blackout.js";
 import { nextRunAfter } from "../schedule/next-runs.js";
 import { canonicalJson } from "./spec-hash.js";
 import type { JobSpec, NextRunDrift } from "./types.js";
@@ -22,15 +23,16 @@ export function isRescheduled(before: JobSpec, after: JobSpec): boolean {
 
 /**
  * The latest nextRunAt an enabled periodic job may have at `now`: its schedule's next run after now
- * (`every`: now + the interval, whatever its phase). Undefined when the job has no timer (automatic,
- * off, disabled): any nextRunAt is then allowed.
+ * (`every`: now + the interval, whatever its phase), or the end of the blackout it falls in (a run
+ * due inside a window is moved to its end). Undefined when the job has no timer (automatic, off,
+ * disabled): any nextRunAt is then allowed.
  */
 export function latestNextRun(spec: JobSpec, now: Date): Date | undefined {
   if (spec.disabled) return undefined;
   if (spec.repeatInterval === null && !spec.managedNextRun) return undefined;
   const s = spec.schedule;
-  if (s.kind === "every") return new Date(now.getTime() + s.ms);
-  return nextRunAfter(s, spec.timezone, now) ?? undefined;
+  const next = s.kind === "every" ? new Date(now.getTime() + s.ms) : nextRunAfter(s, spec.timezone, now);
+  return next ? nextAllowed(spec.blackout, spec.timezone, next) : undefined;
 }
 
 /**

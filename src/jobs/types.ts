@@ -1,6 +1,6 @@
 // Shapes of the jobs schedsync owns: the spec, desired and actual jobs, and a plan's changes to them.
 // Shared by the reconciler (desired state, planner), the repository (writes) and the runtime. See docs/reconcile.md.
-import type { ConnectionSpec, Frequency, ServiceName } from "../schedule/model.js";
+import type { BlackoutWindow, ConnectionSpec, Frequency, ServiceName } from "../schedule/model.js";
 
 export const CLEANUP_SERVICE = "cleanup";
 export type JobService = ServiceName | typeof CLEANUP_SERVICE;
@@ -31,6 +31,11 @@ export interface JobSpec {
   suspended?: JobSuspension;
   /** The merchant's (merchant services) or cart's (cart services) connection block; null for cleanup. */
   connection: ConnectionSpec | null;
+  /**
+   * The blackout windows that cover this job (docs/schedules.md, Blackout windows); absent when
+   * none, so older hashes still hold.
+   */
+  blackout?: BlackoutWindow[];
 }
 
 /** A YAML suspension as it applies to one job (docs/schedules.md). */
@@ -97,6 +102,8 @@ export interface SpecView {
   timezone: string;
   disabled: boolean;
   suspended?: JobSuspension;
+  /** The job's blackout windows, one line each (describeWindow); absent when none. */
+  blackout?: string[];
 }
 
 /** A nextRunAt that contradicts the job's schedule (a fact of a plan's drift update). */

@@ -3,6 +3,7 @@
 // locks and failure counts survive unless the run times themselves changed.
 import type { AnyBulkWriteOperation, Document } from "mongodb";
 import { ObjectId } from "mongodb";
+import { nextAllowed } from "../schedule/blackout.js";
 import { nextRunsAt } from "../schedule/next-runs.js";
 import type { SetById } from "../store/writes.js";
 import { jobIdHex, newJobDocument, ownerMark, PATH, specFields } from "./document.js";
@@ -18,14 +19,15 @@ const UPDATE_CHUNK = 50;
 /**
  * The first run of a job created or rescheduled at `now`; null for automatic (no timer). Cached per
  * (frequency, timezone): thousands of jobs share a handful of schedules and cron parsing is costly.
+ * A run due inside a blackout window is moved to the window's end (schedule/blackout.ts).
  */
 export function firstRunAt(now: Date): (job: JobSpec) => Date | null {
   const next = nextRunsAt(now);
   return (job) => {
     if (job.repeatInterval === null && !job.managedNextRun) return null;
     // A plain interval (`every` that is not a cron) starts now, as Agenda starts a new interval job.
-    if (typeof job.repeatInterval === "number") return now;
-    return next(job.schedule, job.timezone);
+    const at = typeof job.repeatInterval === "number" ? now : next(job.schedule, job.timezone);
+    return at && job.blackout ? nextAllowed(job.blackout, job.timezone, at) : at;
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type JobSuspension,
 } from "../jobs/types.js";
 import { toAgendaRepeat } from "../schedule/agenda-repeat.js";
+import { blackoutOf } from "../schedule/blackout-runs.js";
 import { cleanupTimes } from "../schedule/cleanup.js";
 import {
   CART_SERVICES,
@@ -90,6 +91,8 @@ function desiredJob({ merchant, cart, service, freq, connection, now }: JobInput
     disabled: false,
     connection: connection ?? null,
   };
+  const blackout = blackoutOf(merchant, cart, service);
+  if (blackout) spec.blackout = blackout;
   const suspended = suspensionOf(merchant, cart, service, now);
   if (suspended) Object.assign(spec, { disabled: true, suspended });
   return { ...spec, specHash: specHash(spec) };

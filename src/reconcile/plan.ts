@@ -6,6 +6,7 @@ import { type Pause, pauseFor } from "../jobs/pauses.js";
 import { specHash } from "../jobs/spec-hash.js";
 import { isRescheduled, nextRunDrift } from "../jobs/timing.js";
 import type { ActualJob, Change, DesiredJob, JobSpec, PausedJob, Plan, SpecView } from "../jobs/types.js";
+import { describeWindow } from "../schedule/blackout.js";
 import { compareKeys } from "./desired.js";
 
 const ACTION_ORDER = { delete: 0, update: 1, create: 2 } as const;
@@ -16,6 +17,7 @@ export function specView(spec: JobSpec): SpecView {
     timezone: spec.timezone,
     disabled: spec.disabled,
     ...(spec.suspended && { suspended: spec.suspended }),
+    ...(spec.blackout?.length && { blackout: spec.blackout.map(describeWindow) }),
   };
 }
 

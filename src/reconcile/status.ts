@@ -2,6 +2,7 @@
 // changed it outside git: YAML suspensions, emergency pauses, hand edits (drift).
 import type { Db } from "mongodb";
 import { formatFrequency } from "../config/frequency.js";
+import type { BlackoutSkip } from "../jobs/blackout-skips.js";
 import { handEdits } from "../jobs/drift.js";
 import { DEFAULT_STALE_AFTER_RUNS, type HealthState, healthState, staleAt } from "../jobs/freshness.js";
 import { readJobHealth } from "../jobs/health.js";
@@ -9,6 +10,7 @@ import { listPauses, type Pause } from "../jobs/pauses.js";
 import { readOwnedJobRuns } from "../jobs/repository.js";
 import type { FieldChange, JobSuspension, PauseMark } from "../jobs/types.js";
 import { countStates, type StateCounts } from "../records/index.js";
+import { blackoutAt, describeWindow } from "../schedule/blackout.js";
 import { readApplied } from "./history.js";
 
 export interface JobStatus {
@@ -34,6 +36,10 @@ export interface JobStatus {
   consecutiveFailures: number;
   /** When the job is (or becomes) stale without a success; null without a timer. */
   staleAt: string | null;
+  /** The blackout window the job is in now, and when the blackout ends (ISO); absent: none. */
+  blackout?: { window: string; reason: string | null; until: string };
+  /** The last run a blackout moved: outcome "blackout", when, until when, the window. */
+  lastBlackout?: BlackoutSkip;
 }
 
 export interface Status {
@@ -68,6 +74,7 @@ export async function readStatus(
   const jobs = healths.map((d): JobStatus => {
     const job = owned.get(d.key) ?? null;
     const edits = job ? handEdits(job) : [];
+    const held = blackoutAt(d.blackout, d.timezone, now);
     return {
       key: d.key,
       frequency: formatFrequency(d.schedule),
@@ -81,10 +88,18 @@ export async function readStatus(
       lastFailureAt: iso(d.health.lastFailureAt),
       lastFailureReason: d.health.lastFailureReason,
       consecutiveFailures: d.health.consecutiveFailures,
-      staleAt: iso(staleAt(d.schedule, d.timezone, d.health, k, d.key)),
+      staleAt: iso(staleAt(d.schedule, d.timezone, d.health, k, d.key, d.blackout)),
       ...(job?.spec.suspended && { suspended: job.spec.suspended }),
       ...(job?.pause && { paused: job.pause }),
       ...(edits.length > 0 && { drift: edits }),
+      ...(held && {
+        blackout: {
+          window: describeWindow(held.window),
+          reason: held.window.reason,
+          until: held.end.toISOString(),
+        },
+      }),
+      ...(d.lastBlackout && { lastBlackout: d.lastBlackout }),
     };
   });
   return {

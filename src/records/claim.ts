@@ -25,7 +25,22 @@ export interface ClaimOptions {
   now?: Date;
   /** Look for an expired batch of the scope first (default true; a run checks on its first claim). */
   takeOver?: boolean;
+  /** Candidates read ahead for the next claims of the same run (see Lookahead). */
+  ahead?: Lookahead;
 }
+
+/**
+ * Candidates a run read ahead with their records, oldest first: a run claims batch after batch
+ * of one scope, so one find of candidates and one of records serve several small batches. Only
+ * for orders and shipments, whose records never change once stored (an inventory level does).
+ * A candidate another claimer took meanwhile simply does not move (the claim is conditional).
+ */
+export interface Lookahead {
+  items: BatchItem[];
+}
+
+/** How many candidates a claim reads ahead (at least its batch size). */
+export const LOOKAHEAD = 100;
 
 export type ClaimedBatch = BatchDoc & { items: BatchItem[] };
 
@@ -87,22 +102,13 @@ export async function takeOverExpired(
 async function claimNew(db: Db, scope: Scope, opts: ClaimOptions): Promise<ClaimedBatch | undefined> {
   const { deliveries, batches } = cols(db);
   const now = opts.now ?? new Date();
-  const found = await deliveries
-    .find(
-      {
-        ...scope,
-        $or: [
-          { state: "pending" },
-          { state: "failed", nextEligibleAt: { $lte: now }, lastAttemptAt: { $lt: opts.runStartedAt } },
-        ],
-      },
-      { projection: { recordId: 1, kind: 1, createdAt: 1 } },
-    )
-    .sort({ createdAt: 1 })
-    .limit(opts.max)
-    .toArray();
-  if (found.length === 0) return undefined;
-  const candidates = await withRecords(db, found);
+  const ahead = scope.service === "inventoryUpload" ? undefined : opts.ahead;
+  const cached = ahead !== undefined && ahead.items.length > 0;
+  if (ahead && ahead.items.length === 0) ahead.items = await findCandidates(db, scope, opts, now, LOOKAHEAD);
+  const candidates = ahead
+    ? ahead.items.splice(0, opts.max)
+    : await findCandidates(db, scope, opts, now, opts.max);
+  if (candidates.length === 0) return undefined;
   const batchId = randomUUID();
   // The lease exists before any delivery points at it, so an inflight delivery always has one. It
   // carries the candidates as its items: when every candidate moves (the usual case, one run per
@@ -118,19 +124,46 @@ async function claimNew(db: Db, scope: Scope, opts: ClaimOptions): Promise<Claim
   };
   await batches.insertOne(batch);
   const moved = await deliveries.updateMany(
-    { _id: { $in: found.map((d) => d._id) }, state: { $in: ["pending", "failed"] } },
+    { _id: { $in: candidates.map((c) => c.deliveryId) }, state: { $in: ["pending", "failed"] } },
     { $set: { state: "inflight", batchId, updatedAt: now } },
   );
-  if (moved.modifiedCount === found.length && candidates.length > 0) return { ...batch, items: candidates };
+  if (moved.modifiedCount === candidates.length) return { ...batch, items: candidates };
+  if (ahead) ahead.items = []; // another claimer is at work: read afresh next time
   // Another claimer won some: the batch is what moved. (Should this worker die right here, the
   // batch was never sent, and whoever takes it over keeps only the items that moved.)
   const items = await loadItems(db, batchId);
   if (items.length === 0) {
     await batches.deleteOne({ _id: batchId });
-    return undefined;
+    // Read ahead by an earlier claim and all taken since: what is left is read afresh (once).
+    return cached ? claimNew(db, scope, opts) : undefined;
   }
   await batches.updateOne({ _id: batchId }, { $set: { items } });
   return { ...batch, items };
+}
+
+/** Pending, and failed eligible again, deliveries of the scope with their records, oldest first. */
+async function findCandidates(
+  db: Db,
+  scope: Scope,
+  opts: ClaimOptions,
+  now: Date,
+  limit: number,
+): Promise<BatchItem[]> {
+  const found = await cols(db)
+    .deliveries.find(
+      {
+        ...scope,
+        $or: [
+          { state: "pending" },
+          { state: "failed", nextEligibleAt: { $lte: now }, lastAttemptAt: { $lt: opts.runStartedAt } },
+        ],
+      },
+      { projection: { recordId: 1, kind: 1, createdAt: 1 } },
+    )
+    .sort({ createdAt: 1 })
+    .limit(Math.max(limit, opts.max))
+    .toArray();
+  return found.length === 0 ? [] : withRecords(db, found);
 }
 
 /**

@@ -8,6 +8,8 @@ export const SHIPMENTS = "shipments";
 export const INVENTORY = "inventory";
 export const DELIVERIES = "deliveries";
 export const BATCHES = "delivery_batches";
+/** Delivered deliveries past the retention (archive.ts): out of the hot path, still remembered. */
+export const ARCHIVE = "deliveries_archive";
 export const CURSORS = "cursors";
 
 export interface CursorDoc {
@@ -23,6 +25,7 @@ export function cols(db: Db) {
     inventory: db.collection<InventoryDoc>(INVENTORY),
     deliveries: db.collection<DeliveryDoc>(DELIVERIES),
     batches: db.collection<BatchDoc>(BATCHES),
+    archive: db.collection<DeliveryDoc>(ARCHIVE),
     cursors: db.collection<CursorDoc>(CURSORS),
   };
 }
@@ -41,6 +44,9 @@ export async function ensureRecordIndexes(db: Db): Promise<void> {
     c.deliveries.createIndex({ service: 1, merchantId: 1, cartId: 1, state: 1, createdAt: 1 }),
     c.deliveries.createIndex({ batchId: 1 }),
     c.deliveries.createIndex({ state: 1, merchantId: 1 }),
+    c.deliveries.createIndex({ state: 1, deliveredAt: 1 }),
+    c.archive.createIndex({ recordId: 1 }),
+    c.archive.createIndex({ merchantId: 1, service: 1 }),
     c.batches.createIndex({ service: 1, merchantId: 1, cartId: 1, until: 1 }),
   ]);
   ensured.add(db);

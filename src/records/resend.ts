@@ -1,5 +1,6 @@
 // Manual resend (the only way out of `held`): records (or single deliveries) go back to pending with a fresh attempt count.
 import type { Db, Filter } from "mongodb";
+import { restoreArchived } from "./archive.js";
 import { cols } from "./collections.js";
 import { isDeliveryId } from "./ids.js";
 import type { DeliveryDoc, DeliveryState, Scope } from "./types.js";
@@ -15,9 +16,12 @@ export interface ResendResult {
   unknown: string[];
 }
 
-/** Resends failed, skipped, held or delivered deliveries; pending and inflight ones are left alone. */
+/**
+ * Resends failed, skipped, held or delivered deliveries (archived ones too: they come back to the
+ * hot collection); pending and inflight ones are left alone.
+ */
 export async function resend(db: Db, ids: string[], now = new Date()): Promise<ResendResult> {
-  const { deliveries } = cols(db);
+  const { deliveries, archive } = cols(db);
   const out: ResendResult = { requeued: 0, scopes: [], unknown: [] };
   const seen = new Set<string>();
   for (const id of ids) {
@@ -25,11 +29,15 @@ export async function resend(db: Db, ids: string[], now = new Date()): Promise<R
       ...(isDeliveryId(id) ? { _id: id } : { recordId: id }),
       state: { $in: RESENDABLE },
     };
-    const targets = await deliveries.find(filter).toArray();
+    const hot = await deliveries.find(filter).toArray();
+    const hotIds = new Set(hot.map((t) => t._id));
+    const archived = (await archive.find(filter).toArray()).filter((t) => !hotIds.has(t._id));
+    const targets = [...hot, ...archived];
     if (targets.length === 0) {
       out.unknown.push(id);
       continue;
     }
+    await restoreArchived(db, archived);
     const r = await deliveries.updateMany(
       { _id: { $in: targets.map((t) => t._id) }, state: { $in: RESENDABLE } },
       {

@@ -35,13 +35,41 @@ export async function completeBatch(
   batch: BatchDoc,
   result: BatchResult,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  opts: { finished?: string[] } = {},
 ): Promise<Outcome | undefined> {
   const { batches } = cols(db);
   const r = await batches.updateOne({ _id: batch._id, owner: batch.owner }, { $set: { result } });
   if (r.matchedCount !== 1) return undefined;
-  const outcome = await applyResult(db, batch, result, policy);
-  await batches.deleteOne({ _id: batch._id });
+  const outcome = await applyResult(db, batch, result, policy, new Date(), acknowledgedRefs(batch, result));
+  if (opts.finished) opts.finished.push(batch._id);
+  else await batches.deleteOne({ _id: batch._id });
   return outcome;
+}
+
+/**
+ * Deletes finished batches (their answer applied) that completeBatch left to the caller, in one
+ * command per 100. One left behind by a crash is deleted by whoever takes it over: its answer is
+ * on it and none of its deliveries is still in flight.
+ */
+export async function deleteFinished(db: Db, finished: string[]): Promise<void> {
+  for (let i = 0; i < finished.length; i += 100)
+    await cols(db).batches.deleteMany({ _id: { $in: finished.slice(i, i + 100) } });
+  finished.length = 0;
+}
+
+type InflightRef = Pick<DeliveryDoc, "_id" | "recordId" | "attempts" | "createdAt" | "stale">;
+
+/**
+ * The batch's inflight deliveries without reading them, when its owner knows them: every item
+ * acknowledged (attempts and age are not needed), none possibly stale (only a changed inventory
+ * level marks a delivery stale, queue.ts requeueChanged), and the items the claim moved.
+ */
+function acknowledgedRefs(batch: BatchDoc, result: BatchResult): InflightRef[] | undefined {
+  const items = batch.items;
+  if (!items || batch.service === "inventoryUpload" || result.failed.length > 0) return undefined;
+  const ok = new Set(result.ok);
+  if (!items.every((i) => ok.has(i.recordId))) return undefined;
+  return items.map((i) => ({ _id: i.deliveryId, recordId: i.recordId, attempts: 0, createdAt: new Date(0) }));
 }
 
 /**
@@ -62,9 +90,11 @@ export async function applyResult(
   result: BatchResult,
   policy: RetryPolicy,
   now = new Date(),
+  known?: InflightRef[],
 ): Promise<Outcome> {
   const { deliveries } = cols(db);
-  const inBatch = await deliveries.find({ batchId: batch._id, state: "inflight" }).toArray();
+  const inBatch: InflightRef[] =
+    known ?? (await deliveries.find({ batchId: batch._id, state: "inflight" }).toArray());
   const ok = new Set(result.ok);
   const rejected = new Map(result.failed.map((f) => [f.id, f]));
   const out: Outcome = { delivered: [], failed: [], skipped: [], held: [], requeued: [] };

@@ -46,6 +46,13 @@ export interface RuntimeOptions {
   log: Logger;
   /** How often the worker ends pauses and suspensions whose `until` passed (resume-sweep.ts). */
   resumeSweepMs: number;
+  /**
+   * Delivered deliveries older than this (ms) leave the hot collection for the archive
+   * (retention.ts); Infinity: never (off). 0: at the next retention step.
+   */
+  retentionMs: number;
+  /** How often the worker runs the retention step. */
+  archiveEveryMs: number;
   /** Metrics the runs feed (Metrics.hooks of src/platform/metrics.ts; default: none). */
   hooks: TransmissionHooks;
   /** Operator notifications (failing jobs, skipped records); default: none. */
@@ -54,6 +61,9 @@ export interface RuntimeOptions {
 
 /** Hooks that feed no metrics (a worker without /metrics). */
 export const NO_HOOKS: TransmissionHooks = { observeAutomaticLatency: () => {}, countTransmission: () => {} };
+
+/** Default retention: a day, past the status page's 12 hours of activity (status-page.ts). */
+export const DEFAULT_RETENTION_MS = 24 * 3_600_000;
 
 export const DEFAULTS = {
   runLeaseMs: 30_000,
@@ -66,5 +76,7 @@ export const DEFAULTS = {
   maxPagesPerRun: 50,
   pullLimit: DEFAULT_PULL_LIMIT,
   policy: DEFAULT_RETRY_POLICY,
+  retentionMs: DEFAULT_RETENTION_MS,
+  archiveEveryMs: 60_000,
   hooks: NO_HOOKS,
 } satisfies Partial<RuntimeOptions>;

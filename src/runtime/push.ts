@@ -8,7 +8,9 @@ import {
   type ClaimedBatch,
   claimBatch,
   completeBatch,
+  deleteFinished,
   failAll,
+  type Lookahead,
   LostBatchError,
   type Outcome,
   renewBatch,
@@ -52,6 +54,35 @@ export async function pushScope(
   const { db, opts } = ctx;
   const report: PushReport = { batches: 0, delivered: 0, failed: 0, skipped: 0, requeued: 0, more: false };
   await skipExpired(db, scope, opts.policy.maxAgeMs);
+  // Store commands per record (docs/benchmarks.md, "Push path"): candidates are read ahead for the
+  // run's next claims, and finished batches are deleted together (one command per 50 batches).
+  const ahead: Lookahead = { items: [] };
+  const finished: string[] = [];
+  try {
+    await pushBatches(ctx, scope, send, batchSize, runStartedAt, mode, report, { ahead, finished });
+  } finally {
+    // Not the run's failure: a finished batch left behind is deleted by whoever takes it over.
+    await deleteFinished(db, finished).catch((err) =>
+      opts.log.warn(
+        { err: (err as Error).message, batches: finished.length },
+        "finished batches not deleted",
+      ),
+    );
+  }
+  return report;
+}
+
+async function pushBatches(
+  ctx: RuntimeContext,
+  scope: Scope,
+  send: Send,
+  batchSize: number,
+  runStartedAt: Date,
+  mode: PushMode,
+  report: PushReport,
+  run: { ahead: Lookahead; finished: string[] },
+): Promise<void> {
+  const { db, opts } = ctx;
   for (;;) {
     const t0 = Date.now();
     if (ctx.stopping || report.batches >= opts.maxBatchesPerRun) {
@@ -66,6 +97,7 @@ export async function pushScope(
       runStartedAt,
       policy: opts.policy,
       takeOver: report.batches === 0, // a batch expiring later in this run waits for the next run
+      ahead: run.ahead,
     });
     opts.log.debug({ scope, claimMs: Date.now() - t0 }, "claimed");
     if (!batch) break;
@@ -73,7 +105,8 @@ export async function pushScope(
     const claimedAt = Date.now();
     const result = await sendWithLease(ctx, batch, send);
     const sentAt = Date.now();
-    const out = await completeBatch(db, batch, result, opts.policy);
+    const out = await completeBatch(db, batch, result, opts.policy, { finished: run.finished });
+    if (run.finished.length >= 50) await deleteFinished(db, run.finished);
     opts.log.debug(
       { batch: batch._id, n: batch.items.length, sendMs: sentAt - claimedAt, recordMs: Date.now() - sentAt },
       "batch done",
@@ -90,7 +123,6 @@ export async function pushScope(
     report.requeued += out.requeued.length;
     report.reason ??= result.failed[0]?.error;
   }
-  return report;
 }
 
 /** Feeds the metrics hooks: outcomes per batch, and arrival → acknowledged for Automatic runs. */

@@ -10,6 +10,7 @@
 import { PATH, TRIGGER_JOB } from "../jobs/document.js";
 import { setNextRun } from "../jobs/repository.js";
 import type { JobSpec } from "../jobs/types.js";
+import { nextAllowed } from "../schedule/blackout.js";
 import { DEFAULT_AUTOMATIC_WINDOW_MS } from "../schedule/model.js";
 import type { RuntimeContext } from "./context.js";
 import { currentGen } from "./run-state.js";
@@ -46,7 +47,10 @@ export async function triggerOnDemand(
   return true;
 }
 
-/** The trigger job of the key's current generation, due in delayMs at the latest. */
+/**
+ * The trigger job of the key's current generation, due in delayMs at the latest; a due time inside
+ * one of the key's blackout windows moves to the window's end (records wait for it).
+ */
 export async function enqueue(
   ctx: Pick<RuntimeContext, "db" | "agenda">,
   spec: JobSpec,
@@ -54,7 +58,7 @@ export async function enqueue(
 ): Promise<void> {
   const delay = Math.max(1, delayMs);
   const gen = await currentGen(ctx.db, spec.key);
-  const due = new Date(Date.now() + delay);
+  const due = nextAllowed(spec.blackout, spec.timezone, new Date(Date.now() + delay));
   const job = await ctx.agenda
     .create<TriggerData>(TRIGGER_JOB, { key: spec.key, gen })
     .schedule(due)

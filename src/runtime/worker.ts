@@ -18,10 +18,12 @@ import { silentLogger } from "../platform/log.js";
 import { ensureRecordIndexes } from "../records/index.js";
 import { nextRunAfter } from "../schedule/index.js";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
+import { holdForBlackout } from "./blackout.js";
 import type { RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
 import { keepReschedule } from "./reschedule.js";
 import { RESUME_SWEEP_MS, sweepResumes } from "./resume-sweep.js";
+import { archiveStep } from "./retention.js";
 import { again, runKey } from "./run-key.js";
 import { nextGen } from "./run-state.js";
 import { sweep, sweepPeriodMs } from "./sweep.js";
@@ -139,6 +141,21 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       })
       .catch((err) => opts.log.error({ err: (err as Error).message }, "resume sweep failed"));
 
+  // The retention step (retention.ts): delivered deliveries past the retention are archived.
+  let archiving: Promise<unknown> | undefined;
+  const archiveOnce = () => {
+    if (archiving || ctx.stopping) return;
+    archiving = archiveStep(ctx)
+      .then((moved) => {
+        if (moved > 0) opts.log.info({ moved }, "delivered deliveries archived");
+      })
+      .catch((err) => opts.log.warn({ err: (err as Error).message }, "retention step failed"))
+      .finally(() => {
+        archiving = undefined;
+      });
+  };
+  let archiveTimer: NodeJS.Timeout | undefined;
+
   return {
     ctx,
     agenda,
@@ -150,12 +167,15 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       await agenda.start();
       sweepTimer = setInterval(sweepOnce, sweepPeriodMs(opts));
       sweepOnce();
+      if (Number.isFinite(opts.retentionMs)) archiveTimer = setInterval(archiveOnce, opts.archiveEveryMs);
     },
     stop: async (timeoutMs = 30_000) => {
       ctx.stopping = true;
       clearInterval(sweepTimer);
       clearInterval(resumeTimer);
+      clearInterval(archiveTimer);
       await sweeping;
+      await archiving;
       const deadline = new Promise((r) => setTimeout(r, timeoutMs).unref());
       await Promise.race([Promise.allSettled([...active]), deadline]);
       // Unlocks jobs this worker locked but did not start, so another worker runs them now.
@@ -172,6 +192,8 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
 async function runScheduled(ctx: RuntimeContext, job: Job): Promise<void> {
   const spec = specOf(job.attrs as unknown as Record<string, unknown>);
   if (!spec) return;
+  // Automatic's job only triggers, and trigger() waits for the window's end itself.
+  if (spec.schedule.kind !== "automatic" && !ctx.stopping && (await holdForBlackout(ctx, spec, job))) return;
   if (spec.managedNextRun) {
     // Schedules Agenda cannot express are ours (docs/reconcile.md): saved now so a crashed run
     // still has a next one, and kept in attrs because Agenda writes attrs when the handler ends.
@@ -206,6 +228,8 @@ async function runTriggered(ctx: RuntimeContext, job: Job<TriggerData>): Promise
   const spec = await loadSpec(ctx.db, key);
   // Not only Automatic: a periodic service's on-demand runs (a cart's webhook) come here too.
   if (!spec || spec.disabled || spec.schedule.kind === "off") return;
+  // A trigger due inside a window (enqueued before it began) waits for its end, with its records.
+  if (!ctx.stopping && (await holdForBlackout(ctx, spec, job))) return;
   if (!ctx.stopping) {
     const r = await runKey(ctx, spec, { triggered: true });
     if (r !== "busy") return;

@@ -57,6 +57,26 @@ export interface Suspension {
   services: ServiceName[] | null;
 }
 
+/**
+ * A blackout window (docs/schedules.md, Blackout windows): no transmission of the services it covers
+ * starts inside. Times are the merchant's local clock. Written forms:
+ * `{ cron, duration }` (starts by the cron, lasts `duration` of elapsed time), `{ from, to }` (daily,
+ * "HH:MM", `to` ≤ `from` crosses midnight) and `{ start, end }` (dated, ISO 8601; without an offset
+ * in the merchant's timezone). schemas/common.schema.json#/definitions/blackoutWindow.
+ */
+export type BlackoutWindow = BlackoutTimes & {
+  reason: string | null;
+  /** Only these services (of its owner); null: all of them. */
+  services: ServiceName[] | null;
+  /** Where it is written: Defaults reach every job, a merchant's its merchant services and cleanup, a cart's its cart services. */
+  owner: "defaults" | "merchant" | "cart";
+};
+
+export type BlackoutTimes =
+  | { kind: "cron"; cron: string; duration: string; durationMs: number }
+  | { kind: "daily"; from: string; to: string }
+  | { kind: "dated"; start: string; end: string };
+
 export interface CartModel {
   id: string;
   merchantId: string;
@@ -67,6 +87,8 @@ export interface CartModel {
   suspension?: Suspension;
   services: Record<CartService, Frequency>;
   connection?: ConnectionSpec;
+  /** Defaults' windows, then the cart's own (absent: none). */
+  blackout?: BlackoutWindow[];
   source: SourcePos;
 }
 
@@ -80,6 +102,8 @@ export interface MerchantModel {
   cleanupRunsPerDay: number;
   services: Record<MerchantService, Frequency>;
   connection?: ConnectionSpec;
+  /** Defaults' windows, then the merchant's own (absent: none). */
+  blackout?: BlackoutWindow[];
   carts: CartModel[];
   source: SourcePos;
 }

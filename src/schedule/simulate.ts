@@ -1,9 +1,11 @@
 // Load from the schedules alone: how many runs each service makes in every 15-minute slot over
 // the coming days, so a reviewer sees spikes (3,000 merchants at 09:00) before merging.
 import { apiCalls, type BudgetUse } from "./api-calls.js";
-import type { Frequency, ScheduleModel, ServiceName } from "./model.js";
+import { blackoutOf } from "./blackout-runs.js";
+import type { BlackoutWindow, Frequency, ScheduleModel, ServiceName } from "./model.js";
 import { nextRunAfter } from "./next-runs.js";
 import { resolvePhase, serviceKey } from "./phase.js";
+import { type BlackoutEffect, BlackoutTally } from "./simulate-blackout.js";
 import { nextChangeAt } from "./tz-gaps.js";
 
 export const SLOT_MS = 15 * 60_000;
@@ -22,6 +24,8 @@ export interface Simulation {
   peak: { slot: number; at: Date; total: number; byService: Partial<Record<ServiceName, number>> };
   /** Services set to automatic (event-driven, not in the chart). */
   automatic: number;
+  /** Per blackout window: its occurrences in the period and the runs it moved (simulate-blackout.ts). */
+  blackout: BlackoutEffect[];
   /** API calls per hour of each connection budget (connection.rateLimit), see api-calls.ts. */
   budgets: BudgetUse[];
 }
@@ -45,61 +49,81 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
   let automatic = 0;
 
   const startMs = start.getTime();
+  // One chain of slot indexes per distinct (timezone, frequency after its phase), and per service
+  // how many jobs follow each chain: 30,000 carts share a few thousand chains, and each chain is
+  // added to the counts once, times its jobs.
   const chains = new Map<string, number[]>();
-  const add = (service: ServiceName, freq: Frequency, timezone: string, key: string) => {
+  const tally = new BlackoutTally(startMs, end);
+  const jobs = new Map<ServiceName, Map<number[], number>>();
+  // Jobs under blackout windows have runs of their own (moved to a window's end): not shared.
+  const own = new Map<ServiceName, number[]>();
+  const add = (
+    service: ServiceName,
+    freq: Frequency,
+    timezone: string,
+    key: string,
+    windows?: BlackoutWindow[],
+  ) => {
     if (freq.kind === "automatic") automatic++;
     if (freq.kind === "off" || freq.kind === "automatic") return;
-    let row = counts.get(service);
-    if (!row) {
-      row = new Array<number>(slots).fill(0);
-      counts.set(service, row);
-    }
     const f = resolvePhase(freq, key);
-    if (f.kind === "every" && typeof f.offset === "number") {
-      // Phases are per key, so chains are not shared. Away from DST changes runs are exactly `ms`
-      // apart: count them in a tight loop, and step one run at a time only near a change.
-      const ms = f.ms;
-      const r = row;
-      const count = (ts: number) => {
-        const i = Math.floor((ts - startMs) / SLOT_MS);
-        r[i] = (r[i] ?? 0) + 1;
-      };
-      let at = nextRunAfter(f, timezone, start)?.getTime() ?? end;
-      for (let n = 0; at < end; n++) {
-        if (n > slots + 10) throw new Error(`simulate: every ${f.text} in ${timezone} does not advance`);
-        // Each `at` is a run; it is followed by at + ms as long as no change is near.
-        const calm = nextChangeAt(timezone, at - SLACK_MS) - SLACK_MS - ms;
-        for (; at <= calm && at < end; at += ms) count(at);
-        if (at >= end) break;
-        count(at);
-        const next = nextRunAfter(f, timezone, new Date(at))?.getTime() ?? end;
-        if (next <= at) throw new Error(`simulate: the run after ${new Date(at).toISOString()} is not later`);
-        at = next;
+    if (windows) {
+      let row = own.get(service);
+      if (!row) {
+        row = new Array<number>(slots).fill(0);
+        own.set(service, row);
+      }
+      const owner = key.slice(0, key.lastIndexOf("/"));
+      for (const at of tally.runs(f, timezone, windows, owner)) {
+        const i = Math.floor((at - startMs) / SLOT_MS);
+        row[i] = (row[i] ?? 0) + 1;
       }
       return;
     }
-    // Other forms are shared by many jobs: one chain of slot indexes per (frequency, timezone).
-    const id = `${timezone}\0${JSON.stringify(f)}`;
+    // A phased `every`'s runs depend on its interval and phase only (not on how `text` spells it).
+    const id =
+      f.kind === "every" && typeof f.offset === "number"
+        ? `${timezone}\0every\0${f.ms}\0${f.offset}`
+        : `${timezone}\0${JSON.stringify(f)}`;
     let chain = chains.get(id);
     if (!chain) {
-      const list: number[] = [];
-      const step = (at: number) => nextRunAfter(f, timezone, new Date(at))?.getTime() ?? null;
-      forEachRun(startMs, end, step, (at) => list.push(Math.floor((at - startMs) / SLOT_MS)));
-      chain = list;
+      chain = chainOf(f, timezone, startMs, end);
       chains.set(id, chain);
     }
-    for (const i of chain) row[i] = (row[i] ?? 0) + 1;
+    let byChain = jobs.get(service);
+    if (!byChain) {
+      byChain = new Map();
+      jobs.set(service, byChain);
+    }
+    byChain.set(chain, (byChain.get(chain) ?? 0) + 1);
   };
 
   for (const m of model.merchants) {
     if (m.suspended) continue;
     for (const [service, freq] of Object.entries(m.services))
-      add(service as ServiceName, freq, m.timezone, serviceKey(m.id, null, service));
+      add(
+        service as ServiceName,
+        freq,
+        m.timezone,
+        serviceKey(m.id, null, service),
+        blackoutOf(m, null, service),
+      );
     for (const c of m.carts) {
       if (c.suspended) continue;
       for (const [service, freq] of Object.entries(c.services))
-        add(service as ServiceName, freq, m.timezone, serviceKey(m.id, c.id, service));
+        add(
+          service as ServiceName,
+          freq,
+          m.timezone,
+          serviceKey(m.id, c.id, service),
+          blackoutOf(m, c, service),
+        );
     }
+  }
+  for (const service of new Set([...jobs.keys(), ...own.keys()])) {
+    const row = own.get(service) ?? new Array<number>(slots).fill(0);
+    for (const [chain, n] of jobs.get(service) ?? []) for (const i of chain) row[i] = (row[i] ?? 0) + n;
+    counts.set(service, row);
   }
 
   const services = ORDER.filter((s) => counts.get(s)?.some((n) => n > 0));
@@ -132,8 +156,37 @@ export function simulate(model: ScheduleModel, opts: { days?: number; from?: Dat
       byService,
     },
     automatic,
+    blackout: tally.list(),
     budgets: apiCalls(model, { from: start, days }),
   };
+}
+
+/** Slot indexes (SLOT_MS from `start`) of the runs of `f` in [start, end), in order. */
+function chainOf(f: Frequency, timezone: string, start: number, end: number): number[] {
+  const list: number[] = [];
+  const slotOf = (at: number) => list.push(Math.floor((at - start) / SLOT_MS));
+  if (f.kind === "every" && typeof f.offset === "number") {
+    // Away from DST changes runs are exactly `ms` apart: step by it, and one run at a time only near
+    // a change.
+    const ms = f.ms;
+    const bound = Math.ceil((end - start) / SLOT_MS) + 10;
+    let at = nextRunAfter(f, timezone, new Date(start))?.getTime() ?? end;
+    for (let n = 0; at < end; n++) {
+      if (n > bound) throw new Error(`simulate: every ${f.text} in ${timezone} does not advance`);
+      // Each `at` is a run; it is followed by at + ms as long as no change is near.
+      const calm = nextChangeAt(timezone, at - SLACK_MS) - SLACK_MS - ms;
+      for (; at <= calm && at < end; at += ms) slotOf(at);
+      if (at >= end) break;
+      slotOf(at);
+      const next = nextRunAfter(f, timezone, new Date(at))?.getTime() ?? end;
+      if (next <= at) throw new Error(`simulate: the run after ${new Date(at).toISOString()} is not later`);
+      at = next;
+    }
+    return list;
+  }
+  const step = (at: number) => nextRunAfter(f, timezone, new Date(at))?.getTime() ?? null;
+  forEachRun(start, end, step, slotOf);
+  return list;
 }
 
 /**

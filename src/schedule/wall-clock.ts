@@ -65,17 +65,33 @@ export function localDay(zone: IANAZone, ts: number): number {
  * timestamp naming the local calendar day.
  */
 export function wallClockInstant(zone: IANAZone, day: number, minutes: number): number {
+  return occurrences(zone, day, minutes)[0] ?? gapEnd(zone, day + minutes * MINUTE_MS);
+}
+
+/**
+ * The last instant at which local wall time `day + minutes` happens: the second occurrence of a
+ * time repeated at fall-back, else as wallClockInstant (a time in a gap: the end of the gap).
+ */
+export function lastWallClockInstant(zone: IANAZone, day: number, minutes: number): number {
+  return occurrences(zone, day, minutes).at(-1) ?? gapEnd(zone, day + minutes * MINUTE_MS);
+}
+
+/** The instants at which a wall time happens, earliest first: 0 (in a gap), 1 or 2 (fall-back). */
+function occurrences(zone: IANAZone, day: number, minutes: number): number[] {
   const wall = day + minutes * MINUTE_MS;
   // Offsets either side of this wall time; at most one transition happens within a day of it.
   const before = offsetMs(zone, wall - DAY_MS);
   const after = offsetMs(zone, wall + DAY_MS);
-  const candidates = [...new Set([before, after])]
+  return [...new Set([before, after])]
     .map((offset) => wall - offset)
     .filter((ts) => ts + offsetMs(zone, ts) === wall)
     .sort((a, b) => a - b);
-  const first = candidates[0];
-  if (first !== undefined) return first;
-  // In a gap: find the transition instant, the first one whose offset is the later one.
+}
+
+/** A wall time in a gap: the transition instant, the first one whose offset is the later one. */
+function gapEnd(zone: IANAZone, wall: number): number {
+  const before = offsetMs(zone, wall - DAY_MS);
+  const after = offsetMs(zone, wall + DAY_MS);
   let lo = wall - Math.max(before, after);
   let hi = wall - Math.min(before, after);
   while (hi - lo > 1) {

@@ -10,6 +10,7 @@ import { type IsAutomatic, recentActivity } from "../records/activity.js";
 import { pingStore } from "./readiness.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordsCounter } from "./record-counts.js";
+import { blackoutRows } from "./status-blackout.js";
 import type { StatusData } from "./status-page.js";
 
 const SETTLED = new Set(["applied", "in-sync", "unchanged"]);
@@ -94,5 +95,6 @@ export async function gatherStatus(opts: {
     runs: runHours,
     drift,
     held,
+    blackout: blackoutRows(healthRows, base.generatedAt),
   };
 }

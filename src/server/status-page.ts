@@ -11,6 +11,7 @@ import type { JobStatus } from "../reconcile/status.js";
 import type { Activity } from "../records/activity.js";
 import type { LastReconcile } from "./reconciler.js";
 import type { RecordCount } from "./record-counts.js";
+import type { BlackoutRow } from "./status-blackout.js";
 import { latencyChart, recordsChart, runsChart } from "./status-charts.js";
 import { driftWords, outcomeWord, planWords } from "./words.js";
 
@@ -39,6 +40,8 @@ export interface StatusData {
   /** Runs per hour, succeeded and failed (the runs chart). */
   runs: RunHour[];
   agendash: boolean;
+  /** Per merchant and cart with blackout windows: the active and the next one (status-blackout.ts). */
+  blackout?: BlackoutRow[];
 }
 
 export function escapeHtml(v: unknown): string {
@@ -249,6 +252,19 @@ ${table(["Job", "Health", "Failed runs in a row", "Last success", "Reason"], job
 ${table(["Merchant", "Cart", "Service", "State", "Records", "Reason"], reasons, "No failed or held records in the last 12 hours.")}</section>`;
 }
 
+/** Merchants and carts with blackout windows: the one they are in now, or the next. */
+function blackoutSection(d: StatusData): string {
+  const rows = (d.blackout ?? []).map((b) => [
+    `<strong>${e(b.owner)}</strong>`,
+    b.active ? `<span class="warn">now, until ${when(b.active.end)}</span>: ${e(b.active.window)}` : "—",
+    b.next ? `${when(b.next.start)} to ${when(b.next.end)}: ${e(b.next.window)}` : "—",
+    e(b.timezone),
+  ]);
+  if (!rows.length) return "";
+  return `<section id="blackout"><h2>Blackout windows</h2><p>No transmission starts inside; a run due inside runs once at the window's end, Automatic records wait.</p>
+${table(["Merchant or cart", "Active", "Next", "Timezone"], rows, "")}</section>`;
+}
+
 /** Runs per hour: the jobs' own outcomes (a run fails when it throws or no record got through). */
 function runsSection(d: StatusData): string {
   if (!d.runs.length) return "";
@@ -276,6 +292,7 @@ export function renderStatusPage(d: StatusData): string {
 <body><h1>schedsync status</h1><p class="empty">Generated ${when(d.generatedAt)}</p>
 ${verdict(d)}
 ${gridSection(d)}
+${blackoutSection(d)}
 ${failuresSection(d)}
 ${runsSection(d)}
 ${chartsSection(d)}

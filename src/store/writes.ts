@@ -14,7 +14,7 @@ const REWRITE_CHUNK = 500;
 const flavours = new WeakMap<Db, boolean>();
 
 /** Whether db is FerretDB, asked once per Db; an answer that failed (store down) is asked again. */
-async function ferret(db: Db): Promise<boolean> {
+export async function ferret(db: Db): Promise<boolean> {
   const known = flavours.get(db);
   if (known !== undefined) return known;
   try {

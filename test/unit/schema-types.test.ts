@@ -27,6 +27,7 @@ const MERCHANT_FIELDS = {
   "spec.cleanup": "cleanupRunsPerDay",
   "spec.services": "services",
   "spec.connection": "connection",
+  "spec.blackout": "blackout",
 } satisfies Record<string, keyof MerchantModel>;
 const CART_FIELDS = {
   "metadata.id": "id",
@@ -35,6 +36,7 @@ const CART_FIELDS = {
   "spec.suspended": "suspended",
   "spec.services": "services",
   "spec.connection": "connection",
+  "spec.blackout": "blackout",
 } satisfies Record<string, keyof CartModel>;
 // Model fields that do not come from one schema field (`suspension` is spec.suspended's block;
 // `suspended` its effective flag).
@@ -76,6 +78,7 @@ describe("schemas ↔ model.ts", () => {
       cleanupRunsPerDay: true,
       services: true,
       connection: true,
+      blackout: true,
       carts: true,
       source: true,
     };
@@ -87,6 +90,7 @@ describe("schemas ↔ model.ts", () => {
       suspension: true,
       services: true,
       connection: true,
+      blackout: true,
       source: true,
     };
     expect([...Object.values(MERCHANT_FIELDS), ...MERCHANT_DERIVED].sort()).toEqual(

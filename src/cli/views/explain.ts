@@ -6,9 +6,10 @@ import type { JobService } from "../../jobs/types.js";
 import { formatDuration } from "../../platform/duration.js";
 import { count as inWords } from "../../platform/words.js";
 import { suspensionOf } from "../../reconcile/desired.js";
-import type { Frequency } from "../../schedule/model.js";
-import { nextRuns } from "../../schedule/next-runs.js";
-import { serviceKey } from "../../schedule/phase.js";
+import { blackoutAt, describeWindow, nextBlackout } from "../../schedule/blackout.js";
+import { blackoutOf, type PlannedRun, plannedRuns } from "../../schedule/blackout-runs.js";
+import type { BlackoutWindow, Frequency } from "../../schedule/model.js";
+import { resolvePhase, serviceKey } from "../../schedule/phase.js";
 import { frequencyText } from "./frequency.js";
 import { suspendedText } from "./status.js";
 import type { View } from "./view.js";
@@ -42,6 +43,55 @@ function localTime(d: Date, timezone: string): string {
   return `${get("weekday")} ${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}${sec} ${get("timeZoneName")}`;
 }
 
+/** The next `count` runs of a service after `from`, moved out of its blackout windows. */
+function runsOf(
+  target: ExplainTarget,
+  service: string,
+  f: Frequency,
+  from: Date,
+  count: number,
+): PlannedRun[] {
+  const { merchant, cart } = target;
+  const tz = merchant.timezone;
+  // From the job's phase (its key), so each call and `status` agree.
+  const freq = resolvePhase(f, serviceKey(merchant.id, cart?.id ?? null, service));
+  const windows = blackoutOf(merchant, cart ?? null, service);
+  const out: PlannedRun[] = [];
+  const held = (t: number) => {
+    const b = blackoutAt(windows, tz, new Date(t));
+    return b ? { end: b.end.getTime(), window: b.window } : undefined;
+  };
+  for (const r of plannedRuns(freq, tz, from.getTime(), Number.POSITIVE_INFINITY, held)) {
+    out.push(r);
+    if (out.length >= count) break;
+  }
+  return out;
+}
+
+function utcText(r: Date): string {
+  return `${r
+    .toISOString()
+    .slice(0, r.getUTCSeconds() === 0 ? 16 : 19)
+    .replace("T", " ")} UTC`;
+}
+
+/** The owner's windows, each with where it comes from and its next occurrence. */
+function blackoutLines(windows: readonly BlackoutWindow[], tz: string, from: Date): string[] {
+  if (!windows.length) return [];
+  const lines = [
+    "",
+    "blackout windows (no transmission starts inside; a run due inside runs once at the end):",
+  ];
+  for (const w of windows) {
+    const next = blackoutAt([w], tz, from) ?? nextBlackout([w], tz, from);
+    const when = next
+      ? `${next.start <= from ? "now, " : `next ${localTime(next.start, tz)} `}until ${localTime(next.end, tz)}`
+      : "no occurrence ahead";
+    lines.push(`  ${describeWindow(w)}  [${w.owner}]`, `    ${when}`);
+  }
+  return lines;
+}
+
 function why(f: Frequency): string {
   if (f.kind === "off") return "no job";
   if (f.kind === "automatic")
@@ -65,21 +115,23 @@ export function explainText(target: ExplainTarget, from: Date, count = 5): strin
     lines.push("", `${name}: ${frequencyText(f)}`);
     const held = suspensionOf(merchant, cart ?? null, name as JobService, from);
     if (held) lines.push(`  ${suspendedText(held)}: the job exists but is disabled`);
-    // From the job's phase (its key), so each call and `status` agree.
-    const runs = nextRuns(f, tz, from, count, serviceKey(merchant.id, cart?.id ?? null, name));
+    const runs = runsOf(target, name, f, from, count);
     if (runs.length === 0) {
       lines.push(`  ${why(f)}`);
+      if (f.kind === "automatic" && blackoutOf(merchant, cart ?? null, name))
+        lines.push("  records arriving inside a blackout window wait for its end");
       continue;
     }
     lines.push(`  next ${inWords(runs.length, "run")} (${tz} | UTC):`);
-    for (const r of runs)
-      lines.push(
-        `    ${localTime(r, tz)}  |  ${r
-          .toISOString()
-          .slice(0, r.getUTCSeconds() === 0 ? 16 : 19)
-          .replace("T", " ")} UTC`,
-      );
+    for (const r of runs) {
+      const at = new Date(r.at);
+      const moved = r.moved
+        ? `  (blackout: moved from ${localTime(new Date(r.moved.due), tz)}${r.moved.runs > 1 ? `, ${r.moved.runs} runs as one` : ""})`
+        : "";
+      lines.push(`    ${localTime(at, tz)}  |  ${utcText(at)}${moved}`);
+    }
   }
+  lines.push(...blackoutLines((cart ?? merchant).blackout ?? [], tz, from));
   return lines.join("\n");
 }
 
@@ -89,16 +141,37 @@ export const explainView: View<Explanation> = {
     const owner = target.cart ?? target.merchant;
     const tz = target.merchant.timezone;
     const services = Object.fromEntries(
-      Object.entries(owner.services).map(([name, f]) => [
-        name,
-        {
-          frequency: formatFrequency(f),
-          text: frequencyText(f),
-          next: nextRuns(f, tz, from, count, serviceKey(target.merchant.id, target.cart?.id ?? null, name)),
-          suspended: suspensionOf(target.merchant, target.cart ?? null, name as JobService, from) ?? null,
-        },
-      ]),
+      Object.entries(owner.services).map(([name, f]) => {
+        const runs = runsOf(target, name, f, from, count);
+        const moved = runs.flatMap((r) =>
+          r.moved
+            ? [
+                {
+                  at: new Date(r.at),
+                  due: new Date(r.moved.due),
+                  runs: r.moved.runs,
+                  window: describeWindow(r.moved.window),
+                },
+              ]
+            : [],
+        );
+        return [
+          name,
+          {
+            frequency: formatFrequency(f),
+            text: frequencyText(f),
+            next: runs.map((r) => new Date(r.at)),
+            // Runs a blackout window moved: when, when they were due, how many, which window.
+            moved,
+            suspended: suspensionOf(target.merchant, target.cart ?? null, name as JobService, from) ?? null,
+          },
+        ];
+      }),
     );
-    return { target: ref, timezone: tz, suspended: owner.suspended, services };
+    const blackout = (owner.blackout ?? []).map((w) => {
+      const next = blackoutAt([w], tz, from) ?? nextBlackout([w], tz, from);
+      return { ...w, text: describeWindow(w), next: next ? { start: next.start, end: next.end } : null };
+    });
+    return { target: ref, timezone: tz, suspended: owner.suspended, services, blackout };
   },
 };

@@ -123,6 +123,37 @@ function guardLines(guards: readonly GuardHit[]): string[] {
   return out;
 }
 
+/** The windows a string array field holds (SpecView.blackout), or none. */
+function windowsOf(v: unknown): string[] {
+  const w = record(v)?.blackout;
+  return Array.isArray(w) ? w.filter((x): x is string => typeof x === "string") : [];
+}
+
+/**
+ * Blackout windows added (+) and removed (-), once per merchant or cart however many of its jobs
+ * carry them (a job's key without its service names its owner).
+ */
+export function blackoutLines(plan: CommentPlan): string[] {
+  const rows = new Set<string>();
+  for (const c of plan.changes) {
+    const before = windowsOf(c.before);
+    const after = windowsOf(c.after);
+    const owner = c.key.slice(0, c.key.lastIndexOf("/"));
+    for (const w of after) if (!before.includes(w)) rows.add(`+ ${owner}: ${w}`);
+    for (const w of before) if (!after.includes(w)) rows.add(`- ${owner}: ${w}`);
+  }
+  if (rows.size === 0) return [];
+  const sorted = [...rows].sort((a, b) => a.slice(2).localeCompare(b.slice(2)) || a.localeCompare(b));
+  return [
+    "",
+    "**Blackout windows** changed (no transmission starts inside; a run due inside runs once at the end):",
+    "",
+    "```diff",
+    ...sorted,
+    "```",
+  ];
+}
+
 function nextRunLines(nextRuns: Readonly<Record<string, readonly string[]>>, max: number): string[] {
   const keys = Object.keys(nextRuns).sort();
   if (keys.length === 0) return [];
@@ -170,6 +201,7 @@ export function renderPlanComment(plan: CommentPlan, meta: CommentMeta): string 
       parts.push("", `... and ${count(omitted, "more change")}; run \`schedsync plan\` locally for all.`);
     parts.push("", "</details>");
   }
+  parts.push(...blackoutLines(plan));
   parts.push(...nextRunLines(meta.nextRuns ?? {}, meta.maxChanges ?? 300));
   if (meta.runUrl) parts.push("", `<sub>[CI run](${meta.runUrl}) · updated on every push</sub>`);
   return `${parts.join("\n")}\n`;

@@ -31,7 +31,8 @@ export function planJson(revision: string, plan: Plan) {
 function spec(v: SpecView | null): string {
   if (!v) return "";
   const state = v.suspended ? `, ${suspendedText(v.suspended)}` : v.disabled ? ", disabled" : "";
-  return `${canonicalText(v.frequency)} (${v.timezone}${state})`;
+  const blackout = v.blackout?.length ? `; blackout: ${v.blackout.join("; ")}` : "";
+  return `${canonicalText(v.frequency)} (${v.timezone}${state}${blackout})`;
 }
 
 function nextRunText(d: NextRunDrift | undefined): string {

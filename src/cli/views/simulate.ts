@@ -58,6 +58,7 @@ export function textChart(sim: Simulation): string {
       `${count(sim.automatic, "automatic service")} ${sim.automatic === 1 ? "runs" : "run"} on demand and ${sim.automatic === 1 ? "is" : "are"} not charted`,
     );
   lines.push(...budgetLines(sim.budgets));
+  lines.push(...blackoutText(sim));
   return lines.join("\n");
 }
 
@@ -77,6 +78,27 @@ export function budgetLines(budgets: readonly BudgetUse[]): string[] {
     );
   }
   return lines;
+}
+
+/** One line per blackout window: its occurrences in the period and the runs it moved. */
+export function blackoutText(sim: Simulation): string[] {
+  return sim.blackout.map(
+    (b) =>
+      `blackout ${b.owner}: ${b.window}: ${b.occurrences.length} occurrence(s), ${b.suppressed} run(s) due inside moved to the end as ${b.moved} run(s)`,
+  );
+}
+
+/** Grey bands behind the bars where a blackout window is on (all windows of the period). */
+function blackoutBands(sim: Simulation, left: number, barW: number, top: number, plotH: number): string[] {
+  const startMs = sim.start.getTime();
+  const n = sim.totals.length;
+  return sim.blackout.flatMap((b) =>
+    b.occurrences.map((o) => {
+      const a = Math.max(0, (Date.parse(o.start) - startMs) / sim.slotMs);
+      const z = Math.min(n, (Date.parse(o.end) - startMs) / sim.slotMs);
+      return `<rect class="blackout" x="${(left + a * barW).toFixed(1)}" y="${top}" width="${Math.max(1, (z - a) * barW).toFixed(1)}" height="${plotH}" fill="#d0d7de" fill-opacity="0.5"><title>${esc(`blackout ${b.owner}: ${b.window}`)}</title></rect>`;
+    }),
+  );
 }
 
 function esc(s: string): string {
@@ -114,6 +136,7 @@ export function svgChart(sim: Simulation): string {
     if (d * DAY_SLOTS < n)
       out.push(`<text x="${x + 3}" y="${top + plotH + 14}" fill="#57606a">${day}</text>`);
   }
+  out.push(...blackoutBands(sim, left, barW, top, plotH));
   // Stacked bars.
   for (let i = 0; i < n; i++) {
     let base = 0;
@@ -168,6 +191,7 @@ export function simulateView(out?: string): View<Simulation> {
         hourly: b.hourly,
         automatic: b.automatic,
       })),
+      blackout: sim.blackout,
     }),
   };
 }

@@ -38,6 +38,9 @@ export function stateText(j: JobStatus): string {
   if (j.suspended) parts.push(suspendedText(j.suspended));
   if (!j.paused && !j.suspended && j.disabled) parts.push("disabled");
   if (j.drift) parts.push(`drift (edited by hand: ${fieldsText(j.drift)})`);
+  if (j.blackout) parts.push(`blackout until ${j.blackout.until} (${j.blackout.window})`);
+  else if (j.lastBlackout && j.lastBlackout.until.getTime() > Date.now())
+    parts.push(`run moved by a blackout to ${j.lastBlackout.until.toISOString()}`);
   return parts.join("; ");
 }
 
