@@ -89,7 +89,7 @@ describe("simulate", () => {
         moved: 1,
       },
     ]);
-    expect(textChart(held)).toContain("blackout acme: daily 01:00-02:00: WMS backup: 1 occurrence(s)");
+    expect(textChart(held)).toContain("blackout acme: daily 01:00-02:00: WMS backup: 1 occurrence,");
     expect(svgChart(held)).toContain('class="blackout"');
   });
 });

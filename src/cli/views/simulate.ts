@@ -84,7 +84,7 @@ export function budgetLines(budgets: readonly BudgetUse[]): string[] {
 export function blackoutText(sim: Simulation): string[] {
   return sim.blackout.map(
     (b) =>
-      `blackout ${b.owner}: ${b.window}: ${b.occurrences.length} occurrence(s), ${b.suppressed} run(s) due inside moved to the end as ${b.moved} run(s)`,
+      `blackout ${b.owner}: ${b.window}: ${count(b.occurrences.length, "occurrence")}, ${count(b.suppressed, "run")} due inside moved to the end as ${count(b.moved, "run")}`,
   );
 }
 
