@@ -79,7 +79,7 @@ function acknowledgedRefs(batch: BatchDoc, result: BatchResult): InflightRef[] |
 export function failAll(
   batch: BatchDoc & { items?: { recordId: string }[] },
   error: string,
-  facts: { retryAfterMs?: number; retryable?: boolean } = {},
+  facts: { retryAfterMs?: number; retryable?: boolean; deferred?: boolean } = {},
 ): BatchResult {
   return { ok: [], failed: (batch.items ?? []).map((i) => ({ id: i.recordId, error, ...facts })) };
 }
@@ -134,11 +134,12 @@ export async function applyResult(
       continue;
     }
     const tooOld = now.getTime() - d.createdAt.getTime() >= policy.maxAgeMs;
-    const giveUp = d.attempts + 1 >= policy.maxAttempts || tooOld;
+    const deferred = why?.deferred === true;
+    const giveUp = tooOld || (!deferred && d.attempts + 1 >= policy.maxAttempts);
     const wait = Math.max(policy.retryDelayMs, why?.retryAfterMs ?? 0);
     const error = why?.error ?? NOT_ACKNOWLEDGED;
     (giveUp ? out.skipped : out.failed).push(d.recordId);
-    add(JSON.stringify([giveUp, wait, error]), d._id, () => ({
+    add(JSON.stringify([giveUp, wait, error, deferred]), d._id, () => ({
       $set: {
         state: giveUp ? "skipped" : "failed",
         lastError: error,
@@ -147,7 +148,8 @@ export async function applyResult(
         updatedAt: now,
       },
       // attempts + 1 as read above: only this batch's owner writes an inflight delivery of it.
-      $inc: { attempts: 1 },
+      // A deferred record was not taken for the budget's sake: not an attempt.
+      ...(deferred ? {} : { $inc: { attempts: 1 } }),
       $unset: { batchId: "", stale: "" },
     }));
   }
@@ -176,7 +178,9 @@ async function updateOrderStatuses(
 ): Promise<void> {
   if (batch.service === "orderDelivery") {
     await setOrderStatus(db, out.delivered, ["new", "error"], "at_wms");
-    const bad = [...out.failed, ...out.skipped, ...out.held];
+    // A record the budget held back has not failed at the WMS: its order stays as it was.
+    const deferred = new Set(result.failed.filter((f) => f.deferred).map((f) => f.id));
+    const bad = [...out.failed.filter((id) => !deferred.has(id)), ...out.skipped, ...out.held];
     for (const id of bad) {
       const error = result.failed.find((f) => f.id === id)?.error ?? NOT_ACKNOWLEDGED;
       await setOrderStatus(db, [id], ["new", "error"], "error", error);

@@ -116,6 +116,12 @@ export interface RecordRejection {
   retryAfterMs?: number;
   /** false: the receiver said sending it again will not help; the delivery is held until resend. */
   retryable?: boolean;
+  /**
+   * true: the record was not taken because of the connection's API budget (its rate limit, not the
+   * record): it waits retryAfterMs like a failure, but the attempt is not counted, so pacing never
+   * makes a record reach maxAttempts and be skipped, and an order's status does not turn to error.
+   */
+  deferred?: boolean;
 }
 
 /** A claimed batch. Its id is the Idempotency-Key of every attempt to send it. */

@@ -1,6 +1,7 @@
 // A push run: claim a batch for the scope, send it with the batch id as Idempotency-Key, record
 // the per-record answer; repeat until nothing is left, the run's cap, or shutdown.
 
+import { BudgetWaitError } from "../connectors/budget.js";
 import type { ConnectorError } from "../connectors/port.js";
 import {
   type BatchItem,
@@ -159,7 +160,11 @@ async function sendWithLease(ctx: RuntimeContext, batch: ClaimedBatch, send: Sen
     // The error's facts are read from its fields (ConnectorError), never from its message.
     const e = err as Error & Partial<Pick<ConnectorError, "retryAfterMs" | "retryable">>;
     opts.log.warn({ batch: batch._id, err: e.message, retryable: e.retryable, lost }, "batch send failed");
-    return failAll(batch, e.message || String(err), { retryAfterMs: e.retryAfterMs, retryable: e.retryable });
+    return failAll(batch, e.message || String(err), {
+      retryAfterMs: e.retryAfterMs,
+      retryable: e.retryable,
+      deferred: err instanceof BudgetWaitError,
+    });
   } finally {
     clearInterval(timer);
   }

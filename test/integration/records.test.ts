@@ -65,6 +65,47 @@ describe("records", () => {
     expect(await c.batches.countDocuments({})).toBe(0);
   });
 
+  it("a record the API budget held back (deferred) waits without counting an attempt", async () => {
+    await storeOrders(t.db, "m-deferred", "c", [order("d1")]);
+    const policy = { maxAttempts: 2, maxAgeMs: 86_400_000, retryDelayMs: 0 };
+    const c = cols(t.db);
+    // Three deferrals in a row with maxAttempts 2: never skipped, attempts stay 0, the order is not an error.
+    for (let i = 0; i < 3; i++) {
+      const batch = await claimBatch(
+        t.db,
+        wms("m-deferred"),
+        opts(`w${i}`, { runStartedAt: new Date(Date.now() + 1_000) }),
+      );
+      expect(batch?.items.map((it) => it.recordId)).toEqual(["order:m-deferred:c:d1"]);
+      const failed = [
+        { id: "order:m-deferred:c:d1", error: "API budget: not sent", retryAfterMs: 0, deferred: true },
+      ];
+      const out = await completeBatch(t.db, batch!, { ok: [], failed }, policy);
+      expect(out).toMatchObject({ failed: ["order:m-deferred:c:d1"], skipped: [] });
+      expect(await c.deliveries.findOne({ recordId: "order:m-deferred:c:d1" })).toMatchObject({
+        state: "failed",
+        attempts: 0,
+      });
+    }
+    expect(await c.orders.findOne({ _id: "order:m-deferred:c:d1" })).toMatchObject({ status: "new" });
+    // A real failure still counts.
+    const batch = await claimBatch(
+      t.db,
+      wms("m-deferred"),
+      opts("w9", { runStartedAt: new Date(Date.now() + 1_000) }),
+    );
+    await completeBatch(
+      t.db,
+      batch!,
+      { ok: [], failed: [{ id: "order:m-deferred:c:d1", error: "bad address" }] },
+      policy,
+    );
+    expect(await c.deliveries.findOne({ recordId: "order:m-deferred:c:d1" })).toMatchObject({
+      state: "failed",
+      attempts: 1,
+    });
+  });
+
   it("does not retry a failed record within the run that failed it, but does in the next", async () => {
     await storeOrders(t.db, "m3", "c", [order("x")]);
     const runStartedAt = new Date(Date.now() - 1);
