@@ -8,29 +8,14 @@ import { randomBytes } from "node:crypto";
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
 import { type Db, MongoClient } from "mongodb";
-import type { ConnectorFactory } from "../src/connectors/factory.js";
 import { JOB_PREFIX, JOBS_COLLECTION, TRIGGER_JOB } from "../src/jobs/document.js";
 import { CURSORS } from "../src/records/index.js";
 import { ALL_SERVICES, createWorker } from "../src/runtime/worker.js";
+import { EMPTY_CONNECTORS } from "../test/helpers/empty-connectors.js";
 import { cart, installJobs, merchant } from "../test/helpers/worker-jobs.js";
 
 const MERCHANTS = 30;
 const PULLS = ["orderDownload", "shippingConfirmations", "inventory"];
-
-// Every pull answers an empty page that leaves the cursor at "c1"; nothing is pushed.
-const end = { cursor: "c1", more: false };
-const CONNECTORS: ConnectorFactory = {
-  cart: () => ({
-    pullOrders: async () => ({ ...end, orders: [] }),
-    pushShipments: async () => [],
-    pushInventory: async () => [],
-  }),
-  wms: () => ({
-    pushOrders: async () => [],
-    pullShipments: async () => ({ ...end, shipments: [] }),
-    pullInventory: async () => ({ ...end, levels: [] }),
-  }),
-};
 
 interface Count {
   runs: number;
@@ -87,7 +72,7 @@ async function measure(uri: string, mode: "schedsync" | "bare"): Promise<Count> 
     let agenda: Agenda;
     let halt: () => Promise<void>;
     if (mode === "schedsync") {
-      const worker = createWorker(db, { connectors: CONNECTORS, owner: "bench" });
+      const worker = createWorker(db, { connectors: EMPTY_CONNECTORS, owner: "bench" });
       agenda = worker.agenda;
       halt = () => worker.stop(10_000);
       await worker.start();

@@ -5,7 +5,6 @@
 import { randomBytes } from "node:crypto";
 import { type Db, MongoClient, ObjectId } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConnectorFactory } from "../../src/connectors/factory.js";
 import { JOBS_COLLECTION, jobIdHex } from "../../src/jobs/document.js";
 import { loadSpec } from "../../src/jobs/repository.js";
 import { expiredLeases, LOCKS } from "../../src/platform/lease.js";
@@ -14,23 +13,9 @@ import { runKey } from "../../src/runtime/run-key.js";
 import { loadRun, runLockName } from "../../src/runtime/run-state.js";
 import { createWorker } from "../../src/runtime/worker.js";
 import { storeUri } from "../helpers/db.js";
+import { EMPTY_CONNECTORS } from "../helpers/empty-connectors.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { cart, installJobs, merchant } from "../helpers/worker-jobs.js";
-
-// Every pull answers an empty page that leaves the cursor at "c1"; nothing is pushed.
-const end = { cursor: "c1", more: false };
-const CONNECTORS: ConnectorFactory = {
-  cart: () => ({
-    pullOrders: async () => ({ ...end, orders: [] }),
-    pushShipments: async () => [],
-    pushInventory: async () => [],
-  }),
-  wms: () => ({
-    pushOrders: async () => [],
-    pullShipments: async () => ({ ...end, shipments: [] }),
-    pullInventory: async () => ({ ...end, levels: [] }),
-  }),
-};
 
 describe("poll gate and idle runs", () => {
   let client: MongoClient;
@@ -51,7 +36,7 @@ describe("poll gate and idle runs", () => {
   const count = (what: string) => seen.filter((s) => s === what).length;
 
   it("polls with one read while nothing is due, and still runs a job another process makes due", async () => {
-    const worker = createWorker(db, { connectors: CONNECTORS, owner: "gated", processEvery: 100 });
+    const worker = createWorker(db, { connectors: EMPTY_CONNECTORS, owner: "gated", processEvery: 100 });
     await worker.start();
     try {
       seen.length = 0;
@@ -71,7 +56,7 @@ describe("poll gate and idle runs", () => {
 
   it("polls every name with a lock query when the gate is off (Agenda's own polling)", async () => {
     const worker = createWorker(db, {
-      connectors: CONNECTORS,
+      connectors: EMPTY_CONNECTORS,
       owner: "ungated",
       processEvery: 100,
       gatePolls: false,
@@ -87,7 +72,7 @@ describe("poll gate and idle runs", () => {
   });
 
   it("keeps the run's record on its released lease in the release's one update; the sweep skips it", async () => {
-    const worker = createWorker(db, { connectors: CONNECTORS, owner: "record" });
+    const worker = createWorker(db, { connectors: EMPTY_CONNECTORS, owner: "record" });
     const spec = await loadSpec(db, "m1/inventory");
     if (!spec) throw new Error("no job");
     seen.length = 0;
@@ -102,7 +87,7 @@ describe("poll gate and idle runs", () => {
   });
 
   it("writes no cursor when an empty pull leaves it where it was", async () => {
-    const worker = createWorker(db, { connectors: CONNECTORS, owner: "cursor" });
+    const worker = createWorker(db, { connectors: EMPTY_CONNECTORS, owner: "cursor" });
     const spec = await loadSpec(db, "m1/shippingConfirmations");
     if (!spec) throw new Error("no job");
     await runKey(worker.ctx, spec);
