@@ -1,5 +1,5 @@
 // Well-formed protocol records for tests that store records directly (docs/connector-protocol.md).
-import type { Order, Shipment } from "../../src/records/index.js";
+import type { claimBatch, Order, Scope, Shipment } from "../../src/records/index.js";
 
 /** An order with one line, as a cart's answer parses to. */
 export const anOrder = (externalId: string, cartId = "cart", extra: Partial<Order> = {}): Order => ({
@@ -26,4 +26,23 @@ export const aShipment = (
     trackingNumber: id,
     shippedAt: "2024-03-02T08:00:00.000Z",
   },
+});
+
+/** A merchant's order delivery (to its WMS) as claims and counts scope it. */
+export const wmsScope = (merchantId: string): Scope => ({
+  service: "orderDelivery",
+  merchantId,
+  cartId: null,
+});
+
+/** Claim options of one worker: a 1-minute lease, up to 100 records, its run started now. */
+export const claimOptions = (
+  owner: string,
+  extra: Partial<Parameters<typeof claimBatch>[2]> = {},
+): Parameters<typeof claimBatch>[2] => ({
+  owner,
+  leaseMs: 60_000,
+  max: 100,
+  runStartedAt: new Date(),
+  ...extra,
 });

@@ -50,6 +50,20 @@ describe("pause, suspend and hand edits", () => {
   const cli = (...args: string[]) => runCli([...args, "--repo", repo.dir], { env });
   const store = (...args: string[]) => runCli(args, { env });
   const job = (key: string) => t.db.collection("agendaJobs").findOne({ "data.schedsync.key": key });
+  /** Runs a worker whose resume sweep runs every 200 ms until the key's job is enabled again. */
+  const sweepUntilEnabled = async (key: string, what: string) => {
+    const w: Worker = createWorker(t.db, {
+      connectors: createConnectorFactory(),
+      resumeSweepMs: 200,
+      processEvery: 60_000,
+    });
+    await w.start();
+    try {
+      await waitFor(what, async () => (await job(key))?.disabled === false, 120_000);
+    } finally {
+      await w.stop(1_000);
+    }
+  };
 
   beforeAll(async () => {
     t = await testDb("pause");
@@ -106,21 +120,7 @@ describe("pause, suspend and hand edits", () => {
     );
 
     // No reconcile comes: the worker's sweep re-enables the job when `until` passes.
-    const w: Worker = createWorker(t.db, {
-      connectors: createConnectorFactory(),
-      resumeSweepMs: 200,
-      processEvery: 60_000,
-    });
-    await w.start();
-    try {
-      await waitFor(
-        "the worker resumes acme/web/orderDownload",
-        async () => (await job("acme/web/orderDownload"))?.disabled === false,
-        120_000,
-      );
-    } finally {
-      await w.stop(1_000);
-    }
+    await sweepUntilEnabled("acme/web/orderDownload", "the worker resumes acme/web/orderDownload");
     const resumed = await job("acme/web/orderDownload");
     expect(resumed?.nextRunAt).toBeInstanceOf(Date);
     expect(Number(resumed?.nextRunAt)).toBeGreaterThan(Date.parse(until));
@@ -199,21 +199,7 @@ describe("pause, suspend and hand edits", () => {
     const p = json(await store("pause", "acme/web", "--reason", "rate limited", "--until", "20s", "--json"));
     expect(p.keys).toEqual(["acme/web/orderDownload"]);
     expect((await job("acme/web/orderDownload"))?.disabled).toBe(true);
-    const w = createWorker(t.db, {
-      connectors: createConnectorFactory(),
-      resumeSweepMs: 200,
-      processEvery: 60_000,
-    });
-    await w.start();
-    try {
-      await waitFor(
-        "the pause ends at --until",
-        async () => (await job("acme/web/orderDownload"))?.disabled === false,
-        120_000,
-      );
-    } finally {
-      await w.stop(1_000);
-    }
+    await sweepUntilEnabled("acme/web/orderDownload", "the pause ends at --until");
     expect(await t.db.collection("schedsync_pauses").countDocuments()).toBe(0);
   }, 240_000);
 

@@ -8,20 +8,12 @@ import {
   deleteFinished,
   ensureRecordIndexes,
   type Lookahead,
-  type Scope,
   storeOrders,
 } from "../../src/records/index.js";
 import { type TestDb, testDb } from "../helpers/db.js";
-import { anOrder } from "../helpers/records.js";
+import { anOrder, claimOptions, wmsScope as wms } from "../helpers/records.js";
 
-const wms = (merchantId: string): Scope => ({ service: "orderDelivery", merchantId, cartId: null });
-const opts = (owner: string, ahead?: Lookahead) => ({
-  owner,
-  leaseMs: 60_000,
-  max: 1,
-  runStartedAt: new Date(),
-  ahead,
-});
+const opts = (owner: string, ahead?: Lookahead) => claimOptions(owner, { max: 1, ahead });
 
 describe("push path", () => {
   let t: TestDb;

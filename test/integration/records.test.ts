@@ -13,17 +13,10 @@ import {
   storeShipments,
 } from "../../src/records/index.js";
 import { type TestDb, testDb } from "../helpers/db.js";
-import { anOrder, aShipment } from "../helpers/records.js";
+import { anOrder, aShipment, claimOptions, wmsScope as wms } from "../helpers/records.js";
 
-const wms = (merchantId: string): Scope => ({ service: "orderDelivery", merchantId, cartId: null });
 const order = (externalId: string) => anOrder(externalId);
-const opts = (owner: string, extra: Partial<Parameters<typeof claimBatch>[2]> = {}) => ({
-  owner,
-  leaseMs: 60_000,
-  max: 100,
-  runStartedAt: new Date(),
-  ...extra,
-});
+const opts = claimOptions;
 
 describe("records", () => {
   let t: TestDb;

@@ -20,17 +20,15 @@ import {
 import { archiveStep } from "../../src/runtime/retention.js";
 import { createWorker } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
-import { anOrder, aShipment } from "../helpers/records.js";
+import { anOrder, aShipment, claimOptions, wmsScope as wms } from "../helpers/records.js";
 import { waitFor } from "../helpers/wait-for.js";
 
-const wms = (merchantId: string): Scope => ({ service: "orderDelivery", merchantId, cartId: null });
-const claimOpts = { owner: "w", leaseMs: 60_000, max: 100, runStartedAt: new Date() };
 const INV = "inv:m3:A";
 const future = () => new Date(Date.now() + 60_000);
 
 /** Claims and acknowledges everything pending in scope; returns the record ids delivered. */
 async function deliverAll(db: TestDb["db"], scope: Scope): Promise<string[]> {
-  const batch = await claimBatch(db, scope, { ...claimOpts, runStartedAt: new Date() });
+  const batch = await claimBatch(db, scope, claimOptions("w"));
   if (!batch) return [];
   const out = await completeBatch(db, batch, { ok: batch.items.map((i) => i.recordId), failed: [] });
   return out?.delivered ?? [];
