@@ -74,7 +74,10 @@ function parseScenario(name: string): Scenario {
 }
 
 /** The fleet: pulls every 1–5 min (by merchant and cart), Automatic pushes, http connections. */
-function fleetJobs(hub: { cartUrl(id: string): string; wmsUrl: string }, spread: boolean): DesiredJob[] {
+export function fleetJobs(
+  hub: { cartUrl(id: string): string; wmsUrl: string },
+  spread: boolean,
+): DesiredJob[] {
   const http = (baseUrl: string): ConnectionSpec => ({ type: "http", baseUrl, tokenEnv: "BENCH_HUB_TOKEN" });
   const push = auto(DEFAULT_AUTOMATIC_WINDOW_MS, DEFAULT_AUTOMATIC_MAX_BATCH);
   const models = Array.from({ length: MERCHANTS }, (_, i) => {
@@ -101,7 +104,7 @@ function fleetJobs(hub: { cartUrl(id: string): string; wmsUrl: string }, spread:
   return desiredJobs({ merchants: models, documents: models.length });
 }
 
-async function seed(db: Db, jobs: DesiredJob[]): Promise<void> {
+export async function seed(db: Db, jobs: DesiredJob[]): Promise<void> {
   const now = new Date();
   const docs = jobs.map((j) => {
     const { repeatInterval } = j;

@@ -19,6 +19,7 @@ const BENCHES: Bench[] = [
       return { name: "push", lines: await withBenchStore((uri) => recordsPath(uri)) };
     },
   },
+  { name: "store-queries", run: async () => (await import("./store-queries.js")).benchStoreQueries() },
   { name: "retention", run: async () => (await import("./retention.js")).benchRetention() },
   { name: "placement", run: async () => (await import("./placement.js")).benchPlacement() },
 ];

@@ -31,7 +31,8 @@ export function gateLockQueries(repository: Repository, db: Db, collection: stri
   };
 }
 
-async function lockableNames(
+/** The names with a lockable job: the lock query's filter without the name. Undefined when the read fails. */
+export async function lockableNames(
   db: Db,
   collection: string,
   nextScanAt: Date,

@@ -199,11 +199,19 @@ export async function findSpecs(
   return docs.map(specOf).filter((s): s is JobSpec => !!s);
 }
 
-/** The indexes findSpecs and the triggers' unique lookups use. */
+/**
+ * The indexes findSpecs and the triggers' unique lookups use, and three for Agenda's lock query and
+ * the poll gate (src/jobs/due-names.ts): Agenda's own index (name, nextRunAt, priority, lockedAt,
+ * disabled) serves neither the stale-lock half (`lockedAt <= deadline`) nor a query without a name,
+ * so on the embedded store those read every job of the name, or every job (docs/store.md).
+ */
 export async function ensureJobIndexes(db: Db): Promise<void> {
   const jobs = jobsCollection(db);
   await jobs.createIndex({ name: 1, [PATH.merchantId]: 1 });
   await jobs.createIndex({ name: 1, [PATH.triggerKey]: 1, [PATH.triggerGen]: 1 });
+  await jobs.createIndex({ name: 1, lockedAt: 1 });
+  await jobs.createIndex({ nextRunAt: 1 });
+  await jobs.createIndex({ lockedAt: 1 });
 }
 
 /** One owned job as `schedsync status` shows it. */

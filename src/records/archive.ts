@@ -1,7 +1,7 @@
 // Retention: delivered deliveries leave the hot collection for an archive after a retention, so
 // the queries of the push path (claims, batches, counts) read only live work. On FerretDB 1.24
 // every filter other than by `_id` may decode the whole collection (docs/store.md, "Filter
-// pushdown"), and it has no TTL indexes (they came with FerretDB 2.0), hence a periodic move.
+// pushdown and value indexes"), and it has no TTL indexes (they came with FerretDB 2.0), hence a periodic move.
 // The archived delivery is the record's memory that it was delivered: enqueue skips its id, so a
 // re-pulled order or shipment is never queued, and delivered, a second time.
 import type { Db } from "mongodb";

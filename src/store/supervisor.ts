@@ -77,6 +77,9 @@ function startFerretdb(cfg: SupervisorConfig, port: number, log: NodeJS.Writable
       `--state-dir=${cfg.stateDir}`,
       "--log-level=warn",
       "--log-format=text",
+      // find hands dotted-path conditions to the backend too (by default it strips them); schedsync's
+      // pushdown (ferretdb-pushdown.ts) searches value indexes for them and FerretDB filters again.
+      "--test-enable-nested-pushdown",
     ],
     {
       env: { ...process.env, FERRETDB_TELEMETRY: "disable", DO_NOT_TRACK: "1" },

@@ -19,19 +19,25 @@ const DOCS = [
   { _id: "num", name: "a", at: 5, lockedAt: 0 },
   { _id: "other", name: "b", at: before, lockedAt: before },
   { _id: "missing" },
+  // Dotted paths: the value deep down, behind an array on the way, a scalar on the way, a boolean.
+  { _id: "deep", d: { e: { f: "x", on: true } } },
+  { _id: "deep-other", d: { e: { f: "y", on: false } } },
+  { _id: "deep-arr-top", d: [{ e: { f: "x" } }] },
+  { _id: "deep-arr-mid", d: { e: [{ f: "y" }, { f: "x" }] } },
+  { _id: "deep-arr-end", d: { e: { f: ["y", "x"] } } },
+  { _id: "deep-scalar", d: 5 },
 ];
+
+const DEEP = ["deep", "deep-arr-end", "deep-arr-mid", "deep-arr-top", "deep-other", "deep-scalar"];
+const NULL_LOCKED = ["arr", ...DEEP, "due", "later", "missing", "neg", "old"];
 
 const CASES: Array<[string, object, string[]]> = [
   ["string equality, arrays included", { name: "a" }, ["arr", "due", "later", "neg", "num", "old", "str"]],
   ["$lte a date, any length of milliseconds", { at: { $lte: D } }, ["arr", "due", "neg", "old", "other"]],
   ["$lt a date", { at: { $lt: before } }, ["neg", "old"]],
   ["date equality", { at: before }, ["arr", "due", "other"]],
-  [
-    "null matches null, missing and arrays with null",
-    { lockedAt: null },
-    ["arr", "due", "later", "missing", "neg", "old"],
-  ],
-  ["$eq null", { lockedAt: { $eq: null } }, ["arr", "due", "later", "missing", "neg", "old"]],
+  ["null matches null, missing and arrays with null", { lockedAt: null }, NULL_LOCKED],
+  ["$eq null", { lockedAt: { $eq: null } }, NULL_LOCKED],
   [
     "Agenda's lock query shape",
     {
@@ -54,6 +60,27 @@ const CASES: Array<[string, object, string[]]> = [
     ["due", "later"],
   ],
   ["_id $in of mixed types is left to the handler", { _id: { $in: ["due", 5] } }, ["due"]],
+  ["$in of strings, arrays included", { name: { $in: ["b", "z"] } }, ["arr", "other"]],
+  ["$in of dates", { at: { $in: [before, D] } }, ["arr", "due", "other"]],
+  [
+    "$in with a null is left to the handler",
+    { lockedAt: { $in: [null, "x"] } },
+    [...NULL_LOCKED, "str"].sort(),
+  ],
+  [
+    "dotted path equality, through arrays on the way",
+    { "d.e.f": "x" },
+    ["deep", "deep-arr-end", "deep-arr-mid", "deep-arr-top"],
+  ],
+  ["dotted path $in", { "d.e.f": { $in: ["y", "z"] } }, ["deep-arr-end", "deep-arr-mid", "deep-other"]],
+  ["dotted path with an array index", { "d.0.e.f": "x" }, ["deep-arr-top"]],
+  ["dotted path to a boolean", { "d.e.on": true }, ["deep"]],
+  ["boolean false", { "d.e.on": false }, ["deep-other"]],
+  [
+    "dotted path to null: missing on the way counts",
+    { "d.e.f": null },
+    ["arr", "due", "later", "missing", "neg", "num", "old", "other", "str", "deep-scalar"].sort(),
+  ],
 ];
 
 describe("filter pushdown returns what MongoDB returns", () => {
@@ -84,7 +111,7 @@ describe("filter pushdown returns what MongoDB returns", () => {
 
   it("explains Agenda's lock query as an index search", async () => {
     if (!(await isFerretdb(t.db))) return;
-    const filter = CASES[6]?.[1];
+    const filter = CASES.find(([label]) => label === "Agenda's lock query shape")?.[1];
     const r = await t.db.command({ explain: { find: "c", filter } });
     expect(JSON.stringify(r.queryPlanner)).toMatch(/SEARCH \S+ USING INDEX \S+_name_1_at_1_lockedAt_1/);
   });

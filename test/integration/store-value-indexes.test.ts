@@ -1,0 +1,172 @@
+// The embedded FerretDB keeps a value index beside each index (src/store/ferretdb-value-indexes.ts)
+// and the pushdown searches them: Agenda's lock query, the poll gate and findSpecs by merchant are
+// index searches, not reads of every job. A dropped index takes its value index along, and a data
+// dir written by an older build gets its value indexes when the store starts.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Db, MongoClient } from "mongodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newJobDocument } from "../../src/jobs/document.js";
+import { ensureJobIndexes, findSpecs } from "../../src/jobs/repository.js";
+import { desiredJobs } from "../../src/reconcile/desired.js";
+import { startEmbedded } from "../../src/store/embedded.js";
+import { isFerretdb } from "../../src/store/flavor.js";
+import { type TestDb, testDb } from "../helpers/db.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { auto, cart, merchant } from "../helpers/worker-jobs.js";
+
+const NOW = new Date("2026-06-01T12:00:00Z");
+const AGENDA_INDEX = { name: 1, nextRunAt: 1, priority: -1, lockedAt: 1, disabled: 1 };
+
+function lockFilter(name?: string) {
+  return {
+    ...(name ? { name } : {}),
+    disabled: { $ne: true },
+    $or: [
+      { lockedAt: { $eq: null }, nextRunAt: { $lte: NOW } },
+      { lockedAt: { $lte: new Date(NOW.getTime() - 600_000) } },
+    ],
+  };
+}
+
+async function plan(db: Db, filter: object): Promise<string> {
+  const r = await db.command({ explain: { find: "agendaJobs", filter } });
+  return JSON.stringify(r.queryPlanner);
+}
+
+/** Three merchants' jobs, one due and one with a stale lock. */
+async function seedJobs(db: Db): Promise<void> {
+  const push = auto(60_000, 100);
+  const models = ["m1", "m2", "m3"].map((id) =>
+    merchant(id, [cart("c1", id, { shipmentUpload: push, inventoryUpload: push })], { orderDelivery: push }),
+  );
+  const docs = desiredJobs({ merchants: models, documents: 3 }).map((j, i) => ({
+    ...newJobDocument(j, "r1"),
+    nextRunAt: i === 0 ? new Date(NOW.getTime() - 1_000) : new Date(NOW.getTime() + 60_000),
+    lockedAt: i === 1 ? new Date(NOW.getTime() - 3_600_000) : null,
+  }));
+  await db.collection("agendaJobs").insertMany(docs);
+  await db.collection("agendaJobs").createIndex(AGENDA_INDEX, { name: "findAndLockNextJobIndex" });
+  await ensureJobIndexes(db);
+}
+
+describe("value indexes serve the worker's job queries", () => {
+  let t: TestDb;
+  let ferret = false;
+  beforeAll(async () => {
+    t = await testDb("valueidx");
+    ferret = await isFerretdb(t.db);
+    await seedJobs(t.db);
+  });
+  afterAll(async () => t?.close());
+
+  it("Agenda's lock query searches the value indexes and finds the due and the stale job", async () => {
+    const jobs = t.db.collection("agendaJobs");
+    const names = (await jobs.distinct("name")).map(String);
+    const found = await Promise.all(names.map((n) => jobs.countDocuments(lockFilter(n))));
+    expect(found.reduce((a, b) => a + b, 0)).toBe(2);
+    if (!ferret) return;
+    const p = await plan(t.db, lockFilter("schedsync:orderDelivery"));
+    expect(p).toMatch(/SEARCH \S+ USING INDEX \S+_findAndLockNextJobIndex__v/);
+    expect(p).toMatch(/SEARCH \S+ USING INDEX \S+_name_1_lockedAt_1__v/);
+    expect(p).not.toMatch(/SCAN/);
+  });
+
+  it("the poll gate (no name) searches nextRunAt and lockedAt", async () => {
+    const names = await t.db.collection("agendaJobs").distinct("name", lockFilter());
+    expect(names.length).toBeGreaterThan(0);
+    if (!ferret) return;
+    const p = await plan(t.db, lockFilter());
+    expect(p).toMatch(/USING INDEX \S+_nextRunAt_1__v/);
+    expect(p).toMatch(/USING INDEX \S+_lockedAt_1__v/);
+    expect(p).not.toMatch(/SCAN/);
+  });
+
+  it("findSpecs by merchant (a dotted path) searches the merchant index", async () => {
+    const specs = await findSpecs(t.db, { merchantId: "m2", service: ["orderDelivery", "inventoryUpload"] });
+    expect(specs.map((s) => s.key).sort()).toEqual(["m2/c1/inventoryUpload", "m2/orderDelivery"].sort());
+    if (!ferret) return;
+    const p = await plan(t.db, {
+      "data.schedsync.managed": true,
+      name: { $in: ["schedsync:orderDelivery"] },
+      "data.schedsync.spec.merchantId": "m2",
+    });
+    expect(p).toMatch(/USING INDEX \S+_name_1_data\.schedsync\.spec\.merchantId_1__v/);
+    expect(p).not.toMatch(/SCAN/);
+  });
+
+  it("a dropped index takes its value index along; answers stay the same", async () => {
+    const jobs = t.db.collection("agendaJobs");
+    const before = (await jobs.distinct("name", lockFilter())).sort();
+    await jobs.dropIndex("lockedAt_1");
+    try {
+      expect((await jobs.distinct("name", lockFilter())).sort()).toEqual(before);
+      if (ferret) expect(await plan(t.db, lockFilter())).not.toMatch(/_lockedAt_1__v/);
+    } finally {
+      await jobs.createIndex({ lockedAt: 1 });
+    }
+  });
+});
+
+describe("a data dir from an older build", () => {
+  let dir: string | undefined;
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("gets its value indexes when the store starts", async () => {
+    const sqlite3 = ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].find((p) => existsSync(p));
+    if (process.env.MONGODB_URI) return; // the embedded store only
+    expect(sqlite3, "the sqlite3 command (Debian's sqlite3 package, installed by .ci/run)").toBeDefined();
+    dir = await mkdtemp(join(tmpdir(), "schedsync-valueidx-"));
+    const file = join(dir, "ferretdb", "data", "old.sqlite");
+    const started = async () => {
+      const server = await startEmbedded({ dataDir: dir, lingerMs: 0 });
+      const client = await MongoClient.connect(server.uri);
+      return { server, client, db: client.db("old") };
+    };
+    const stopped = async (s: Awaited<ReturnType<typeof started>>) => {
+      await s.client.close();
+      await s.server.release();
+      await waitFor(
+        "the embedded store to stop",
+        () => !existsSync(join(dir as string, "ferretdb", "server.json")),
+      );
+    };
+    const valueIndexes = () =>
+      execFileSync(
+        sqlite3 as string,
+        [file, "SELECT name FROM sqlite_master WHERE name LIKE '%\\_\\_v' ESCAPE '\\'"],
+        {
+          encoding: "utf8",
+        },
+      )
+        .split("\n")
+        .filter(Boolean);
+
+    const first = await started();
+    await first.db.collection("c").insertOne({ a: "x" });
+    await first.db.collection("c").createIndex({ a: 1 });
+    await stopped(first);
+    const names = valueIndexes();
+    expect(names).toHaveLength(1);
+    // What an older build left: the index without its value index.
+    execFileSync(sqlite3 as string, [file, `DROP INDEX "${names[0]}"`]);
+    expect(valueIndexes()).toEqual([]);
+
+    const second = await started();
+    try {
+      const p = JSON.stringify(
+        (await second.db.command({ explain: { find: "c", filter: { a: "x" } } })).queryPlanner,
+      );
+      expect(p).toMatch(/USING INDEX \S+_a_1__v/);
+      expect(await second.db.collection("c").countDocuments({ a: "x" })).toBe(1);
+    } finally {
+      await stopped(second);
+    }
+    expect(valueIndexes()).toEqual(names);
+  });
+});
