@@ -66,9 +66,11 @@ export async function reportRun(
     log.warn({ ...fields, ...report }, "run finished with failed or skipped records");
   else log.info({ ...fields, ...report }, "run finished");
   let change: Awaited<ReturnType<typeof recordJobOutcome>>;
-  await countRun(ctx.db, outcome).catch((err) =>
-    log.warn({ key: spec.key, err: String(err) }, "could not count the run in its hour"),
-  );
+  if (ctx.runHours) ctx.runHours.add(outcome);
+  else
+    await countRun(ctx.db, outcome).catch((err) =>
+      log.warn({ key: spec.key, err: String(err) }, "could not count the run in its hour"),
+    );
   try {
     change = await recordJobOutcome(ctx.db, spec.key, outcome);
   } catch (err) {

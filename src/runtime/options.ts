@@ -53,6 +53,8 @@ export interface RuntimeOptions {
   retentionMs: number;
   /** How often the worker runs the retention step. */
   archiveEveryMs: number;
+  /** How long a run's count waits in memory before the runs-per-hour write (ms; RunHourTally). */
+  runHoursEveryMs: number;
   /** Metrics the runs feed (Metrics.hooks of src/platform/metrics.ts; default: none). */
   hooks: TransmissionHooks;
   /** Operator notifications (failing jobs, skipped records); default: none. */
@@ -78,5 +80,6 @@ export const DEFAULTS = {
   policy: DEFAULT_RETRY_POLICY,
   retentionMs: DEFAULT_RETENTION_MS,
   archiveEveryMs: 60_000,
+  runHoursEveryMs: 5_000,
   hooks: NO_HOOKS,
 } satisfies Partial<RuntimeOptions>;

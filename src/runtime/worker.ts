@@ -13,6 +13,7 @@ import {
   setNextRun,
   unarmedManagedJobs,
 } from "../jobs/repository.js";
+import { RunHourTally } from "../jobs/run-hours.js";
 import { CLEANUP_SERVICE, type JobService } from "../jobs/types.js";
 import { silentLogger } from "../platform/log.js";
 import { ensureRecordIndexes } from "../records/index.js";
@@ -70,6 +71,9 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
   const opts = resolveOptions(options);
   const agenda = createAgenda(db, opts);
   const ctx: RuntimeContext = { db, agenda, opts, stopping: false };
+  ctx.runHours = new RunHourTally(db, opts.runHoursEveryMs, (err) =>
+    opts.log.warn({ err: String(err) }, "could not count runs in their hour; kept for the next write"),
+  );
   const active = new Set<Promise<unknown>>();
   // Jobs this worker started whose Agenda lock is not yet released (Agenda's "complete").
   const held = new Set<string>();
@@ -185,6 +189,9 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       // keeps a handler left running from overlapping the next run of its key.
       released = true;
       await releaseLocks(db, [...held], opts.owner);
+      await ctx.runHours
+        ?.flush()
+        .catch((err) => opts.log.warn({ err: String(err) }, "could not count runs in their hour at stop"));
     },
   };
 }

@@ -1,7 +1,7 @@
 // The status page's charts from the store: runs per hour (every finished run, by outcome) and the
 // latency of Automatic services' deliveries only; rendered as inline SVG.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countRun, runsPerHour } from "../../src/jobs/run-hours.js";
+import { countRun, RunHourTally, runsPerHour } from "../../src/jobs/run-hours.js";
 import { recentActivity } from "../../src/records/activity.js";
 import { cols } from "../../src/records/collections.js";
 import type { DeliveryDoc } from "../../src/records/types.js";
@@ -56,6 +56,21 @@ describe("status page activity", () => {
     const svg = runsChart(hours);
     expect(svg).toContain("10h UTC: 2 runs succeeded");
     expect(svg).toContain("10h UTC: 1 run failed");
+  });
+
+  it("a worker's tally writes its runs per hour in one write each, on flush", async () => {
+    const db = t.db.client.db(`${t.db.databaseName}_tally`);
+    const tally = new RunHourTally(db, 60_000);
+    for (const ok of [true, true, true, false]) tally.add({ ok, at: now });
+    tally.add({ ok: true, at: new Date(now.getTime() - HOUR) });
+    expect((await runsPerHour(db, { now, hours: 2 })).map((h) => h.succeeded + h.failed)).toEqual([0, 0]);
+    await tally.flush();
+    await tally.flush(); // nothing held: writes nothing more
+    expect(await runsPerHour(db, { now, hours: 2 })).toEqual([
+      { hour: new Date("2026-03-02T09:00:00Z"), succeeded: 1, failed: 0 },
+      { hour: new Date("2026-03-02T10:00:00Z"), succeeded: 3, failed: 1 },
+    ]);
+    await db.dropDatabase();
   });
 
   it("takes the latency of Automatic services' deliveries only", async () => {
