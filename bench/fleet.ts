@@ -19,6 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CronExpressionParser } from "cron-parser";
 import { type Db, MongoClient, ObjectId } from "mongodb";
 import { jobIdHex, newJobDocument } from "../src/jobs/document.js";
+import { ensureJobIndexes } from "../src/jobs/repository.js";
 import type { DesiredJob } from "../src/jobs/types.js";
 import { desiredJobs } from "../src/reconcile/desired.js";
 import { nextRunAfter } from "../src/schedule/index.js";
@@ -122,6 +123,8 @@ export async function seed(db: Db, jobs: DesiredJob[]): Promise<void> {
   });
   for (let i = 0; i < docs.length; i += 1_000)
     await db.collection("agendaJobs").insertMany(docs.slice(i, i + 1_000));
+  // The same job indexes for schedsync and bare Agenda: the runs compare dispatch code, not indexes.
+  await ensureJobIndexes(db);
 }
 
 interface ChildStats {
