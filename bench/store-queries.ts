@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Db, MongoClient } from "mongodb";
-import { lockableNames } from "../src/jobs/due-names.js";
+import { lockableFilter, lockableNames } from "../src/jobs/due-names.js";
 import { ensureJobIndexes, findSpecs, loadSpec } from "../src/jobs/repository.js";
 import { startEmbedded } from "../src/store/embedded.js";
 import { fleetJobs, seed } from "./fleet.js";
@@ -31,14 +31,7 @@ async function timeEach(label: string, fn: (i: number) => Promise<unknown>): Pro
 async function lockOnce(db: Db, name: string, nextScanAt: Date, lockDeadline: Date): Promise<void> {
   const jobs = db.collection("agendaJobs");
   const doc = await jobs.findOneAndUpdate(
-    {
-      name,
-      disabled: { $ne: true },
-      $or: [
-        { lockedAt: { $eq: null }, nextRunAt: { $lte: nextScanAt } },
-        { lockedAt: { $lte: lockDeadline } },
-      ],
-    },
+    lockableFilter(nextScanAt, lockDeadline, name),
     { $set: { lockedAt: new Date(), lastModifiedBy: null } },
     { returnDocument: "after", sort: { nextRunAt: 1, priority: -1 } },
   );

@@ -31,6 +31,18 @@ export function gateLockQueries(repository: Repository, db: Db, collection: stri
   };
 }
 
+/**
+ * Agenda 6's lock query filter (MongoJobRepository.getNextJobToRun): not disabled, and due and
+ * unlocked, or locked before `lockDeadline` (a stale lock). Of one job name when `name` is given.
+ */
+export function lockableFilter(nextScanAt: Date, lockDeadline: Date, name?: string) {
+  return {
+    ...(name === undefined ? {} : { name }),
+    disabled: { $ne: true },
+    $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: nextScanAt } }, { lockedAt: { $lte: lockDeadline } }],
+  };
+}
+
 /** The names with a lockable job: the lock query's filter without the name. Undefined when the read fails. */
 export async function lockableNames(
   db: Db,
@@ -39,10 +51,7 @@ export async function lockableNames(
   lockDeadline: Date,
 ): Promise<Set<string> | undefined> {
   try {
-    const names = await db.collection(collection).distinct("name", {
-      disabled: { $ne: true },
-      $or: [{ lockedAt: null, nextRunAt: { $lte: nextScanAt } }, { lockedAt: { $lte: lockDeadline } }],
-    });
+    const names = await db.collection(collection).distinct("name", lockableFilter(nextScanAt, lockDeadline));
     return new Set(names.map(String));
   } catch {
     return undefined;

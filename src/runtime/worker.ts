@@ -6,6 +6,7 @@ import { Agenda, type Job } from "agenda";
 import type { Db } from "mongodb";
 import { JOB_PREFIX, JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
 import { gateLockQueries } from "../jobs/due-names.js";
+import { windowLockQueries } from "../jobs/lock-window.js";
 import {
   ensureJobIndexes,
   loadSpec,
@@ -54,8 +55,12 @@ export function resolveOptions(o: WorkerOptions): RuntimeOptions {
 
 export function createAgenda(db: Db, opts: RuntimeOptions): Agenda {
   const backend = new MongoBackend({ mongo: db, collection: JOBS_COLLECTION });
-  if (opts.gatePolls !== false)
-    gateLockQueries(backend.repository, db, JOBS_COLLECTION, Math.max(1, opts.processEvery / 2));
+  const lockLimit = opts.lockLimit ?? 2 * opts.concurrency;
+  const roundMs = Math.max(1, opts.processEvery / 2);
+  if (opts.gatePolls !== false) {
+    windowLockQueries(backend.repository, db, JOBS_COLLECTION, { size: lockLimit, roundMs });
+    gateLockQueries(backend.repository, db, JOBS_COLLECTION, roundMs);
+  }
   return new Agenda({
     backend,
     name: opts.owner,
@@ -63,7 +68,7 @@ export function createAgenda(db: Db, opts: RuntimeOptions): Agenda {
     maxConcurrency: opts.concurrency,
     defaultConcurrency: opts.concurrency,
     defaultLockLifetime: opts.lockLifetime,
-    lockLimit: opts.lockLimit ?? 2 * opts.concurrency,
+    lockLimit,
   });
 }
 
