@@ -1,7 +1,7 @@
 // Store commands per scheduled run, counted with the driver's command monitoring (a figure that
 // does not depend on the machine's load): the same due jobs (empty pulls: the hub has nothing new)
 // run once by a schedsync worker and by a bare Agenda with no-op handlers, in one process each.
-// Lock queries that found no job (Agenda's per-name polls) and the worker's due-names read are
+// Lock queries that found no job (Agenda's per-name polls) and the worker's poll-gate reads are
 // counted apart: they cost per poll, not per run.
 
 import { randomBytes } from "node:crypto";
@@ -9,6 +9,7 @@ import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
 import { type Db, MongoClient } from "mongodb";
 import { JOB_PREFIX, JOBS_COLLECTION, TRIGGER_JOB } from "../src/jobs/document.js";
+import { GATE_COMMENT } from "../src/jobs/due-names.js";
 import { CURSORS } from "../src/records/index.js";
 import { ALL_SERVICES, createWorker } from "../src/runtime/worker.js";
 import { EMPTY_CONNECTORS } from "../test/helpers/empty-connectors.js";
@@ -28,15 +29,18 @@ function counter(client: MongoClient) {
   const started = new Map<number, string>();
   let on = false;
   client.on("commandStarted", (e) => {
-    if (on) started.set(e.requestId, `${e.commandName} ${String(e.command[e.commandName])}`);
+    if (on)
+      started.set(
+        e.requestId,
+        e.command.comment === GATE_COMMENT ? "gate" : `${e.commandName} ${String(e.command[e.commandName])}`,
+      );
   });
   client.on("commandSucceeded", (e) => {
     const what = started.get(e.requestId);
     if (!what) return;
     started.delete(e.requestId);
     const reply = e.reply as { value?: unknown };
-    const poll =
-      (what === `findAndModify ${JOBS_COLLECTION}` && !reply.value) || what === `distinct ${JOBS_COLLECTION}`;
+    const poll = (what === `findAndModify ${JOBS_COLLECTION}` && !reply.value) || what === "gate";
     if (poll) c.polls++;
     else c.perRun.set(what, (c.perRun.get(what) ?? 0) + 1);
   });

@@ -200,18 +200,16 @@ export async function findSpecs(
 }
 
 /**
- * The indexes findSpecs and the triggers' unique lookups use, and three for Agenda's lock query and
- * the poll gate (src/jobs/due-names.ts): Agenda's own index (name, nextRunAt, priority, lockedAt,
- * disabled) serves neither the stale-lock half (`lockedAt <= deadline`) nor a query without a name,
- * so on the embedded store those read every job of the name, or every job (docs/store.md).
+ * The indexes findSpecs and the triggers' unique lookups use, and `{name, lockedAt}` for the
+ * stale-lock half of Agenda's lock query (`lockedAt <= deadline`), which Agenda's own index (name,
+ * nextRunAt, priority, lockedAt, disabled) does not serve: on the embedded store that half read
+ * every job of the name (docs/store.md, "Filter pushdown and value indexes").
  */
 export async function ensureJobIndexes(db: Db): Promise<void> {
   const jobs = jobsCollection(db);
   await jobs.createIndex({ name: 1, [PATH.merchantId]: 1 });
   await jobs.createIndex({ name: 1, [PATH.triggerKey]: 1, [PATH.triggerGen]: 1 });
   await jobs.createIndex({ name: 1, lockedAt: 1 });
-  await jobs.createIndex({ nextRunAt: 1 });
-  await jobs.createIndex({ lockedAt: 1 });
 }
 
 /** One owned job as `schedsync status` shows it. */
