@@ -81,7 +81,7 @@ async function measure(binary: string | undefined): Promise<{ timings: Timing[];
   } finally {
     await client.close();
     await server.release();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 

@@ -28,13 +28,13 @@ export const PUSHDOWN_PATCHES: SourcePatch[] = [
   {
     file: "internal/backends/sqlite/collection.go",
     find: QUERY_BLOCK,
-    replace: "\twhereClause, args = pushdownWhere(meta, params.Filter)\n\n\tq += whereClause",
+    replace: "\twhereClause, args = pushdownWhere(meta, params.Filter, q)\n\n\tq += whereClause",
     why: "push simple conditions down to SQLite instead of decoding every document in Go",
   },
   {
     file: "internal/backends/sqlite/collection.go",
     find: EXPLAIN_TAIL,
-    replace: `${EXPLAIN_TAIL}\tif !filterPushdown {\n\t\twhereClause, args = pushdownWhere(meta, params.Filter)\n\t}\n`,
+    replace: `${EXPLAIN_TAIL}\tif !filterPushdown {\n\t\twhereClause, args = pushdownWhere(meta, params.Filter, selectClause)\n\t}\n`,
     why: "explain shows the plan of the query that Query() really runs",
   },
 ];
@@ -64,6 +64,7 @@ import (
 	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
 	"github.com/FerretDB/FerretDB/internal/handler/sjson"
 	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/must"
 )
 
 // A term of a conjunction; lead is the expression an index search can start from ("" for none).
@@ -124,10 +125,13 @@ func andAlso(out, d dnf) dnf {
 }
 
 // pushdownWhere returns " WHERE …" and its arguments, or "" when nothing can be pushed down.
-// When every conjunction can start an index search, three or more become a UNION of rowid
-// searches (SQLite's own OR plan tests each found row against every branch's JSON expressions);
-// otherwise one OR, which SQLite searches branch by branch or scans.
-func pushdownWhere(meta *metadata.Collection, filter *types.Document) (string, []any) {
+// selectClause is the query's "SELECT … FROM …". When every conjunction can start an index search,
+// three or more become a UNION ALL of searches, each leaving out what the ones before it found:
+// SQLite's own OR plan picks one index for all of them and tests each found row against every
+// branch's JSON expressions, and a UNION (or rowid IN) is read whole before the first row comes
+// back, which a findOne of a common value would pay for. Otherwise one OR, which SQLite searches
+// branch by branch or scans.
+func pushdownWhere(meta *metadata.Collection, filter *types.Document, selectClause string) (string, []any) {
 	d, ok := pushdownAnd(filter, 0)
 	if !ok {
 		return "", nil
@@ -154,17 +158,36 @@ func pushdownWhere(meta *metadata.Collection, filter *types.Document) (string, [
 		searchable = searchable && slices.ContainsFunc(c, func(t term) bool { return leads[t.lead] })
 	}
 
-	// Two conjunctions (a value or an array) stay an OR, which SQLite streams: a UNION is read whole
-	// before the first row comes back, which a findOne of a common value would pay for.
-	if !searchable || len(d) <= 2 {
+	// Exclusions repeat the arguments of the branches before: n(n-1)/2 copies.
+	n := 0
+	for i, c := range d {
+		n += (len(d) - i) * len(argsOf(dnf{c}))
+	}
+
+	if !searchable || len(d) <= 2 || n > maxArgs {
 		return " WHERE (" + strings.Join(parts, ") OR (") + ")", argsOf(d)
 	}
 
+	var b strings.Builder
+	var args []any
+
 	for i := range parts {
-		parts[i] = fmt.Sprintf("SELECT rowid FROM %q WHERE %s", meta.TableName, parts[i])
+		if i == 0 {
+			b.WriteString(" WHERE " + parts[0])
+		} else {
+			b.WriteString(" UNION ALL " + selectClause + " WHERE " + parts[i])
+		}
+
+		args = append(args, argsOf(dnf{d[i]})...)
+
+		// A row an earlier branch returned; coalesce: a NULL (a missing value) does not match.
+		for j := 0; j < i; j++ {
+			b.WriteString(" AND NOT coalesce((" + parts[j] + "), 0)")
+			args = append(args, argsOf(dnf{d[j]})...)
+		}
 	}
 
-	return " WHERE rowid IN (" + strings.Join(parts, " UNION ") + ")", argsOf(d)
+	return b.String(), args
 }
 
 func joinTerms(c []term) string {
@@ -215,6 +238,13 @@ func pushdownAnd(filter *types.Document, depth int) (dnf, bool) {
 		}
 
 		seen[k] = true
+	}
+
+	// An _id condition finds a few documents by the _id index; the handler checks the rest on them.
+	if seen["_id"] {
+		if d, ok := pushdownID(must.NotFail(filter.Get("_id"))); ok {
+			return d, true
+		}
 	}
 
 	var out dnf
