@@ -2,10 +2,8 @@
 //
 // FerretDB 1.x executes findAndModify and update as "query, then write" without a transaction
 // (upstream's TODO FerretDB#2168), so two clients racing on one document both win: two Agenda
-// workers lock the same job and $inc loses increments. Running the write commands on a collection
-// one at a time across all connections restores the per-document atomicity MongoDB guarantees (a
-// document lives in one collection); writes to different collections overlap, and SQLite still
-// commits them one by one. Reads pass through.
+// workers lock the same job and $inc loses increments. Serializing every write command across
+// all connections restores the per-document atomicity MongoDB guarantees. Reads pass through.
 import { connect, createServer, type Server, type Socket } from "node:net";
 
 const OP_MSG = 2013;
@@ -68,56 +66,34 @@ export function commandTarget(msg: Buffer): string {
   return `${name} ${msg.toString("utf8", valueAt + 4, valueAt + 4 + Math.max(0, Math.min(len - 1, 200)))}`;
 }
 
-/**
- * The lock a write command takes: its collection ("update agendaJobs": "agendaJobs"), or "*" for
- * every collection when it cannot be told (a compressed message, a command without a collection
- * name); undefined for a command that is not a write.
- */
-export function writeLockKey(msg: Buffer): string | undefined {
+function isWrite(msg: Buffer): boolean {
   const opCode = msg.readInt32LE(12);
-  if (opCode !== OP_MSG) return opCode === 2012 ? "*" : undefined; // compressed: cannot tell, so be safe
+  if (opCode !== OP_MSG) return opCode === 2012; // compressed: cannot tell, so be safe
   const name = commandName(msg);
-  if (name === undefined || !WRITES.has(name.toLowerCase())) return undefined;
-  const target = commandTarget(msg);
-  return target.length > name.length ? target.slice(name.length + 1) : "*";
+  return name !== undefined && WRITES.has(name.toLowerCase());
 }
 
-/** FIFO locks by collection; "*" waits for every collection's writes and holds them all. */
-export class CollectionLocks {
-  private tails = new Map<string, Promise<void>>();
-  private all: Promise<void> = Promise.resolve();
-
-  lock(key: string): Promise<() => void> {
+/** A FIFO mutex shared by all connections. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  lock(): Promise<() => void> {
     let release!: () => void;
-    const held = new Promise<void>((r) => {
+    const next = new Promise<void>((r) => {
       release = r;
     });
-    if (key === "*") {
-      const before = Promise.all([this.all, ...this.tails.values()]).then(() => {});
-      this.all = before.then(() => held);
-      this.tails.clear();
-      return before.then(() => release);
-    }
-    const before = Promise.all([this.all, this.tails.get(key)]).then(() => {});
-    const tail = before.then(() => held);
-    this.tails.set(key, tail);
-    // Forget a collection nobody waits on, so the map stays small.
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return before.then(() => release);
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => next);
+    return ready;
   }
 }
 
-/** The writes waiting for their reply, by when they were sent (the stall watchdog reads the oldest). */
-type WriteClock = Map<object, { since: number; what: string }>;
+/** When the write holding the mutex started waiting for its reply (undefined: none in flight). */
+interface WriteClock {
+  since: number | undefined;
+  what: string;
+}
 
-function pipeConnection(
-  client: Socket,
-  upstreamPort: number,
-  locks: CollectionLocks,
-  clock: WriteClock,
-): void {
+function pipeConnection(client: Socket, upstreamPort: number, mutex: Mutex, clock: WriteClock): void {
   const upstream = connect({ host: "127.0.0.1", port: upstreamPort });
   // Replies still owed by the server on this connection, and who waits for them all to arrive.
   let outstanding = 0;
@@ -175,26 +151,25 @@ function pipeConnection(
     while (queue.length && !closed) {
       const msg = queue.shift() as Buffer;
       const expectsReply = msg.readInt32LE(12) !== OP_MSG || (msg.readUInt32LE(16) & MORE_TO_COME) === 0;
-      const key = writeLockKey(msg);
-      if (key === undefined) {
+      if (!isWrite(msg)) {
         if (expectsReply) outstanding += 1;
         upstream.write(msg);
         continue;
       }
       await settled();
-      const release = await locks.lock(key);
+      const release = await mutex.lock();
       if (closed) {
-        release(); // never hold a lock for a connection that is gone
+        release(); // never hold the mutex for a connection that is gone
         break;
       }
-      const token = {};
       try {
         if (expectsReply) outstanding += 1;
-        clock.set(token, { since: Date.now(), what: commandTarget(msg) });
+        clock.since = Date.now();
+        clock.what = commandTarget(msg);
         upstream.write(msg);
         await settled();
       } finally {
-        clock.delete(token);
+        clock.since = undefined;
         release();
       }
     }
@@ -222,19 +197,18 @@ export function startWriteSerializer(
   upstreamPort: number,
   opts: SerializerOptions = {},
 ): Promise<Server> {
-  const locks = new CollectionLocks();
-  const clock: WriteClock = new Map();
-  const server = createServer((sock) => pipeConnection(sock, upstreamPort, locks, clock));
+  const mutex = new Mutex();
+  const clock: WriteClock = { since: undefined, what: "" };
+  const server = createServer((sock) => pipeConnection(sock, upstreamPort, mutex, clock));
   if (opts.stallMs && opts.onStall) {
     const { stallMs, onStall } = opts;
     let reported: number | undefined;
     const timer = setInterval(
       () => {
-        let oldest: { since: number; what: string } | undefined;
-        for (const w of clock.values()) if (!oldest || w.since < oldest.since) oldest = w;
-        if (!oldest || oldest.since === reported || Date.now() - oldest.since < stallMs) return;
-        reported = oldest.since;
-        onStall(Date.now() - oldest.since, oldest.what);
+        const since = clock.since;
+        if (since === undefined || since === reported || Date.now() - since < stallMs) return;
+        reported = since;
+        onStall(Date.now() - since, clock.what);
       },
       Math.min(1_000, stallMs / 4),
     );
