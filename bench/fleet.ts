@@ -48,6 +48,8 @@ const SCENARIOS = (
   .map((s) => s.trim())
   .filter(Boolean);
 const TOKEN = "bench-token";
+/** Scheduled runs a second the fleet asks for: each merchant's 5 pulls run every 1, 2, 3, 4 and 5 min. */
+const OFFERED_PER_SEC = (MERCHANTS * (1 + 1 / 2 + 1 / 3 + 1 / 4 + 1 / 5)) / 60;
 
 const progress = (msg: string) =>
   process.stderr.write(`[fleet] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
@@ -268,8 +270,12 @@ function report(
   const perRecord = delivered.length
     ? `${(commands / delivered.length).toFixed(1)} commands and ${(written / delivered.length).toFixed(1)} documents written per delivered record`
     : "no records delivered";
+  // The lag of started runs cannot show the runs that never started: served ÷ offered does.
+  const served = all.length / secs / OFFERED_PER_SEC;
+  const verdict = grows || served < 0.95 ? "BEHIND" : "on time";
   lines.unshift(
     `${sc.name}: ${sc.bare ? "bare Agenda, no-op handlers" : "schedsync workers"}, ${sc.spread ? "spread" : "aligned"}, ${sc.workers} process(es)`,
+    `  ${verdict}: ${(all.length / secs).toFixed(1)} scheduled runs/s of ${OFFERED_PER_SEC.toFixed(1)} offered (${served.toFixed(2)}×); lag p95 by minute ${grows ? "grows" : "steady"}`,
     `  overall: ${all.length} scheduled runs, lag p50 ${s(pct(all, 50))} p95 ${s(pct(all, 95))} max ${s(all.at(-1) ?? 0)} (${grows ? "GROWS" : "steady"}); ` +
       `${(runs / secs).toFixed(1)} runs/s (all jobs); ${(delivered.length / secs).toFixed(1)} records/s delivered`,
     `  store: ${(commands / secs).toFixed(0)} commands/s; ${perRecord}; worker peak RSS ${rss.join(" / ")} MiB`,
