@@ -4,7 +4,7 @@
 // of the index's first key. Beside each index (but _id's) this build keeps a value index on the same
 // keys with `->>` on each path's last step: SQL values, where numbers compare as numbers, strings
 // unquoted, null and missing are NULL. pushdown.go searches those. Created with the index, dropped
-// with it, and made at start-up for the indexes of data dirs written by older builds.
+// with it, and made at start-up (within limits) for the indexes of data dirs written by older builds.
 import type { SourcePatch } from "./ferretdb-patches.js";
 
 const CREATED = `\t\tcreated = append(created, index.Name)
@@ -49,12 +49,8 @@ export const VALUE_INDEX_PATCHES: SourcePatch[] = [
     replace: `${LOADED}
 \t_ = rows.Close()
 
-\tfor _, c := range colls {
-\t\tfor _, index := range c.Settings.Indexes {
-\t\t\tif err = createValueIndex(ctx, db, c.TableName, index); err != nil {
-\t\t\t\treturn lazyerrors.Error(err)
-\t\t\t}
-\t\t}
+\tif err = createValueIndexesAtStart(ctx, db, colls); err != nil {
+\t\treturn lazyerrors.Error(err)
 \t}
 `,
     why: "data dirs written by older builds get their value indexes at start-up",
@@ -70,9 +66,57 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/FerretDB/FerretDB/internal/util/fsql"
 )
+
+// Limits on the value indexes built at start-up for a data dir written by an older build: FerretDB
+// listens only once they are built, and the supervisor waits 30 s for that (a build reads every row,
+// ~20 µs each). A larger table, or one past the time, keeps its queries correct but unindexed until
+// its index is created again (docs/store.md).
+const (
+	startupIndexRows = 300_000
+	startupIndexTime = 10 * time.Second
+)
+
+// createValueIndexesAtStart creates the missing value indexes of colls within those limits.
+func createValueIndexesAtStart(ctx context.Context, db *fsql.DB, colls map[string]*Collection) error {
+	started := time.Now()
+
+	for _, c := range colls {
+		for _, index := range c.Settings.Indexes {
+			if !HasValueIndex(index) || time.Since(started) > startupIndexTime {
+				continue
+			}
+
+			var exists int
+			q := "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?"
+			if err := db.QueryRowContext(ctx, q, valueIndexName(c.TableName, index.Name)).Scan(&exists); err != nil {
+				return err
+			}
+
+			if exists > 0 {
+				continue
+			}
+
+			var rows int64
+			if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %q", c.TableName)).Scan(&rows); err != nil {
+				return err
+			}
+
+			if rows > startupIndexRows {
+				continue
+			}
+
+			if err := createValueIndex(ctx, db, c.TableName, index); err != nil {
+				return err
+			}
+		}
+	}
+
+	return nil
+}
 
 // ValueExpr is the SQL value of a field path: ->'a'->'b' on the way, ->>'c' for the last step.
 func ValueExpr(field string) string {
