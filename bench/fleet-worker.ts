@@ -21,6 +21,7 @@ const opts = JSON.parse(json ?? "{}") as {
   lockLimit?: number;
   processEvery?: number;
   gatePolls?: boolean;
+  refill?: boolean;
 };
 const out = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 

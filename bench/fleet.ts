@@ -5,6 +5,8 @@
 // product's load spreading (docs/schedules.md): each job's phase is drawn from its key by desiredJobs.
 // Run: nice -n 10 npm run bench -- fleet
 //   BENCH_MERCHANTS (2000), BENCH_MINUTES (5), BENCH_LATENCY_MS (50), BENCH_ORDER_RATE (orders/s, 10),
+//   BENCH_CONCURRENCY (runs at once per worker process, the worker's --concurrency: 10),
+//   BENCH_REFILL (0: a worker locks new jobs only on its poll, as Agenda alone does; src/jobs/refill.ts),
 //   BENCH_PROCESS_EVERY (Agenda's poll interval in ms, 1000), BENCH_GATE_POLLS (0: Agenda's per-name polls),
 //   BENCH_PUSH_PATH (0: skip the push-path count),
 //   BENCH_SCENARIOS (comma list of aligned-1, spread-1, spread-2, spread-4, bare-aligned-1, bare-spread-1)
@@ -37,10 +39,14 @@ const CARTS = 3;
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 5);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const ORDER_RATE = Number(process.env.BENCH_ORDER_RATE ?? 10);
+/** Runs at once per worker process (schedsync's --concurrency; bare Agenda's maxConcurrency). */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 /** Agenda's poll interval in every worker (each poll is one lock query per job name). */
 const PROCESS_EVERY = Number(process.env.BENCH_PROCESS_EVERY ?? 1_000);
 /** 0: schedsync workers poll as Agenda does, one lock query per name (RuntimeOptions.gatePolls). */
 const GATE_POLLS = process.env.BENCH_GATE_POLLS !== "0";
+/** 0: no refill when a run ends (RuntimeOptions.refill). */
+const REFILL = process.env.BENCH_REFILL !== "0";
 const SCENARIOS = (
   process.env.BENCH_SCENARIOS ?? "aligned-1,spread-1,spread-2,spread-4,bare-aligned-1,bare-spread-1"
 )
@@ -143,7 +149,12 @@ function startChild(uri: string, dbName: string, bare: boolean, lags: Array<{ st
       uri,
       dbName,
       bare ? "bare" : "schedsync",
-      JSON.stringify({ processEvery: PROCESS_EVERY, gatePolls: GATE_POLLS }),
+      JSON.stringify({
+        processEvery: PROCESS_EVERY,
+        gatePolls: GATE_POLLS,
+        concurrency: CONCURRENCY,
+        refill: REFILL,
+      }),
     ]),
     { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, BENCH_HUB_TOKEN: TOKEN } },
   );
@@ -303,7 +314,7 @@ export async function benchFleet(): Promise<{ name: string; lines: string[] }> {
   }
   const lines = [
     `${MERCHANTS} merchants × ${CARTS} carts (${MERCHANTS * 13} jobs), ${MINUTES} min per scenario, hub latency ${LATENCY_MS} ms, ` +
-      `${ORDER_RATE} orders/s, poll every ${PROCESS_EVERY} ms, store ${process.env.MONGODB_URI ? "MONGODB_URI" : "embedded FerretDB"}`,
+      `concurrency ${CONCURRENCY} per worker, ${ORDER_RATE} orders/s, poll every ${PROCESS_EVERY} ms, refill ${REFILL ? "on" : "off"}, store ${process.env.MONGODB_URI ? "MONGODB_URI" : "embedded FerretDB"}`,
   ];
   try {
     progress("commands per scheduled run");

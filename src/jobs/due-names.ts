@@ -5,8 +5,9 @@
 // from the runs (docs/benchmarks.md, "Fleet"). Here the first call for a name in a poll round reads
 // one lockable job of that name (`findOne` with the lock query's filter, no sort: on the embedded
 // store one index search that stops at the first match, however many jobs are due); a name with
-// none skips its lock query for the round. A job that falls due just after the read is locked on
-// the next round, as one that falls due just after a lock query is today.
+// none skips its lock query for the round, as does a name whose lock query found nothing (a run
+// that ends asks again: jobs/refill.ts). A job that falls due just after the read is locked on the
+// next round, as one that falls due just after a lock query is today.
 import type { JobRepository } from "agenda";
 import type { Db } from "mongodb";
 
@@ -33,7 +34,10 @@ export function gateLockQueries(repository: Repository, db: Db, collection: stri
       rounds.set(name, round);
     }
     if (!(await round.lockable)) return undefined;
-    return inner(name, nextScanAt, lockDeadline, now, options);
+    const job = await inner(name, nextScanAt, lockDeadline, now, options);
+    // Nothing left to lock: later calls of this round (a run that ended: jobs/refill.ts) skip the query.
+    if (!job && rounds.get(name) === round) round.lockable = Promise.resolve(false);
+    return job;
   };
 }
 

@@ -30,6 +30,11 @@ export interface RuntimeOptions {
    * for those (jobs/due-names.ts); false: Agenda's own polling, one lock query per name. Default true.
    */
   gatePolls?: boolean;
+  /**
+   * When a run ends, lock the next due job of its name at once instead of at the next poll
+   * (jobs/refill.ts): a worker then runs up to its concurrency, not lockLimit jobs a poll. Default true.
+   */
+  refill?: boolean;
   /** Overrides every Automatic window (tests, benchmarks). */
   windowMs?: number;
   /** Batch size of periodic pushes. */

@@ -7,6 +7,7 @@ import type { Db } from "mongodb";
 import { JOB_PREFIX, JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
 import { gateLockQueries } from "../jobs/due-names.js";
 import { windowLockQueries } from "../jobs/lock-window.js";
+import { RefillChannel } from "../jobs/refill.js";
 import {
   ensureJobIndexes,
   loadSpec,
@@ -53,7 +54,8 @@ export function resolveOptions(o: WorkerOptions): RuntimeOptions {
   };
 }
 
-export function createAgenda(db: Db, opts: RuntimeOptions): Agenda {
+/** An Agenda on the jobs collection with the worker's settings; `refill`: its notification channel. */
+export function createAgenda(db: Db, opts: RuntimeOptions, refill?: RefillChannel): Agenda {
   const backend = new MongoBackend({ mongo: db, collection: JOBS_COLLECTION });
   const lockLimit = opts.lockLimit ?? 2 * opts.concurrency;
   const roundMs = Math.max(1, opts.processEvery / 2);
@@ -69,12 +71,14 @@ export function createAgenda(db: Db, opts: RuntimeOptions): Agenda {
     defaultConcurrency: opts.concurrency,
     defaultLockLifetime: opts.lockLifetime,
     lockLimit,
+    ...(refill ? { notificationChannel: refill } : {}),
   });
 }
 
 export function createWorker(db: Db, options: WorkerOptions): Worker {
   const opts = resolveOptions(options);
-  const agenda = createAgenda(db, opts);
+  const refill = opts.refill === false ? undefined : new RefillChannel(() => Object.keys(agenda.definitions));
+  const agenda = createAgenda(db, opts, refill);
   const ctx: RuntimeContext = { db, agenda, opts, stopping: false };
   ctx.runHours = new RunHourTally(db, opts.runHoursEveryMs, (err) =>
     opts.log.warn({ err: String(err) }, "could not count runs in their hour; kept for the next write"),
@@ -83,7 +87,10 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
   // Jobs this worker started whose Agenda lock is not yet released (Agenda's "complete").
   const held = new Set<string>();
   let released = false; // after stop() released the locks, a handler left running must not re-take one
-  agenda.on("complete", (job: Job) => held.delete(String(job.attrs._id)));
+  agenda.on("complete", (job: Job) => {
+    held.delete(String(job.attrs._id));
+    if (!ctx.stopping) refill?.runEnded(job);
+  });
   // Tracks running handlers (for stop) and keeps their Agenda lock alive: Agenda cancels a job
   // that runs longer than lockLifetime without touch().
   const track = <T>(job: Job<unknown>, run: () => Promise<T>): Promise<T> => {

@@ -1,0 +1,89 @@
+// A freed run slot is filled at once. Agenda 6 locks jobs only on its poll (every processEvery) and
+// on a notification; when a run ends it starts one of the jobs it already holds, but it locks no new
+// one until the next poll. A worker holds lockLimit jobs at most (2 × concurrency), so when runs are
+// short beside processEvery it runs about lockLimit jobs a poll and its slots idle until the next
+// one, whatever its concurrency (measured: 3 slots, 500 ms connector, 1 s poll: 4.5 runs/s where
+// the slots allow 5–6; docs/benchmarks.md, "Worker processes"). Agenda's extension point for "lock
+// now" is its notification channel: the processor answers a job notification with a lock query for
+// that name (JobProcessor.handleNotification). This channel carries one kind of notification only,
+// "a run of this name ended", sent by the worker after Agenda has let the job go; Agenda's own save
+// notifications are dropped (without a channel it sends none), so nothing else changes.
+import { BaseNotificationChannel, type Job, type JobId, type JobNotification } from "agenda";
+
+/**
+ * In-process channel: `runEnded(job)` makes Agenda lock the next due job of the job's name at once,
+ * then of every other name (`names()`, Agenda's defined job names), as its poll would.
+ */
+export class RefillChannel extends BaseNotificationChannel {
+  /** Names with a lock query in flight; `again`: a run ended meanwhile, ask once more after it. */
+  private readonly filling = new Map<string, { again: boolean }>();
+
+  constructor(private readonly names: () => string[]) {
+    super();
+  }
+
+  async connect(): Promise<void> {
+    this.setState("connected");
+  }
+
+  async disconnect(): Promise<void> {
+    this.handlers.clear();
+    this.filling.clear();
+    this.setState("disconnected");
+  }
+
+  /** Agenda's notification of a job save: dropped (see the file's comment). */
+  async publish(_notification: JobNotification): Promise<void> {}
+
+  /**
+   * A run of `job`'s name ended. Agenda checks its concurrency and lock limits, so a worker without
+   * room sends no query; the poll gate (due-names.ts) answers names with nothing due from its round
+   * without a query. Called from Agenda's "complete" event, where the job still counts as locked
+   * until Agenda's processor lets it go later in the same turn, so the lock queries wait for the
+   * next turn of the event loop (a job removed on completion is let go after its delete: its slot
+   * waits for the next run's end or poll). At most one lock query per name at a time; runs that end
+   * meanwhile ask for one more after it. Never throws; a failed lock query waits for the poll.
+   */
+  runEnded(job: Pick<Job, "attrs">): void {
+    if (this._state !== "connected") return;
+    const { name: first, _id: id } = job.attrs;
+    if (!id) return;
+    setImmediate(() => {
+      this.fill(first, id).then(
+        () =>
+          Promise.all(
+            this.names()
+              .filter((n) => n !== first)
+              .map((n) => this.fill(n, id)),
+          ),
+        () => {},
+      );
+    });
+  }
+
+  private async fill(name: string, jobId: JobId): Promise<void> {
+    const busy = this.filling.get(name);
+    if (busy) {
+      busy.again = true;
+      return;
+    }
+    const entry = { again: false };
+    this.filling.set(name, entry);
+    try {
+      do {
+        entry.again = false;
+        const now = new Date();
+        // The processor reads the name and nextRunAt (due now: within its scan); the id is the ended run's.
+        await this.notifyHandlers({
+          jobId,
+          jobName: name,
+          nextRunAt: now,
+          priority: 0,
+          timestamp: now,
+        }).catch(() => {});
+      } while (entry.again && this._state === "connected");
+    } finally {
+      this.filling.delete(name);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// A freed run slot is filled at once (src/jobs/refill.ts): with Agenda's poll 10 minutes away, a
+// worker that may hold 2 jobs locked still runs every due job, of its own name and of the others,
+// because each run's end makes Agenda lock the next one. Without the channel Agenda would run the
+// 2 it locked at start and wait for the next poll.
+import { MongoBackend } from "@agendajs/mongo-backend";
+import { Agenda, type Job } from "agenda";
+import { ObjectId } from "mongodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JOBS_COLLECTION, jobIdHex } from "../../src/jobs/document.js";
+import { RefillChannel } from "../../src/jobs/refill.js";
+import { createWorker } from "../../src/runtime/worker.js";
+import { type TestDb, testDb } from "../helpers/db.js";
+import { EMPTY_CONNECTORS } from "../helpers/empty-connectors.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { cart, installJobs, merchant } from "../helpers/worker-jobs.js";
+
+const TEN_MINUTES = 10 * 60_000;
+
+describe("refill on a run's end", () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await testDb("refill");
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("locks the next due job when a run ends, of its name and of the others, between polls", async () => {
+    const coll = t.db.collection("refill_jobs");
+    const due = new Date(Date.now() - 1_000);
+    const jobs = [
+      ...Array.from({ length: 6 }, (_, i) => ({ name: "a", i })),
+      ...Array.from({ length: 3 }, (_, i) => ({ name: "b", i })),
+    ];
+    await coll.insertMany(
+      jobs.map((j) => ({
+        name: j.name,
+        type: "normal",
+        data: { i: j.i },
+        priority: 0,
+        nextRunAt: due,
+        lockedAt: null,
+      })),
+    );
+    const ran: string[] = [];
+    const refill = new RefillChannel(() => ["a", "b"]);
+    const agenda = new Agenda({
+      backend: new MongoBackend({ mongo: t.db, collection: "refill_jobs" }),
+      name: "refill-test",
+      processEvery: TEN_MINUTES,
+      maxConcurrency: 1,
+      defaultConcurrency: 1,
+      lockLimit: 2,
+      notificationChannel: refill,
+    });
+    for (const name of ["a", "b"])
+      agenda.define(name, async (job: Job<{ i: number }>) => {
+        ran.push(`${name}${job.attrs.data.i}`);
+        await new Promise((r) => setTimeout(r, 10));
+      });
+    agenda.on("complete", (job: Job) => refill.runEnded(job));
+    await agenda.start();
+    try {
+      await waitFor("all 9 due jobs to run", () => ran.length === 9, 60_000);
+      expect(new Set(ran).size).toBe(9);
+      expect(await coll.countDocuments({ lastFinishedAt: { $exists: true } })).toBe(9);
+    } finally {
+      await agenda.stop();
+    }
+  });
+
+  it("a worker with concurrency 1 runs every due job of a merchant between two polls", async () => {
+    await installJobs(t.db, [merchant("m1", [cart("A", "m1"), cart("B", "m1")])]);
+    const keys = ["m1/A/orderDownload", "m1/B/orderDownload", "m1/shippingConfirmations", "m1/inventory"];
+    const ids = keys.map((k) => new ObjectId(jobIdHex(k)));
+    await t.db
+      .collection(JOBS_COLLECTION)
+      .updateMany({ _id: { $in: ids } }, { $set: { nextRunAt: new Date(Date.now() - 1_000) } });
+    const worker = createWorker(t.db, {
+      connectors: EMPTY_CONNECTORS,
+      owner: "refill",
+      processEvery: TEN_MINUTES,
+      concurrency: 1,
+    });
+    await worker.start();
+    try {
+      await waitFor(
+        "the 4 due jobs to run",
+        async () =>
+          (await t.db
+            .collection(JOBS_COLLECTION)
+            .countDocuments({ _id: { $in: ids }, lastFinishedAt: { $exists: true } })) === 4,
+        60_000,
+      );
+    } finally {
+      await worker.stop(5_000);
+    }
+  });
+});
