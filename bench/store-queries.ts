@@ -1,6 +1,6 @@
 // The job queries a worker sends most, timed on one store with the fleet's jobs (docs/benchmarks.md,
-// "Store queries"): Agenda's lock query, schedsync's poll gate (one lockable job of a name) and
-// findSpecs by merchant, each beside the cheapest query there is, a lookup by _id, as ratios.
+// "Store queries"): Agenda's lock query, schedsync's poll gate (one lockable job of a name), the lock
+// window's read (on time, and an hour behind) and findSpecs by merchant, each beside the cheapest query there is, a lookup by _id, as ratios.
 // BENCH_JOBS_MERCHANTS (default 2,000: 26,000 jobs, the fleet bench's default N); BENCH_BASELINE_FERRETDB:
 // another FerretDB binary (an older build) measured on the same jobs in the same run.
 import { mkdtemp, rm } from "node:fs/promises";
@@ -38,6 +38,18 @@ async function lockOnce(db: Db, name: string, nextScanAt: Date, lockDeadline: Da
   if (doc) await jobs.updateOne({ _id: doc._id }, { $set: { lockedAt: null } });
 }
 
+/** The lock window's read (src/jobs/lock-window.ts): the first lockLimit lockable jobs in Agenda's order. */
+async function windowRead(db: Db, name: string, nextScanAt: Date, lockDeadline: Date): Promise<void> {
+  await db
+    .collection("agendaJobs")
+    .find(lockableFilter(nextScanAt, lockDeadline, name), {
+      projection: { nextRunAt: 1 },
+      sort: { nextRunAt: 1, priority: -1 },
+      limit: 20,
+    })
+    .toArray();
+}
+
 async function measure(binary: string | undefined): Promise<{ timings: Timing[]; due: number }> {
   const dataDir = await mkdtemp(join(tmpdir(), "schedsync-bench-queries-"));
   const env = { ...process.env };
@@ -72,6 +84,12 @@ async function measure(binary: string | undefined): Promise<{ timings: Timing[];
       ),
       await timeEach("poll gate: one lockable job of a name", () =>
         hasLockable(db, "agendaJobs", "schedsync:orderDownload", nextScanAt, lockDeadline),
+      ),
+      await timeEach("lock window read: first 20 due of a name, on time", () =>
+        windowRead(db, "schedsync:orderDownload", nextScanAt, lockDeadline),
+      ),
+      await timeEach("lock window read: first 20 due of a name, an hour behind (all due)", () =>
+        windowRead(db, "schedsync:orderDownload", new Date(seededAt.getTime() + 3_600_000), lockDeadline),
       ),
       await timeEach("findSpecs(merchant, inventoryUpload)", (i) =>
         findSpecs(db, { merchantId: `m${(i * 37) % MERCHANTS}`, service: "inventoryUpload" }),

@@ -3,6 +3,7 @@
 // of ferretdb-value-indexes.ts. Kept apart from ferretdb-patches.ts, whose patches are one line each.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ORDER_GO, ORDER_HANDLER_GO, ORDER_PATCHES } from "./ferretdb-order.js";
 import { applyPatches, type SourcePatch } from "./ferretdb-patches.js";
 import { VALUE_INDEX_GO, VALUE_INDEX_PATCHES } from "./ferretdb-value-indexes.js";
 
@@ -42,7 +43,11 @@ export const PUSHDOWN_PATCHES: SourcePatch[] = [
 /** Writes pushdown.go and value_indexes.go and points FerretDB at them; throws like applyPatches. */
 export async function applyPushdown(srcDir: string): Promise<void> {
   await applyPatches(srcDir, [...PUSHDOWN_PATCHES, ...VALUE_INDEX_PATCHES]);
+  // After PUSHDOWN_PATCHES: one of ORDER_PATCHES finds what they wrote.
+  await applyPatches(srcDir, ORDER_PATCHES);
   await writeFile(join(srcDir, "internal/backends/sqlite/pushdown.go"), PUSHDOWN_GO);
+  await writeFile(join(srcDir, "internal/backends/sqlite/order.go"), ORDER_GO);
+  await writeFile(join(srcDir, "internal/handler/find_ordered.go"), ORDER_HANDLER_GO);
   await writeFile(join(srcDir, "internal/backends/sqlite/metadata/value_indexes.go"), VALUE_INDEX_GO);
 }
 

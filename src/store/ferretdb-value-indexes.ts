@@ -5,6 +5,7 @@
 // keys with `->>` on each path's last step: SQL values, where numbers compare as numbers, strings
 // unquoted, null and missing are NULL. pushdown.go searches those. Created with the index, dropped
 // with it, and made at start-up (within limits) for the indexes of data dirs written by older builds.
+import { ORDER_METADATA_GO } from "./ferretdb-order.js";
 import type { SourcePatch } from "./ferretdb-patches.js";
 
 const CREATED = `\t\tcreated = append(created, index.Name)
@@ -91,12 +92,12 @@ func createValueIndexesAtStart(ctx context.Context, db *fsql.DB, colls map[strin
 			}
 
 			var exists int
-			q := "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?"
-			if err := db.QueryRowContext(ctx, q, valueIndexName(c.TableName, index.Name)).Scan(&exists); err != nil {
+			q := "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN (?, ?)"
+			if err := db.QueryRowContext(ctx, q, valueIndexName(c.TableName, index.Name), orderIndexName(c.TableName, index.Name)).Scan(&exists); err != nil {
 				return err
 			}
 
-			if exists > 0 {
+			if exists > 0 && (exists > 1 || !HasOrderIndex(index)) {
 				continue
 			}
 
@@ -159,13 +160,20 @@ func createValueIndex(ctx context.Context, db *fsql.DB, table string, index Inde
 	}
 
 	q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %q ON %q (%s)", valueIndexName(table, index.Name), table, strings.Join(columns, ", "))
-	_, err := db.ExecContext(ctx, q)
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return err
+	}
 
-	return err
+	return createOrderIndex(ctx, db, table, index)
 }
 
 func dropValueIndex(ctx context.Context, db *fsql.DB, table, index string) error {
-	_, err := db.ExecContext(ctx, fmt.Sprintf("DROP INDEX IF EXISTS %q", valueIndexName(table, index)))
-	return err
+	for _, name := range []string{valueIndexName(table, index), orderIndexName(table, index)} {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("DROP INDEX IF EXISTS %q", name)); err != nil {
+			return err
+		}
+	}
+
+	return nil
 }
-`;
+${ORDER_METADATA_GO}`;
