@@ -28,6 +28,8 @@ export interface BudgetHooks {
   budgetRateLimited?(budget: string): void;
   /** A request was not sent: its token was further away than the wait allowed, or 429 came too often. */
   budgetDeferred?(budget: string): void;
+  /** A request took a token and starts at startsAt (epoch ms, the instant its token is due). */
+  budgetTaken?(budget: string, startsAt: number): void;
 }
 
 export interface Budgets {
@@ -142,9 +144,14 @@ export class Limiter {
       const why = `the next token is ${grant.waitMs} ms away (a request waits up to ${this.maxWaitMs} ms)`;
       throw new BudgetWaitError(this.key, grant.waitMs, why);
     }
+    // The token is due waitMs after `at`, when the request began asking: the store's round trip
+    // counts in the wait, so requests start at their instants, not a round trip late and bunched.
+    const startsAt = at + grant.waitMs;
+    this.budgets?.hooks?.budgetTaken?.(this.key, startsAt);
     if (grant.waitMs <= 0) return;
     this.budgets?.hooks?.budgetWaited?.(this.key, grant.waitMs / 1000);
-    await sleep(grant.waitMs, this.signal);
+    const left = startsAt - this.now();
+    if (left > 0) await sleep(left, this.signal);
   }
 }
 

@@ -49,6 +49,8 @@ export interface TransmissionHooks {
   budgetRateLimited?(budget: string): void;
   /** A request was not sent: its budget's next token was further away than the wait allowed, or 429 came too often. */
   budgetDeferred?(budget: string): void;
+  /** A request took a token of its connection's API budget. */
+  budgetTaken?(budget: string): void;
 }
 
 /** The API budgets' counters (src/connectors/budget.ts), labelled by budget key (no secrets: a URL and a variable's name). */
@@ -64,7 +66,12 @@ function budgetHooks(registry: Registry) {
     "schedsync_budget_deferred_total",
     "Requests not sent: the budget's next token was further away than the wait allowed, or 429 three times in a row.",
   );
+  const taken = counter(
+    "schedsync_budget_requests_total",
+    "Requests that took a token of their connection's API budget (each sent once its token is due).",
+  );
   return {
+    budgetTaken: (budget: string) => taken.inc({ budget }),
     budgetWaited: (budget: string, seconds: number) => waited.inc({ budget }, seconds),
     budgetRateLimited: (budget: string) => limited.inc({ budget }),
     budgetDeferred: (budget: string) => deferred.inc({ budget }),
