@@ -3,9 +3,10 @@
 import { type Db, ObjectId } from "mongodb";
 import type { BlackoutWindow, Frequency } from "../schedule/model.js";
 import { type BlackoutSkip, blackoutSkipOf } from "./blackout-skips.js";
-import { jobIdHex, jobName, ownedFilter, PATH, serviceOfKey } from "./document.js";
+import { actualFromDocument, jobIdHex, jobName, ownedFilter, PATH, serviceOfKey } from "./document.js";
 import type { JobHealth } from "./freshness.js";
 import { jobsCollection } from "./repository.js";
+import type { ActualJob } from "./types.js";
 
 /** A run's outcome: ok, or failed with a reason. `at` is when the run ended. */
 export type RunOutcome = { ok: true; at: Date } | { ok: false; at: Date; reason: string };
@@ -25,13 +26,14 @@ export function healthOf(doc: Record<string, unknown> | null | undefined): JobHe
 
 /**
  * Records a run's outcome on the scheduled job of `key` (triggered and manual runs count for it).
- * Returns the health before and after, or undefined when schedsync owns no job with that key.
+ * Returns the health before and after, and the job as it was just before this write (what
+ * readOwnedJob would have read), or undefined when schedsync owns no job with that key.
  */
 export async function recordJobOutcome(
   db: Db,
   key: string,
   outcome: RunOutcome,
-): Promise<{ before: JobHealth; after: JobHealth } | undefined> {
+): Promise<{ before: JobHealth; after: JobHealth; job: ActualJob | undefined } | undefined> {
   const update = outcome.ok
     ? { $set: { [`${PATH.health}.lastSuccessAt`]: outcome.at, [`${PATH.health}.consecutiveFailures`]: 0 } }
     : {
@@ -58,7 +60,7 @@ export async function recordJobOutcome(
         lastFailureReason: outcome.reason,
         consecutiveFailures: before.consecutiveFailures + 1,
       };
-  return { before, after };
+  return { before, after, job: actualFromDocument(doc) ?? undefined };
 }
 
 /** One owned job with its health, as status, the page and /metrics show it. */

@@ -3,9 +3,9 @@
 // row) logs ERROR once, and the success after it logs INFO "recovered": one line per state change.
 import { type RunOutcome, recordJobOutcome } from "../jobs/health.js";
 import { countRun } from "../jobs/run-hours.js";
-import type { JobSpec } from "../jobs/types.js";
+import type { ActualJob, JobSpec } from "../jobs/types.js";
 import { count } from "../platform/words.js";
-import type { RuntimeContext } from "./context.js";
+import type { PendingOutcome, RuntimeContext } from "./context.js";
 import type { RunReport } from "./handlers/index.js";
 
 /** Failed runs in a row that make a job "failing" (ERROR, a notification). */
@@ -43,12 +43,18 @@ export function outcomeOf(report: RunReport | Error, at = new Date()): RunOutcom
   return { ok: true, at };
 }
 
-/** Logs the run at its level and records its outcome; never throws (a run's result stands). */
+/**
+ * Logs the run at its level and records its outcome on the key's job; never throws (a run's result
+ * stands). With `defer`, the outcome is returned instead of written: the caller records it with
+ * recordOutcome (a scheduled run, after Agenda's end-of-run save, in the same command as the
+ * reschedule check).
+ */
 export async function reportRun(
   ctx: RuntimeContext,
   spec: JobSpec,
   report: RunReport | Error,
-): Promise<void> {
+  o: { defer?: boolean } = {},
+): Promise<PendingOutcome> {
   const { log } = ctx.opts;
   const outcome = outcomeOf(report);
   // No "service" field: the logger's base has service: "schedsync" already, and the key names it.
@@ -65,19 +71,41 @@ export async function reportRun(
   else if (counts && (counts.failed > 0 || counts.skipped > 0))
     log.warn({ ...fields, ...report }, "run finished with failed or skipped records");
   else log.info({ ...fields, ...report }, "run finished");
-  let change: Awaited<ReturnType<typeof recordJobOutcome>>;
   if (ctx.runHours) ctx.runHours.add(outcome);
   else
     await countRun(ctx.db, outcome).catch((err) =>
       log.warn({ key: spec.key, err: String(err) }, "could not count the run in its hour"),
     );
+  const pending: PendingOutcome = {
+    outcome,
+    ...(counts
+      ? { counts: { skipped: counts.skipped, ...(counts.reason ? { reason: counts.reason } : {}) } }
+      : {}),
+  };
+  if (!o.defer) await recordOutcome(ctx, spec, pending);
+  return pending;
+}
+
+/**
+ * Records a run's outcome on the key's job (one findAndModify) and logs and notifies a change of
+ * state (failing, recovered) and skipped records. Returns the job as it was just before the write
+ * (undefined when schedsync owns no job with the key, or the write failed: logged, never thrown).
+ */
+export async function recordOutcome(
+  ctx: RuntimeContext,
+  spec: JobSpec,
+  { outcome, counts }: PendingOutcome,
+): Promise<ActualJob | undefined> {
+  const { log } = ctx.opts;
+  const fields = { key: spec.key, merchant: spec.merchantId, cart: spec.cartId ?? undefined };
+  let change: Awaited<ReturnType<typeof recordJobOutcome>>;
   try {
     change = await recordJobOutcome(ctx.db, spec.key, outcome);
   } catch (err) {
     log.warn({ key: spec.key, err: String(err) }, "could not record the run's outcome on its job");
-    return;
+    return undefined;
   }
-  if (!change) return;
+  if (!change) return undefined;
   const { before, after } = change;
   if (!outcome.ok && after.consecutiveFailures === ESCALATE_AFTER) {
     log.error({ ...fields, reason: outcome.reason, failures: after.consecutiveFailures }, "job is failing");
@@ -95,4 +123,5 @@ export async function reportRun(
       key: spec.key,
       text: `schedsync: ${spec.key} skipped ${count(counts.skipped, "record")} (not retryable or too old)${counts.reason ? `: ${counts.reason}` : ""}`,
     });
+  return change.job;
 }

@@ -6,7 +6,7 @@
 import { recordJobRun } from "../jobs/repository.js";
 import type { JobSpec } from "../jobs/types.js";
 import { tryAcquire, withLease } from "../platform/lease.js";
-import type { RuntimeContext } from "./context.js";
+import type { PendingOutcome, RuntimeContext } from "./context.js";
 import { HANDLERS, type RunReport } from "./handlers/index.js";
 import { reportRun } from "./health.js";
 import { currentGen, lastRun, nextGen, runLockName } from "./run-state.js";
@@ -19,11 +19,13 @@ export { runLockName };
  * run (Automatic, or on demand: a cart's webhook), which moves the key's generation like Automatic.
  * `scheduled`: the run of the key's own scheduled Agenda job, whose end-of-run save writes
  * lastRunAt, lastFinishedAt and failedAt on that document, so the run is not recorded there twice.
+ * `deferOutcome`: the run's outcome is handed to it instead of written (the scheduled job's end
+ * writes it: reschedule.ts, endScheduledRun).
  */
 export async function runKey(
   ctx: RuntimeContext,
   spec: JobSpec,
-  o: { triggered?: boolean; scheduled?: boolean } = {},
+  o: { triggered?: boolean; scheduled?: boolean; deferOutcome?: (p: PendingOutcome) => void } = {},
 ): Promise<RunReport | "busy"> {
   const { db, opts } = ctx;
   const lease = await tryAcquire(db, runLockName(spec.key), opts.runLeaseMs);
@@ -32,6 +34,10 @@ export async function runKey(
   const generations = automatic || o.triggered === true;
   // The run's record (run-state.ts, lastRun) is written by the lease's release: one update, not two.
   let last: Record<string, unknown> | undefined;
+  const reportOutcome = async (r: RunReport | Error) => {
+    const pending = await reportRun(ctx, spec, r, { defer: o.deferOutcome !== undefined });
+    o.deferOutcome?.(pending);
+  };
   const work = async () => {
     const gen = generations ? await nextGen(db, spec.key) : 0;
     const startedAt = new Date();
@@ -39,7 +45,7 @@ export async function runKey(
       const report = await HANDLERS[spec.service](ctx, spec, startedAt);
       last = lastRun({ startedAt, outcome: numbers(report) });
       if (!o.scheduled) await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date() });
-      await reportRun(ctx, spec, report);
+      await reportOutcome(report);
       // Work left over (cap or shutdown), or a trigger that found this run busy (it moved the
       // generation on): the next generation's run takes it, on any worker.
       if (generations && (report.more || (await currentGen(db, spec.key)) !== gen)) await again(ctx, spec);
@@ -49,7 +55,7 @@ export async function runKey(
       last = lastRun({ startedAt, error: msg });
       if (!o.scheduled)
         await recordJobRun(db, spec.key, { startedAt, finishedAt: new Date(), error: msg }).catch(() => {});
-      await reportRun(ctx, spec, err instanceof Error ? err : new Error(msg));
+      await reportOutcome(err instanceof Error ? err : new Error(msg));
       throw err;
     }
   };

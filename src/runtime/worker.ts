@@ -22,9 +22,9 @@ import { ensureRecordIndexes } from "../records/index.js";
 import { nextRunAfter } from "../schedule/index.js";
 import { CART_SERVICES, MERCHANT_SERVICES } from "../schedule/model.js";
 import { holdForBlackout } from "./blackout.js";
-import type { RuntimeContext } from "./context.js";
+import type { PendingOutcome, RuntimeContext } from "./context.js";
 import { DEFAULTS, type RuntimeOptions } from "./options.js";
-import { keepReschedule } from "./reschedule.js";
+import { endScheduledRun } from "./reschedule.js";
 import { RESUME_SWEEP_MS, sweepResumes } from "./resume-sweep.js";
 import { archiveStep } from "./retention.js";
 import { again, runKey } from "./run-key.js";
@@ -79,7 +79,7 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
   const opts = resolveOptions(options);
   const refill = opts.refill === false ? undefined : new RefillChannel(() => Object.keys(agenda.definitions));
   const agenda = createAgenda(db, opts, refill);
-  const ctx: RuntimeContext = { db, agenda, opts, stopping: false };
+  const ctx: RuntimeContext = { db, agenda, opts, stopping: false, outcomes: new WeakMap() };
   ctx.runHours = new RunHourTally(db, opts.runHoursEveryMs, (err) =>
     opts.log.warn({ err: String(err) }, "could not count runs in their hour; kept for the next write"),
   );
@@ -122,10 +122,13 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       ? opts.log.debug({ err: err.message }, "agenda error while stopping")
       : opts.log.error({ err: err.message }, "agenda error"),
   );
-  // After Agenda's end-of-run write: keep a schedule the reconciler changed during the run.
+  // After Agenda's end-of-run write: the run's outcome, and a schedule the reconciler changed
+  // during the run kept, in one command.
   agenda.on("complete", (job: Job) => {
     if (!job.attrs.name.startsWith(JOB_PREFIX)) return;
-    const p = keepReschedule(db, job)
+    const pending = ctx.outcomes?.get(job);
+    ctx.outcomes?.delete(job);
+    const p = endScheduledRun(ctx, job, pending)
       .then((next) => {
         if (next !== undefined) opts.log.info({ job: job.attrs.name, next }, "rescheduled after the run");
       })
@@ -229,7 +232,11 @@ async function runScheduled(ctx: RuntimeContext, job: Job): Promise<void> {
     await trigger(ctx, spec, 1);
     return;
   }
-  const r = await runKey(ctx, spec, { scheduled: true });
+  const outcomes = ctx.outcomes;
+  const r = await runKey(ctx, spec, {
+    scheduled: true,
+    ...(outcomes ? { deferOutcome: (p: PendingOutcome) => outcomes.set(job, p) } : {}),
+  });
   if (r === "busy") ctx.opts.log.info({ key: spec.key }, "previous run still going; skipped this one");
 }
 
