@@ -16,7 +16,8 @@ import { cart, installJobs, merchant } from "../helpers/worker-jobs.js";
 
 const TEN_MINUTES = 10 * 60_000;
 
-describe("refill on a run's end", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("refill on a run's end", { timeout: 300_000 }, () => {
   let t: TestDb;
   beforeAll(async () => {
     t = await testDb("refill");
@@ -70,7 +71,18 @@ describe("refill on a run's end", () => {
   });
 
   it("a worker with concurrency 1 runs every due job of a merchant between two polls", async () => {
-    await installJobs(t.db, [merchant("m1", [cart("A", "m1"), cart("B", "m1")])]);
+    // Each job's next run half an hour away: Agenda locks ahead every job due before its next scan
+    // (now + processEvery), so with */5 schedules the runs' next occurrences would take both lock
+    // slots and hold them until they fall due, while a due job waits.
+    const phase = (Date.now() + 30 * 60_000) % 3_600_000;
+    const hourly = { kind: "every", ms: 3_600_000, text: "1h", offset: phase } as const;
+    const pulls = { orderDownload: hourly };
+    await installJobs(t.db, [
+      merchant("m1", [cart("A", "m1", pulls), cart("B", "m1", pulls)], {
+        shippingConfirmations: hourly,
+        inventory: hourly,
+      }),
+    ]);
     const keys = ["m1/A/orderDownload", "m1/B/orderDownload", "m1/shippingConfirmations", "m1/inventory"];
     const ids = keys.map((k) => new ObjectId(jobIdHex(k)));
     await t.db
