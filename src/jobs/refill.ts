@@ -11,14 +11,22 @@
 import { BaseNotificationChannel, type Job, type JobId, type JobNotification } from "agenda";
 
 /**
- * In-process channel: `runEnded(job)` makes Agenda lock the next due job of the job's name at once,
- * then of every other name (`names()`, Agenda's defined job names), as its poll would.
+ * In-process channel: `runEnded(job)` makes Agenda lock the next due jobs at once: of the `first`
+ * names, then of the job's name, then of every other name (`names()`), as its poll would.
  */
 export class RefillChannel extends BaseNotificationChannel {
   /** Names with a lock query in flight; `again`: a run ended meanwhile, ask once more after it. */
   private readonly filling = new Map<string, { again: boolean }>();
 
-  constructor(private readonly names: () => string[]) {
+  /**
+   * `names`: the job names to fill (Agenda's defined ones). `first`: names filled before the ended
+   * run's own, in this order (the worker puts its Automatic pushes first: records already stored go
+   * out before more are pulled, and a worker that is behind on pulls does not starve them).
+   */
+  constructor(
+    private readonly names: () => string[],
+    private readonly first: string[] = [],
+  ) {
     super();
   }
 
@@ -46,18 +54,20 @@ export class RefillChannel extends BaseNotificationChannel {
    */
   runEnded(job: Pick<Job, "attrs">): void {
     if (this._state !== "connected") return;
-    const { name: first, _id: id } = job.attrs;
+    const { name, _id: id } = job.attrs;
     if (!id) return;
-    setImmediate(() => {
-      this.fill(first, id).then(
-        () =>
-          Promise.all(
-            this.names()
-              .filter((n) => n !== first)
-              .map((n) => this.fill(n, id)),
-          ),
-        () => {},
-      );
+    const ordered = [...new Set([...this.first, name])];
+    setImmediate(async () => {
+      try {
+        for (const n of ordered) await this.fill(n, id);
+        await Promise.all(
+          this.names()
+            .filter((n) => !ordered.includes(n))
+            .map((n) => this.fill(n, id)),
+        );
+      } catch {
+        // fill never throws; the poll catches up
+      }
     });
   }
 

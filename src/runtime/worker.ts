@@ -77,7 +77,10 @@ export function createAgenda(db: Db, opts: RuntimeOptions, refill?: RefillChanne
 
 export function createWorker(db: Db, options: WorkerOptions): Worker {
   const opts = resolveOptions(options);
-  const refill = opts.refill === false ? undefined : new RefillChannel(() => Object.keys(agenda.definitions));
+  const refill =
+    opts.refill === false
+      ? undefined
+      : new RefillChannel(() => Object.keys(agenda.definitions), [TRIGGER_JOB]);
   const agenda = createAgenda(db, opts, refill);
   const ctx: RuntimeContext = { db, agenda, opts, stopping: false, outcomes: new WeakMap() };
   ctx.runHours = new RunHourTally(db, opts.runHoursEveryMs, (err) =>

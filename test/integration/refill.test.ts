@@ -70,6 +70,45 @@ describe("refill on a run's end", { timeout: 300_000 }, () => {
     }
   });
 
+  it("fills the `first` names before the ended run's own (a worker's Automatic pushes)", async () => {
+    const coll = t.db.collection("refill_first");
+    const due = new Date(Date.now() - 1_000);
+    await coll.insertMany(
+      ["a", "a", "a", "a", "push"].map((name, i) => ({
+        name,
+        type: "normal",
+        data: { i },
+        priority: 0,
+        nextRunAt: due,
+        lockedAt: null,
+      })),
+    );
+    const ran: string[] = [];
+    const refill = new RefillChannel(() => ["a", "push"], ["push"]);
+    const agenda = new Agenda({
+      backend: new MongoBackend({ mongo: t.db, collection: "refill_first" }),
+      name: "refill-first",
+      processEvery: TEN_MINUTES,
+      maxConcurrency: 1,
+      defaultConcurrency: 1,
+      lockLimit: 1,
+      notificationChannel: refill,
+    });
+    for (const name of ["a", "push"])
+      agenda.define(name, async () => {
+        ran.push(name);
+      });
+    agenda.on("complete", (job: Job) => refill.runEnded(job));
+    await agenda.start();
+    try {
+      await waitFor("all 5 due jobs to run", () => ran.length === 5, 60_000);
+      // The first poll locks one job; from the first run's end on, the push comes before more of "a".
+      expect(ran.indexOf("push")).toBeLessThanOrEqual(1);
+    } finally {
+      await agenda.stop();
+    }
+  });
+
   it("a worker with concurrency 1 runs every due job of a merchant between two polls", async () => {
     // Each job's next run half an hour away: Agenda locks ahead every job due before its next scan
     // (now + processEvery), so with */5 schedules the runs' next occurrences would take both lock
