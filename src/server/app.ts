@@ -45,6 +45,12 @@ export interface ServerOptions {
   staleAfterRuns?: number;
   /** Operator notifications (failed applies); default: none. */
   notify?: Notify;
+  /**
+   * How long a store ping may take (ms) before /readyz and the status page call the store
+   * unreachable and /metrics skips its store-backed gauges. Default: 1,500 for /readyz and the
+   * page, 1,000 for the gauges.
+   */
+  pingTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -125,7 +131,7 @@ export async function startServer(
   const fromStore =
     <T>(read: () => Promise<T>) =>
     async (): Promise<T | undefined> => {
-      if (!(await pingStore(opts.db, 1_000))) return undefined;
+      if (!(await pingStore(opts.db, opts.pingTimeoutMs ?? 1_000))) return undefined;
       try {
         return await read();
       } catch (err) {
@@ -157,7 +163,7 @@ export async function startServer(
   }
 
   async function readyz(res: ServerResponse): Promise<void> {
-    const store = await pingStore(opts.db);
+    const store = await pingStore(opts.db, opts.pingTimeoutMs);
     const ready = store && reconciler.healthy;
     const last = reconciler.last;
     json(res, ready ? 200 : 503, {
@@ -188,6 +194,7 @@ export async function startServer(
           records: opts.records,
           agendash: !!opts.agendash,
           staleAfterRuns,
+          ...(opts.pingTimeoutMs === undefined ? {} : { pingTimeoutMs: opts.pingTimeoutMs }),
         });
         return send(res, 200, renderStatusPage(data), "text/html; charset=utf-8");
       }

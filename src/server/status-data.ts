@@ -45,11 +45,13 @@ export async function gatherStatus(opts: {
   agendash: boolean;
   /** k of the staleness rule (jobs/health.ts). */
   staleAfterRuns?: number;
+  /** How long the store ping may take, ms (default: pingStore's). */
+  pingTimeoutMs?: number;
 }): Promise<StatusData> {
   const base: StatusData = {
     generatedAt: new Date(),
     storeUri: opts.storeUri,
-    storeOk: await pingStore(opts.db),
+    storeOk: await pingStore(opts.db, opts.pingTimeoutMs),
     last: opts.last,
     drift: driftOf(opts.last, []),
     history: [],
