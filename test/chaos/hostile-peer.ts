@@ -21,8 +21,13 @@ const DELIVERY = "m1/orderDelivery";
 // The connector's defaults (src/connectors/factory.ts): one in-call retry of a 429 waiting ≤ 2 s.
 const RATE_RETRIES = 1;
 const MAX_RETRY_WAIT_MS = 2_000;
-/** Slack for claiming and recording a batch on a loaded machine. */
-const SLACK_MS = 1_500;
+/**
+ * Slack for claiming and recording a batch: the short run (npm test on a loaded 2-core machine) sees
+ * stalls of seconds. A batch without a deadline (hang, drip) never ends, so the bound still holds it.
+ */
+const slackMs = (full: boolean) => (full ? 1_500 : 15_000);
+/** The recovery run's timeout: the peer answers at once, so only a loaded machine is slow. */
+const RECOVERY_TIMEOUT_MS = 30_000;
 
 interface Phase {
   name: string;
@@ -171,7 +176,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
       hub.script.length = 0;
       for (let n = 0; n < 1_000; n++) hub.script.push(p.script(n));
       sendMs.length = 0;
-      const bound = timeoutMs * (RATE_RETRIES + 1) + RATE_RETRIES * MAX_RETRY_WAIT_MS + SLACK_MS;
+      const bound = timeoutMs * (RATE_RETRIES + 1) + RATE_RETRIES * MAX_RETRY_WAIT_MS + slackMs(full);
       const deliveredBefore = (await states()).by.delivered ?? 0;
       // Heap plus array buffers: response bytes are held in Uint8Arrays outside the JS heap.
       const used = () => {
@@ -222,7 +227,13 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
     }
     out.figure("worstBatchOverBound", worstRatio);
 
-    // The peer behaves again: every record still there must go through, each one acknowledged.
+    // The peer behaves again: every record still there must go through, each one acknowledged. Its
+    // answers are normal now, so the connection gets a timeout a slow machine cannot hit.
+    await repo.commit({
+      "schedules/shop.yaml": schedules(hub.wmsUrl, hub.cartUrl("a"), RECOVERY_TIMEOUT_MS),
+    });
+    const reapplied = await reconcile({ db: t.db, repo: repo.dir });
+    if (reapplied.outcome !== "applied") throw new Error(`reconcile: ${reapplied.outcome}`);
     for (let n = 0; n < 1_000; n++)
       hub.script.push({
         results: (rs) => {

@@ -177,7 +177,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
         url = (/"url":"(http:[^"]+)"/.exec(serve.stdout())?.[1] ?? "").replace(/\/$/, "");
         return url !== "" || serve.proc.exitCode !== null;
       },
-      60_000,
+      120_000,
     );
     out.goal(url !== "", `serve did not start: ${serve.stderr().slice(0, 300)}`);
     if (url) {

@@ -16,7 +16,7 @@ import { trigger } from "../../src/runtime/trigger.js";
 import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { anOrder } from "../helpers/records.js";
 import { rng } from "../helpers/rng.js";
-import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
+import { auto, CRASH_WORKER, cart, installJobs, merchant } from "../helpers/worker-jobs.js";
 import { applier } from "./lib/proc.js";
 import { bigRepo, JOBS_PER_MERCHANT } from "./lib/repo.js";
 import { type ChaosStore, chaosStore } from "./lib/store.js";
@@ -35,13 +35,13 @@ async function killFerretdb(store: ChaosStore): Promise<number> {
   const killedAt = Date.now();
   process.kill(pid, "SIGKILL");
   trace(`killed ferretdb pid ${pid}`);
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     await sleep(100);
     const now = await pidOf().catch(() => pid);
     if (now !== pid) return Date.now() - killedAt;
   }
-  throw new Error("the supervisor did not restart FerretDB within 60 s");
+  throw new Error("the supervisor did not restart FerretDB within 120 s");
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -79,7 +79,7 @@ async function applyOutage(store: ChaosStore, out: Outcome, full: boolean): Prom
         `apply ${sha.slice(0, 8)} exited ${r.code} (store killed mid-apply: ${midApply}) ${child.stderr().slice(-300)}`,
       );
       codes.push(midApply ? String(r.code) : `${r.code} (finished before the kill)`);
-      await waitFor(async () => (await t.db.command({ ping: 1 })).ok === 1, 60_000);
+      await waitFor(async () => (await t.db.command({ ping: 1 })).ok === 1, 120_000);
       const cmp = await compareWithRevision(t.db, repo.dir, sha);
       // Recorded as applied only with every job of that revision in place.
       const prev = sha === second ? first : "";
@@ -117,7 +117,10 @@ async function applyOutage(store: ChaosStore, out: Outcome, full: boolean): Prom
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tsx = join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "loader.mjs");
-const FAST = FAST_WORKER;
+// Short leases: a batch whose store writes failed in the outage is taken over within seconds.
+const WORKER = CRASH_WORKER;
+// Only ends a hang: a busy 2-core machine drains in minutes.
+const DRAIN_MS = 240_000;
 
 async function workerOutage(store: ChaosStore, out: Outcome, full: boolean): Promise<void> {
   const waves = full ? 40 : 10;
@@ -156,7 +159,7 @@ async function workerOutage(store: ChaosStore, out: Outcome, full: boolean): Pro
       join(here, "..", "helpers", "worker-child.ts"),
       t.dbUri,
       url,
-      JSON.stringify(FAST),
+      JSON.stringify(WORKER),
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -169,11 +172,14 @@ async function workerOutage(store: ChaosStore, out: Outcome, full: boolean): Pro
     worker.stdout?.on("data", (c) => {
       ready += c;
     });
-    await waitFor(async () => ready.includes("ready"), 30_000);
+    await waitFor(async () => ready.includes("ready"), 120_000);
     const fire = async () => {
       const spec = await loadSpec(t.db, "so/orderDelivery");
       if (spec)
-        await trigger({ db: t.db, agenda, opts: resolveOptions({ connectors: {} as never, ...FAST }) }, spec);
+        await trigger(
+          { db: t.db, agenda, opts: resolveOptions({ connectors: {} as never, ...WORKER }) },
+          spec,
+        );
     };
     const all: string[] = [];
     let killedAt = 0;
@@ -202,7 +208,7 @@ async function workerOutage(store: ChaosStore, out: Outcome, full: boolean): Pro
     const drained = await waitFor(
       async () =>
         (await cols(t.db).deliveries.countDocuments({ merchantId: "so", state: "delivered" })) === all.length,
-      120_000,
+      DRAIN_MS,
     );
     const recoverMs = Date.now() - killedAt;
     const delivered = await cols(t.db).deliveries.countDocuments({ merchantId: "so", state: "delivered" });
@@ -213,7 +219,10 @@ async function workerOutage(store: ChaosStore, out: Outcome, full: boolean): Pro
     out.figure("records sent under two idempotency keys", twice);
     out.figure("worker: kill to all delivered (s)", recoverMs / 1000);
     out.figure("FerretDB back after kill during the batch (s)", restartMs / 1000);
-    out.goal(drained, `only ${delivered} of ${all.length} records delivered 120 s after the last wave`);
+    out.goal(
+      drained,
+      `only ${delivered} of ${all.length} records delivered ${DRAIN_MS / 1000} s after the last wave`,
+    );
     out.goal(lost === 0, `${lost} records lost`);
     out.goal(twice === 0, `${twice} records sent under different idempotency keys`);
     await agenda.stop().catch(() => {});

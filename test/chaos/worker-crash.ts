@@ -14,7 +14,7 @@ import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { startFakeHub } from "../helpers/fake-hub-server.js";
 import { anOrder } from "../helpers/records.js";
 import { rng } from "../helpers/rng.js";
-import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
+import { auto, CRASH_WORKER, cart, installJobs, merchant } from "../helpers/worker-jobs.js";
 import { chaosStore } from "./lib/store.js";
 import { Outcome, type ScenarioOptions, type ScenarioResult, trace } from "./lib/types.js";
 
@@ -30,7 +30,7 @@ const PER_WAVE = 34;
 // 2 cores, so the leases are longer there: a lease shorter than a batch turns every batch into a
 // takeover (correct, but it measures thrash), and Agenda cancels runs its lockLifetime outlasts.
 const FULL_LEASES = { runLeaseMs: 10_000, batchLeaseMs: 10_000, lockLifetime: 30_000 };
-const workerOptions = (full: boolean) => (full ? { ...FAST_WORKER, ...FULL_LEASES } : FAST_WORKER);
+const workerOptions = (full: boolean) => (full ? { ...CRASH_WORKER, ...FULL_LEASES } : CRASH_WORKER);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tsx = join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "loader.mjs");

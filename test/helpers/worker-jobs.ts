@@ -61,10 +61,25 @@ export async function installJobs(db: Db, merchants: MerchantModel[]): Promise<M
   return new Map(jobs.map((j) => [j.key, j]));
 }
 
-/** Worker options for tests: short leases, so a killed worker's batch is taken over within seconds. */
+/**
+ * Worker options for tests: quick polls and windows, leases of 30 s. A worker stalled for a few
+ * seconds on a busy machine keeps its leases, so no other worker sends its batch again.
+ */
 export const FAST_WORKER = {
   processEvery: 300,
   windowMs: 200,
+  runLeaseMs: 30_000,
+  batchLeaseMs: 30_000,
+  lockLifetime: 60_000,
+};
+
+/**
+ * FAST_WORKER with short leases, for tests that need a killed worker's batch taken over within
+ * seconds. A stall of a second or two can lose a lease: never for exactly-once claims between
+ * live workers.
+ */
+export const CRASH_WORKER = {
+  ...FAST_WORKER,
   runLeaseMs: 3_000,
   batchLeaseMs: 3_000,
   lockLifetime: 5_000,

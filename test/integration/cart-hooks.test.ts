@@ -30,7 +30,8 @@ const TOKEN = "hub-token";
 const env = { SCHEDSYNC_TEST_CART_HOOK: SECRET, SCHEDSYNC_TEST_HUB_TOKEN: TOKEN };
 const KEY = "m1/shop/orderDownload";
 
-describe("POST /hooks/carts/<merchant>/<cart>", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("POST /hooks/carts/<merchant>/<cart>", { timeout: 300_000 }, () => {
   let t: TestDb;
   let hub: FakeHub;
   let srv: RunningServer;

@@ -7,5 +7,5 @@ describe("chaos: concurrent reconcilers (short)", () => {
   it("ends on the newest revision with no interleaved applies", async () => {
     const r = await run({ scale: "short", storeUri: storeUri() });
     expect(r.failures).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });

@@ -7,5 +7,5 @@ describe("chaos: hostile config (short)", () => {
     const r = await run({ scale: "short" });
     expect(r.failures).toEqual([]);
     expect(r.figures.documents).toBeGreaterThanOrEqual(1_000);
-  }, 120_000);
+  }, 300_000);
 });

@@ -7,5 +7,5 @@ describe("chaos: hostile network peer (short)", () => {
   it("ends every batch within its bound, in bounded memory, marking only acknowledged records", async () => {
     const r = await run({ scale: "short", storeUri: storeUri() });
     expect(r.failures).toEqual([]);
-  }, 180_000);
+  }, 600_000);
 });

@@ -8,5 +8,5 @@ describe("chaos: reconciler crash (short)", () => {
   it("converges to the revision after SIGKILLed applies", async () => {
     const r = await run({ scale: "short", storeUri: storeUri() });
     expect(r.failures).toEqual([]);
-  }, 240_000);
+  }, 600_000);
 });

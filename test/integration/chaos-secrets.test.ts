@@ -7,5 +7,5 @@ describe("chaos: secrets (short)", () => {
   it("finds none of the three secrets anywhere", async () => {
     const r = await run({ scale: "short", storeUri: storeUri() });
     expect(r.failures).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });

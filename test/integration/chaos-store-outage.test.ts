@@ -7,5 +7,5 @@ describe("chaos: store outage (short)", () => {
   it("records no half-applied revision, converges, and the worker loses nothing", async () => {
     const r = await run({ scale: "short" });
     expect(r.failures).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

@@ -24,7 +24,11 @@ spec:
   connection: { type: sandbox }
 `;
 
-describe("option values are checked by one parser per type, before the store is opened", () => {
+// Every test runs CLI children from source (tsx): seconds alone, a minute and more on a busy 2-core
+// machine. The timeouts only end a hang.
+const CLI_TIMEOUT = { timeout: 300_000 };
+
+describe("option values are checked by one parser per type, before the store is opened", CLI_TIMEOUT, () => {
   const cases: [string[], RegExp][] = [
     [["records", "--limit", "abc"], /^schedsync: bad --limit abc: expected an integer from 1 to 100000$/],
     [["records", "--limit", "0"], /bad --limit 0: expected an integer from 1 to 100000/],
@@ -52,7 +56,7 @@ describe("option values are checked by one parser per type, before the store is 
   });
 });
 
-describe("paths follow the git root", () => {
+describe("paths follow the git root", CLI_TIMEOUT, () => {
   let repo: TempRepo;
   beforeAll(async () => {
     repo = await tempRepo();
@@ -110,7 +114,7 @@ describe("paths follow the git root", () => {
   });
 });
 
-describe("read commands against a store", () => {
+describe("read commands against a store", CLI_TIMEOUT, () => {
   let t: TestDb;
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
@@ -155,7 +159,7 @@ describe("read commands against a store", () => {
   });
 });
 
-describe("start-up", () => {
+describe("start-up", CLI_TIMEOUT, () => {
   // Logs every package the process resolves (ESM imports) on stderr as "PKG <name>".
   const hook = `export async function resolve(s, c, next) {
     const r = await next(s, c);

@@ -19,7 +19,8 @@ import { auto, cart, every5m, FAST_WORKER, installJobs, merchant, order } from "
 const TOKEN_ENV = "SCHEDSYNC_HELD_HUB_TOKEN";
 const TOKEN = "held-secret";
 
-describe("records refused as not retryable", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("records refused as not retryable", { timeout: 300_000 }, () => {
   let t: TestDb;
   let hub: FakeHub;
   let w: Worker;

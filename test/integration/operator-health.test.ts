@@ -57,7 +57,8 @@ class Systems implements ConnectorFactory {
   }
 }
 
-describe("a failing job is loud and visible", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("a failing job is loud and visible", { timeout: 300_000 }, () => {
   let t: TestDb;
   let w: Worker;
   let srv: RunningServer;
@@ -113,6 +114,8 @@ describe("a failing job is loud and visible", () => {
         metrics,
         records: recordsCounter(),
         notify: notifier.notify,
+        // A store that answers keeps its gauges on /metrics though this process stalled a second.
+        pingTimeoutMs: 30_000,
       },
       { host: "127.0.0.1", port: 0 },
     );

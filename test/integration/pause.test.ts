@@ -43,7 +43,9 @@ function json(r: CliResult) {
   return JSON.parse(r.stdout);
 }
 
-describe("pause, suspend and hand edits", () => {
+// Each test runs up to nine CLI children from source (tsx): a minute and more on a busy 2-core
+// machine. The timeout only ends a hang; the tests wait for conditions.
+describe("pause, suspend and hand edits", { timeout: 600_000 }, () => {
   let t: TestDb;
   let repo: TempRepo;
   let env: NodeJS.ProcessEnv;
@@ -76,10 +78,12 @@ describe("pause, suspend and hand edits", () => {
   });
 
   it("a YAML suspension with until disables the jobs, is shown everywhere, and a worker resumes them", async () => {
-    // Far enough ahead that plan and apply (child processes on a busy machine) run before it.
-    const until = new Date(Date.now() + 45_000).toISOString();
+    // An hour ahead, so it cannot pass while plan and apply run; it is moved to the past below.
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const acme = (u: string) =>
+      `${merchant("acme")}---\n${cart("web", "acme", `  suspended: { reason: "cart API migration", until: "${u}" }\n`)}`;
     await repo.commit({
-      "schedules/acme.yaml": `${merchant("acme")}---\n${cart("web", "acme", `  suspended: { reason: "cart API migration", until: "${until}" }\n`)}`,
+      "schedules/acme.yaml": acme(until),
       "schedules/beta.yaml": merchant(
         "beta",
         '  suspended: { reason: "carrier outage", services: [inventory] }\n',
@@ -119,16 +123,26 @@ describe("pause, suspend and hand edits", () => {
       "suspended in YAML (service): carrier outage: the job exists but is disabled",
     );
 
+    // `until` passes (moved to a moment ago, in the store as in the YAML; a commit, not a reconcile).
+    const passed = new Date(Date.now() - 1_000).toISOString();
+    const moved = await t.db
+      .collection("agendaJobs")
+      .updateOne(
+        { "data.schedsync.key": "acme/web/orderDownload" },
+        { $set: { "data.schedsync.spec.suspended.until": passed } },
+      );
+    expect(moved.modifiedCount).toBe(1);
+    await repo.commit({ "schedules/acme.yaml": acme(passed) });
     // No reconcile comes: the worker's sweep re-enables the job when `until` passes.
     await sweepUntilEnabled("acme/web/orderDownload", "the worker resumes acme/web/orderDownload");
     const resumed = await job("acme/web/orderDownload");
     expect(resumed?.nextRunAt).toBeInstanceOf(Date);
-    expect(Number(resumed?.nextRunAt)).toBeGreaterThan(Date.parse(until));
+    expect(Number(resumed?.nextRunAt)).toBeGreaterThan(Date.parse(passed));
     // Written as the YAML without the expired block would be: the next plan has nothing to do.
     const after = json(await cli("plan", "--json"));
     expect(after.summary).toMatchObject({ create: 0, update: 0, delete: 0 });
     expect(json(await store("status", "--json")).drifted).toBe(0);
-  }, 240_000);
+  });
 
   it("pause validates its input and writes nothing on an error", async () => {
     const unknown = await store("pause", "nope", "--reason", "x");
@@ -145,7 +159,7 @@ describe("pause, suspend and hand edits", () => {
     const help = await store("pause", "--help");
     expect(help.stdout).toContain("Examples:");
     expect(help.stdout).toContain('schedsync pause acme --reason "WMS down, INC-123"');
-  }, 240_000);
+  });
 
   it("an emergency pause is honoured by plan and apply, shown with who, why and since when, and resumed", async () => {
     const p = json(await store("pause", "acme", "--reason", "WMS down, INC-7", "--by", "alice", "--json"));
@@ -193,15 +207,23 @@ describe("pause, suspend and hand edits", () => {
     const next = json(await cli("apply", "--json"));
     expect(next.changes.map((c: { key: string }) => c.key)).toEqual(["acme/orderDelivery"]);
     expect((await job("acme/orderDelivery"))?.repeatInterval).not.toBe(paused?.repeatInterval);
-  }, 240_000);
+  });
 
   it("a pause with --until ends by itself in a worker", async () => {
-    const p = json(await store("pause", "acme/web", "--reason", "rate limited", "--until", "20s", "--json"));
+    const p = json(await store("pause", "acme/web", "--reason", "rate limited", "--until", "1h", "--json"));
     expect(p.keys).toEqual(["acme/web/orderDownload"]);
     expect((await job("acme/web/orderDownload"))?.disabled).toBe(true);
+    // `until` passes (moved to a moment ago rather than waited for).
+    const moved = await t.db
+      .collection("schedsync_pauses")
+      .updateOne(
+        { _id: "acme/web" as never },
+        { $set: { until: new Date(Date.now() - 1_000).toISOString() } },
+      );
+    expect(moved.modifiedCount).toBe(1);
     await sweepUntilEnabled("acme/web/orderDownload", "the pause ends at --until");
     expect(await t.db.collection("schedsync_pauses").countDocuments()).toBe(0);
-  }, 240_000);
+  });
 
   it("a hand edit is drift with its fields in status, plan and the status page, and apply reverts it", async () => {
     await t.db
@@ -237,6 +259,7 @@ describe("pause, suspend and hand edits", () => {
         webhookSecret: "s",
         uiPassword: "",
         metrics: createMetrics(),
+        pingTimeoutMs: 30_000, // a busy machine's stall is not an unreachable store
       },
       { host: "127.0.0.1", port: 0 },
     );
@@ -253,5 +276,5 @@ describe("pause, suspend and hand edits", () => {
     expect((await cli("apply")).code).toBe(0);
     expect(json(await store("status", "--json")).drifted).toBe(0);
     expect((await job("beta/orderDelivery"))?.disabled).toBe(false);
-  }, 240_000);
+  });
 });

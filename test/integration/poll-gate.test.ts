@@ -18,7 +18,8 @@ import { EMPTY_CONNECTORS } from "../helpers/empty-connectors.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { cart, installJobs, merchant } from "../helpers/worker-jobs.js";
 
-describe("poll gate and idle runs", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("poll gate and idle runs", { timeout: 300_000 }, () => {
   let client: MongoClient;
   let db: Db;
   const seen: string[] = [];

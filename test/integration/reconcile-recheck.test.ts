@@ -12,7 +12,8 @@ import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
 const merchant = (id: string, every: string) =>
   `apiVersion: schedsync/v1\nkind: Merchant\nmetadata: { id: ${id} }\nspec:\n  timezone: UTC\n  connection: { type: sandbox }\n  services:\n    orderDelivery: { every: ${every} }\n    shippingConfirmations: off\n    inventory: off\n`;
 
-describe("reconcile --recheck-after", () => {
+// The last test runs CLI children from source (tsx); the timeout only ends a hang.
+describe("reconcile --recheck-after", { timeout: 300_000 }, () => {
   let t: TestDb;
   let repo: TempRepo;
   const jobs = () => t.db.collection("agendaJobs");

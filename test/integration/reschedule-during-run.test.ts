@@ -48,7 +48,8 @@ function slowWms() {
   return { server, pulled: () => pulled, release };
 }
 
-describe("a schedule changed while its job runs", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("a schedule changed while its job runs", { timeout: 300_000 }, () => {
   let t: TestDb;
   let repo: TempRepo;
   let wms: ReturnType<typeof slowWms>;

@@ -34,7 +34,8 @@ async function deliverAll(db: TestDb["db"], scope: Scope): Promise<string[]> {
   return out?.delivered ?? [];
 }
 
-describe("retention", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("retention", { timeout: 300_000 }, () => {
   let t: TestDb;
   beforeAll(async () => {
     t = await testDb("ret");

@@ -116,7 +116,8 @@ describe("value indexes serve the worker's job queries", () => {
   });
 });
 
-describe("a data dir from an older build", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("a data dir from an older build", { timeout: 300_000 }, () => {
   let dir: string | undefined;
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });

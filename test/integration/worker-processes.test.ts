@@ -14,7 +14,7 @@ import { createAgenda, resolveOptions } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { anOrder } from "../helpers/records.js";
 import { spawnReady } from "../helpers/spawn-child.js";
-import { auto, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
+import { auto, CRASH_WORKER, cart, FAST_WORKER, installJobs, merchant } from "../helpers/worker-jobs.js";
 
 interface Received {
   to: string;
@@ -63,7 +63,7 @@ function spawnWorker(dbUri: string, url: string, opts: object): Promise<ChildPro
   return spawnReady("worker-child.ts", [dbUri, url, JSON.stringify(opts)]);
 }
 
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 90_000) {
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -72,7 +72,10 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
   throw new Error(`timed out waiting for: ${what}`);
 }
 
+// 30 s leases: a worker stalled for seconds keeps its batch, so the exactly-once claims hold.
 const FAST = FAST_WORKER;
+// 3 s leases: a killed worker's batch is taken over within seconds (one live worker at a time).
+const CRASH = CRASH_WORKER;
 
 // Each test spawns the CLI or workers from source (tsx): seconds alone, a minute and more on a busy
 // 2-core machine. The timeout only ends a hang; the tests wait for conditions.
@@ -137,7 +140,7 @@ describe("worker processes", { timeout: 300_000 }, () => {
       await once(c, "exit");
     }
     rx.hang.add("kill/wms");
-    const victim = await spawnWorker(t.dbUri, rx.url, FAST);
+    const victim = await spawnWorker(t.dbUri, rx.url, CRASH);
     children.push(victim);
     const first = await storeOrders(
       t.db,
@@ -156,7 +159,7 @@ describe("worker processes", { timeout: 300_000 }, () => {
     expect(await cols(t.db).deliveries.countDocuments({ merchantId: "kill", state: "inflight" })).toBe(3);
 
     await storeOrders(t.db, "kill", "A", [anOrder("4", "A")]);
-    const survivor = await spawnWorker(t.dbUri, rx.url, FAST);
+    const survivor = await spawnWorker(t.dbUri, rx.url, CRASH);
     children.push(survivor);
     await fire("kill/orderDelivery");
     await waitFor("every order delivered", async () => {
@@ -178,7 +181,7 @@ describe("worker processes", { timeout: 300_000 }, () => {
     rx.hang.add("s1/wms");
     rx.hang.add("s2/wms");
     // Agenda's default lock lifetime (10 min): Agenda itself frees the dead worker's jobs only then.
-    const opts = { ...FAST, lockLifetime: 600_000 };
+    const opts = { ...CRASH, lockLifetime: 600_000 };
     const victim = await spawnWorker(t.dbUri, rx.url, opts);
     children.push(victim);
     const auto1 = await storeOrders(t.db, "s1", "A", [anOrder("1", "A")]);

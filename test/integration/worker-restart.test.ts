@@ -36,7 +36,8 @@ function gatedConnectors() {
   return { connectors, release, pulls: () => pulls };
 }
 
-describe("worker restart with a job running", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("worker restart with a job running", { timeout: 300_000 }, () => {
   let t: TestDb;
   beforeAll(async () => {
     t = await testDb("restart");

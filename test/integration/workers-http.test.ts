@@ -60,7 +60,8 @@ const order = (cartId: string, externalId: string) => ({
   placedAt: "2024-03-01T10:00:00.000Z",
 });
 
-describe("workers with the http connector against a fake hub", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("workers with the http connector against a fake hub", { timeout: 300_000 }, () => {
   let t: TestDb;
   let hub: FakeHub;
   let repo: TempRepo;

@@ -23,9 +23,10 @@ afterEach(async () => {
   await hub.close();
 });
 
+// A timeout a loaded machine never hits; the tests of the timeout itself set a short one.
 function wms(over: Partial<ConnectorContext> = {}, spec: Record<string, unknown> = {}) {
   return createWmsConnector(
-    { type: "http", baseUrl: hub.wmsUrl, tokenEnv: "WMS_TOKEN", timeoutMs: 1_000, ...spec },
+    { type: "http", baseUrl: hub.wmsUrl, tokenEnv: "WMS_TOKEN", timeoutMs: 30_000, ...spec },
     { merchantId: "m1", env, http: { rateLimitRetries: 0 }, ...over },
   );
 }

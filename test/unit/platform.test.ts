@@ -67,7 +67,8 @@ describe("one duration grammar", () => {
   });
 });
 
-describe("metrics on prom-client", () => {
+// The timeout only ends a hang; the waits inside are for conditions.
+describe("metrics on prom-client", { timeout: 300_000 }, () => {
   it("expose the schedsync families, the process and event-loop metrics, and store gauges on scrape", async () => {
     const m = createMetrics();
     m.readFrom({ jobs: async () => [{ labels: { state: "scheduled" }, value: 4 }] });
