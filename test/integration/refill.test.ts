@@ -26,40 +26,48 @@ describe("refill on a run's end", { timeout: 300_000 }, () => {
     await t?.close();
   });
 
-  it("locks the next due job when a run ends, of its name and of the others, between polls", async () => {
-    const coll = t.db.collection("refill_jobs");
+  /** One-shot jobs of these names, all due a second ago (data.i: the position), in `collection`. */
+  async function seedDue(collection: string, names: string[]) {
+    const coll = t.db.collection(collection);
     const due = new Date(Date.now() - 1_000);
-    const jobs = [
-      ...Array.from({ length: 6 }, (_, i) => ({ name: "a", i })),
-      ...Array.from({ length: 3 }, (_, i) => ({ name: "b", i })),
-    ];
     await coll.insertMany(
-      jobs.map((j) => ({
-        name: j.name,
+      names.map((name, i) => ({
+        name,
         type: "normal",
-        data: { i: j.i },
+        data: { i },
         priority: 0,
         nextRunAt: due,
         lockedAt: null,
       })),
     );
-    const ran: string[] = [];
-    const refill = new RefillChannel(() => ["a", "b"]);
+    return coll;
+  }
+
+  /** An Agenda with one slot whose poll is 10 minutes away: only the refill locks jobs between. */
+  function refillAgenda(collection: string, refill: RefillChannel, lockLimit: number): Agenda {
     const agenda = new Agenda({
-      backend: new MongoBackend({ mongo: t.db, collection: "refill_jobs" }),
-      name: "refill-test",
+      backend: new MongoBackend({ mongo: t.db, collection }),
+      name: `refill-${collection}`,
       processEvery: TEN_MINUTES,
       maxConcurrency: 1,
       defaultConcurrency: 1,
-      lockLimit: 2,
+      lockLimit,
       notificationChannel: refill,
     });
+    agenda.on("complete", (job: Job) => refill.runEnded(job));
+    return agenda;
+  }
+
+  it("locks the next due job when a run ends, of its name and of the others, between polls", async () => {
+    const names = [...Array(6).fill("a"), ...Array(3).fill("b")] as string[];
+    const coll = await seedDue("refill_jobs", names);
+    const ran: string[] = [];
+    const agenda = refillAgenda("refill_jobs", new RefillChannel(() => ["a", "b"]), 2);
     for (const name of ["a", "b"])
       agenda.define(name, async (job: Job<{ i: number }>) => {
         ran.push(`${name}${job.attrs.data.i}`);
         await new Promise((r) => setTimeout(r, 10));
       });
-    agenda.on("complete", (job: Job) => refill.runEnded(job));
     await agenda.start();
     try {
       await waitFor("all 9 due jobs to run", () => ran.length === 9, 60_000);
@@ -71,34 +79,13 @@ describe("refill on a run's end", { timeout: 300_000 }, () => {
   });
 
   it("fills the `first` names before the ended run's own (a worker's Automatic pushes)", async () => {
-    const coll = t.db.collection("refill_first");
-    const due = new Date(Date.now() - 1_000);
-    await coll.insertMany(
-      ["a", "a", "a", "a", "push"].map((name, i) => ({
-        name,
-        type: "normal",
-        data: { i },
-        priority: 0,
-        nextRunAt: due,
-        lockedAt: null,
-      })),
-    );
+    await seedDue("refill_first", ["a", "a", "a", "a", "push"]);
     const ran: string[] = [];
-    const refill = new RefillChannel(() => ["a", "push"], ["push"]);
-    const agenda = new Agenda({
-      backend: new MongoBackend({ mongo: t.db, collection: "refill_first" }),
-      name: "refill-first",
-      processEvery: TEN_MINUTES,
-      maxConcurrency: 1,
-      defaultConcurrency: 1,
-      lockLimit: 1,
-      notificationChannel: refill,
-    });
+    const agenda = refillAgenda("refill_first", new RefillChannel(() => ["a", "push"], ["push"]), 1);
     for (const name of ["a", "push"])
       agenda.define(name, async () => {
         ran.push(name);
       });
-    agenda.on("complete", (job: Job) => refill.runEnded(job));
     await agenda.start();
     try {
       await waitFor("all 5 due jobs to run", () => ran.length === 5, 60_000);

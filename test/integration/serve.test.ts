@@ -30,6 +30,18 @@ let nextOutcome: ReconcileResult = { revision: REV, outcome: "applied" };
 const metrics = createMetrics();
 const { observeAutomaticLatency, countTransmission } = metrics.hooks;
 
+/** What every server of this file shares (the store ping left at its production timeout). */
+function baseOptions() {
+  return {
+    db,
+    storeUri: "mongodb://127.0.0.1/serve_test",
+    reconcile: async () => nextOutcome,
+    log: silentLogger(),
+    webhookSecret: "s",
+    uiPassword: "",
+  };
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "schedsync-serve-test-"));
   store = await startEmbedded({ dataDir: dir, lingerMs: 0 });
@@ -66,12 +78,7 @@ beforeAll(async () => {
   const dash = agendashHandler(db);
   srv = await startServer(
     {
-      db,
-      storeUri: "mongodb://127.0.0.1/serve_test",
-      reconcile: async () => nextOutcome,
-      log: silentLogger(),
-      webhookSecret: "s",
-      uiPassword: "",
+      ...baseOptions(),
       records: groupedRecords("records"),
       metrics,
       agendash: dash.handler,
@@ -170,17 +177,7 @@ describe("serve against a real store", { timeout: 300_000 }, () => {
   it("GET /readyz goes unready when the store is stopped and ready again after", async () => {
     expect((await fetch(`${srv.url}readyz`)).status).toBe(200);
     // A server with the production ping timeout, so the stopped store is seen within seconds.
-    const quick = await startServer(
-      {
-        db,
-        storeUri: "mongodb://127.0.0.1/serve_test",
-        reconcile: async () => nextOutcome,
-        log: silentLogger(),
-        webhookSecret: "s",
-        uiPassword: "",
-      },
-      { host: "127.0.0.1", port: 0 },
-    );
+    const quick = await startServer(baseOptions(), { host: "127.0.0.1", port: 0 });
     const pid = await ferretdbPid();
     process.kill(pid, "SIGSTOP");
     try {
