@@ -37,6 +37,7 @@ export const PATH = {
   suspended: "data.schedsync.spec.suspended",
   suspendedUntil: "data.schedsync.spec.suspended.until",
   written: "data.schedsync.written",
+  writtenDisabled: "data.schedsync.written.disabled",
   pause: "data.schedsync.pause",
   pauseTarget: "data.schedsync.pause.target",
   /** A job's run health (JobHealth): top level, so neither Agenda's state saves nor a spec update touch it. */

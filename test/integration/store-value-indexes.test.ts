@@ -11,7 +11,7 @@ import { type Db, MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newJobDocument } from "../../src/jobs/document.js";
 import { hasLockable } from "../../src/jobs/due-names.js";
-import { ensureJobIndexes, findSpecs } from "../../src/jobs/repository.js";
+import { ensureJobIndexes, findSpecs, resumeSuspended } from "../../src/jobs/repository.js";
 import { desiredJobs } from "../../src/reconcile/desired.js";
 import { startEmbedded } from "../../src/store/embedded.js";
 import { isFerretdb } from "../../src/store/flavor.js";
@@ -99,6 +99,35 @@ describe("value indexes serve the worker's job queries", () => {
       "data.schedsync.spec.merchantId": "m2",
     });
     expect(p).toMatch(/USING INDEX \S+_name_1_data\.schedsync\.spec\.merchantId_1__v/);
+    expect(p).not.toMatch(/SCAN/);
+  });
+
+  it("the resume sweep searches the written disabled flag and ends only passed suspensions", async () => {
+    const jobs = t.db.collection("agendaJobs");
+    const until = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+    const suspend = (key: string, at: string) =>
+      jobs.updateOne(
+        { "data.schedsync.key": key },
+        {
+          $set: {
+            disabled: true,
+            "data.schedsync.written.disabled": true,
+            "data.schedsync.spec.suspended": { reason: "test", until: at },
+          },
+        },
+      );
+    await suspend("m3/orderDelivery", until(-60_000));
+    await suspend("m3/c1/shipmentUpload", until(60_000));
+    expect(await resumeSuspended(t.db, NOW)).toEqual(["m3/orderDelivery"]);
+    const left = await jobs.findOne({ "data.schedsync.key": "m3/c1/shipmentUpload" });
+    expect(left?.disabled).toBe(true);
+    if (!ferret) return;
+    const p = await plan(t.db, {
+      "data.schedsync.managed": true,
+      "data.schedsync.written.disabled": true,
+      "data.schedsync.spec.suspended.until": { $lte: NOW.toISOString() },
+    });
+    expect(p).toMatch(/USING INDEX \S+_data\.schedsync\.written\.disabled_1__v/);
     expect(p).not.toMatch(/SCAN/);
   });
 
