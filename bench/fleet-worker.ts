@@ -33,10 +33,16 @@ const pending = new Map<number, string>();
 // BENCH_PROFILE=1: store time by command and collection, printed to stderr at exit.
 const profile = new Map<string, { n: number; ms: number }>();
 const what = new Map<number, string>();
+/** A command's filter and sort keys, for the profile (values left out: one line per query shape). */
+function shape(cmd: Record<string, unknown>): string {
+  const keys = (o: unknown) => (o && typeof o === "object" ? Object.keys(o).join(",") : "");
+  const filter = cmd.filter ?? cmd.query ?? (cmd.updates as { q?: unknown }[] | undefined)?.[0]?.q;
+  return `{${keys(filter)}}${cmd.sort ? ` sort {${keys(cmd.sort)}}` : ""}`;
+}
 client.on("commandStarted", (e) => {
   commands++;
   if (process.env.BENCH_PROFILE)
-    what.set(e.requestId, `${e.commandName} ${String(e.command[e.commandName])}`);
+    what.set(e.requestId, `${e.commandName} ${String(e.command[e.commandName])} ${shape(e.command)}`);
   if (WRITES.has(e.commandName)) pending.set(e.requestId, e.commandName);
 });
 client.on("commandSucceeded", (e) => {
