@@ -12,7 +12,7 @@ export interface SourcePatch {
 }
 
 /** Bump when the list (or ferretdb-pushdown.ts) changes: it names the cached binary, so old builds are not reused. */
-export const PATCH_LEVEL = 4;
+export const PATCH_LEVEL = 5;
 
 export const FERRETDB_PATCHES: SourcePatch[] = [
   {
