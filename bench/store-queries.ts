@@ -88,6 +88,9 @@ async function measure(binary: string | undefined): Promise<{ timings: Timing[];
       await timeEach("lock window read: first 20 due of a name, on time", () =>
         windowRead(db, "schedsync:orderDownload", nextScanAt, lockDeadline),
       ),
+      await timeEach("lock window read: first 20 due of a name, 4 s behind", () =>
+        windowRead(db, "schedsync:orderDownload", new Date(seededAt.getTime() + 4_000), lockDeadline),
+      ),
       await timeEach("lock window read: first 20 due of a name, an hour behind (all due)", () =>
         windowRead(db, "schedsync:orderDownload", new Date(seededAt.getTime() + 3_600_000), lockDeadline),
       ),

@@ -1,7 +1,8 @@
 // schedsync's FerretDB build reads a find with a sort and a limit in the sort's order from an order
 // index when that order is exact (src/store/ferretdb-order.ts). Whatever the types, the first n
 // documents must be the ones the same find returns without a limit (sorted in full by the store),
-// on FerretDB and on MongoDB alike; the ordered read starts from 200 matching documents.
+// on FerretDB and on MongoDB alike; the ordered read starts once as many documents as the limit
+// (at most 200) pass the filter the store tests.
 import { Long, ObjectId } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestDb, testDb } from "../helpers/db.js";
@@ -58,6 +59,14 @@ describe("ordered reads (sort + limit)", () => {
     for (const limit of [1, 7, 20, 150]) {
       await same({ k: "a" }, { s: 1, p: -1, _id: 1 }, limit);
       await same({ k: "a" }, { s: -1, p: 1, _id: -1 }, limit);
+    }
+  });
+
+  it("a small k: ordered from the limit on, the full sort below it", async () => {
+    // 60 documents of "b": limits 1-60 walk the order index, 100 decodes and sorts them.
+    for (const limit of [1, 7, 60, 100]) {
+      await same({ k: "b" }, { s: 1, p: -1, _id: 1 }, limit);
+      await same({ k: "b", locked: false }, { s: -1, _id: -1 }, limit);
     }
   });
 
