@@ -3,7 +3,7 @@
 // schedsync: createWorker with the http connector. bare: a plain Agenda with no-op handlers for the
 // same job names (no schedsync code in the dispatch path). Both count every store command with the
 // driver's command monitoring and print JSON lines on stdout: one per scheduled run started
-// ({ ev: "run", due, start }) and a running total every second ({ ev: "stats", … }).
+// ({ ev: "run", name, due, start }) and a running total every second ({ ev: "stats", … }).
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda, type Job } from "agenda";
 import { CronExpressionParser } from "cron-parser";
@@ -110,7 +110,7 @@ let runs = 0;
 agenda.on("start", (job: Job) => {
   runs++;
   const due = dueOf(job);
-  if (due !== undefined) out({ ev: "run", due, start: job.attrs.lastRunAt?.getTime() });
+  if (due !== undefined) out({ ev: "run", name: job.attrs.name, due, start: job.attrs.lastRunAt?.getTime() });
 });
 const stats = () => out({ ev: "stats", runs, commands, written, rss: process.memoryUsage().rss });
 const timer = setInterval(stats, 1_000);

@@ -20,7 +20,7 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CronExpressionParser } from "cron-parser";
 import { type Db, MongoClient, ObjectId } from "mongodb";
-import { jobIdHex, newJobDocument } from "../src/jobs/document.js";
+import { jobIdHex, newJobDocument, TRIGGER_JOB } from "../src/jobs/document.js";
 import { ensureJobIndexes } from "../src/jobs/repository.js";
 import type { DesiredJob } from "../src/jobs/types.js";
 import { desiredJobs } from "../src/reconcile/desired.js";
@@ -142,7 +142,7 @@ interface ChildStats {
   rss: number;
 }
 
-function startChild(uri: string, dbName: string, bare: boolean, lags: Array<{ start: number; lag: number }>) {
+function startChild(uri: string, dbName: string, bare: boolean, lags: Lag[]) {
   const child: ChildProcess = spawn(
     process.execPath,
     cliArgs(join(import.meta.dirname, "fleet-worker.ts"), [
@@ -163,9 +163,10 @@ function startChild(uri: string, dbName: string, bare: boolean, lags: Array<{ st
   const ready = new Promise<void>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`worker exited with ${code}`)));
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      const m = JSON.parse(line) as { ev: string } & Record<string, number>;
+      const m = JSON.parse(line) as { ev: string; name?: string } & Record<string, number>;
       if (m.ev === "ready") resolve();
-      else if (m.ev === "run") lags.push({ start: m.start ?? 0, lag: (m.start ?? 0) - (m.due ?? 0) });
+      else if (m.ev === "run")
+        lags.push({ name: m.name ?? "", start: m.start ?? 0, lag: (m.start ?? 0) - (m.due ?? 0) });
       else if (m.ev === "stats") {
         Object.assign(stats, m);
         maxRss = Math.max(maxRss, m.rss ?? 0);
@@ -179,6 +180,13 @@ function startChild(uri: string, dbName: string, bare: boolean, lags: Array<{ st
     if (child.exitCode === null) child.kill("SIGKILL");
   };
   return { ready, stop, stats, maxRss: () => maxRss };
+}
+
+/** One scheduled run: its job name, start (ms since the epoch) and start − due time (ms). */
+interface Lag {
+  name: string;
+  start: number;
+  lag: number;
 }
 
 interface Result {
@@ -198,7 +206,7 @@ async function runScenario(uri: string, sc: Scenario): Promise<Result> {
   const db = client.db(dbName);
   const jobs = fleetJobs(hub, sc.spread);
   const cartIds = jobs.filter((j) => j.service === "orderDownload").map((j) => `${j.merchantId}-${j.cartId}`);
-  const lags: Array<{ start: number; lag: number }> = [];
+  const lags: Lag[] = [];
   const children: ReturnType<typeof startChild>[] = [];
   try {
     progress(`${sc.name}: seeding ${jobs.length} jobs`);
@@ -238,7 +246,8 @@ async function runScenario(uri: string, sc: Scenario): Promise<Result> {
         )
           .map((d) => (d.deliveredAt as Date).getTime())
           .filter((t) => t >= t0 && t < end);
-    return report(sc, t0, lags, delivered, children);
+    const backlog = sc.bare ? undefined : await recordBacklog(db, n);
+    return report(sc, t0, lags, delivered, children, backlog);
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await hub.close();
@@ -247,12 +256,31 @@ async function runScenario(uri: string, sc: Scenario): Promise<Result> {
   }
 }
 
+function byName(lags: Lag[]): string {
+  const counts = new Map<string, number>();
+  for (const l of lags) counts.set(l.name, (counts.get(l.name) ?? 0) + 1);
+  return [...counts].map(([name, n]) => `${name.replace(/^schedsync:/, "")} ${n}`).join(", ");
+}
+
+/** Where the records are at the end: orders offered, pulled into the store, deliveries by state, triggers queued. */
+async function recordBacklog(db: Db, offered: number): Promise<string> {
+  const pulled = await db.collection("orders").countDocuments({});
+  const states = await db
+    .collection("deliveries")
+    .aggregate<{ _id: string; n: number }>([{ $group: { _id: "$state", n: { $sum: 1 } } }])
+    .toArray();
+  const triggers = await db.collection("agendaJobs").countDocuments({ name: TRIGGER_JOB });
+  const byState = states.map((x) => `${x._id} ${x.n}`).join(", ") || "none";
+  return `  records at the end: ${offered} orders placed, ${pulled} pulled; deliveries ${byState}; ${triggers} push triggers queued`;
+}
+
 function report(
   sc: Scenario,
   t0: number,
-  lags: Array<{ start: number; lag: number }>,
+  lags: Lag[],
   delivered: number[],
   children: ReturnType<typeof startChild>[],
+  backlog?: string,
 ): Result {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
   const lines: string[] = [];
@@ -290,6 +318,8 @@ function report(
     `  overall: ${all.length} scheduled runs, lag p50 ${s(pct(all, 50))} p95 ${s(pct(all, 95))} max ${s(all.at(-1) ?? 0)} (${grows ? "GROWS" : "steady"}); ` +
       `${(runs / secs).toFixed(1)} runs/s (all jobs); ${(delivered.length / secs).toFixed(1)} records/s delivered`,
     `  store: ${(commands / secs).toFixed(0)} commands/s; ${perRecord}; worker peak RSS ${rss.join(" / ")} MiB`,
+    `  scheduled runs by name: ${byName(lags)}`,
+    ...(backlog ? [backlog] : []),
   );
   return {
     name: sc.name,
