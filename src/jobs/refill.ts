@@ -12,7 +12,9 @@ import { BaseNotificationChannel, type Job, type JobId, type JobNotification } f
 
 /**
  * In-process channel: `runEnded(job)` makes Agenda lock the next due jobs at once: of the `first`
- * names, then of the job's name, then of every other name (`names()`), as its poll would.
+ * names, then of the other names (`names()`): in `rank`'s order one after the other when given
+ * (the worker's: earliest due first, jobs/due-order.ts), else the job's own name and then the rest
+ * at once, as Agenda's poll would.
  */
 export class RefillChannel extends BaseNotificationChannel {
   /** Names with a lock query in flight; `again`: a run ended meanwhile, ask once more after it. */
@@ -26,6 +28,7 @@ export class RefillChannel extends BaseNotificationChannel {
   constructor(
     private readonly names: () => string[],
     private readonly first: string[] = [],
+    private readonly rank?: (names: string[]) => string[],
   ) {
     super();
   }
@@ -56,9 +59,14 @@ export class RefillChannel extends BaseNotificationChannel {
     if (this._state !== "connected") return;
     const { name, _id: id } = job.attrs;
     if (!id) return;
-    const ordered = [...new Set([...this.first, name])];
+    const rank = this.rank;
+    const ordered = rank
+      ? [...this.first, ...rank(this.names().filter((n) => !this.first.includes(n)))]
+      : [...new Set([...this.first, name])];
     setImmediate(async () => {
       try {
+        // One after the other: once a name has taken the freed slot, the next ones find the lock
+        // limit reached and send no query.
         for (const n of ordered) await this.fill(n, id);
         await Promise.all(
           this.names()

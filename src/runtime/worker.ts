@@ -6,6 +6,7 @@ import { Agenda, type Job } from "agenda";
 import type { Db } from "mongodb";
 import { JOB_PREFIX, JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
 import { gateLockQueries } from "../jobs/due-names.js";
+import { DueOrder } from "../jobs/due-order.js";
 import { windowLockQueries } from "../jobs/lock-window.js";
 import { RefillChannel } from "../jobs/refill.js";
 import {
@@ -55,7 +56,12 @@ export function resolveOptions(o: WorkerOptions): RuntimeOptions {
 }
 
 /** An Agenda on the jobs collection with the worker's settings; `refill`: its notification channel. */
-export function createAgenda(db: Db, opts: RuntimeOptions, refill?: RefillChannel): Agenda {
+export function createAgenda(
+  db: Db,
+  opts: RuntimeOptions,
+  refill?: RefillChannel,
+  dueOrder?: DueOrder,
+): Agenda {
   const backend = new MongoBackend({ mongo: db, collection: JOBS_COLLECTION });
   const lockLimit = opts.lockLimit ?? 2 * opts.concurrency;
   const roundMs = Math.max(1, opts.processEvery / 2);
@@ -63,6 +69,7 @@ export function createAgenda(db: Db, opts: RuntimeOptions, refill?: RefillChanne
     windowLockQueries(backend.repository, db, JOBS_COLLECTION, { size: lockLimit, roundMs });
     gateLockQueries(backend.repository, db, JOBS_COLLECTION, roundMs);
   }
+  dueOrder?.watch(backend.repository);
   return new Agenda({
     backend,
     name: opts.owner,
@@ -77,11 +84,17 @@ export function createAgenda(db: Db, opts: RuntimeOptions, refill?: RefillChanne
 
 export function createWorker(db: Db, options: WorkerOptions): Worker {
   const opts = resolveOptions(options);
+  // A freed slot goes to the Automatic pushes first, then to the name furthest behind.
+  const dueOrder = new DueOrder();
   const refill =
     opts.refill === false
       ? undefined
-      : new RefillChannel(() => Object.keys(agenda.definitions), [TRIGGER_JOB]);
-  const agenda = createAgenda(db, opts, refill);
+      : new RefillChannel(
+          () => Object.keys(agenda.definitions),
+          [TRIGGER_JOB],
+          (names) => dueOrder.sort(names),
+        );
+  const agenda = createAgenda(db, opts, refill, dueOrder);
   const ctx: RuntimeContext = { db, agenda, opts, stopping: false, outcomes: new WeakMap() };
   ctx.runHours = new RunHourTally(db, opts.runHoursEveryMs, (err) =>
     opts.log.warn({ err: String(err) }, "could not count runs in their hour; kept for the next write"),

@@ -7,6 +7,7 @@ import { Agenda, type Job } from "agenda";
 import { ObjectId } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOBS_COLLECTION, jobIdHex } from "../../src/jobs/document.js";
+import { DueOrder } from "../../src/jobs/due-order.js";
 import { RefillChannel } from "../../src/jobs/refill.js";
 import { createWorker } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
@@ -44,9 +45,30 @@ describe("refill on a run's end", { timeout: 300_000 }, () => {
   }
 
   /** An Agenda with one slot whose poll is 10 minutes away: only the refill locks jobs between. */
-  function refillAgenda(collection: string, refill: RefillChannel, lockLimit: number): Agenda {
+  function refillAgenda(
+    collection: string,
+    refill: RefillChannel,
+    lockLimit: number,
+    order?: DueOrder,
+    slowFirst?: string,
+  ): Agenda {
+    const backend = new MongoBackend({ mongo: t.db, collection });
+    order?.watch(backend.repository);
+    if (slowFirst) {
+      // The poll asks every name at once: this name's first lock query answers last, so the other
+      // name's job is the one the single lock slot keeps.
+      const inner = backend.repository.getNextJobToRun.bind(backend.repository);
+      let first = true;
+      backend.repository.getNextJobToRun = async (name, ...rest) => {
+        if (name === slowFirst && first) {
+          first = false;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        return inner(name, ...rest);
+      };
+    }
     const agenda = new Agenda({
-      backend: new MongoBackend({ mongo: t.db, collection }),
+      backend,
       name: `refill-${collection}`,
       processEvery: TEN_MINUTES,
       maxConcurrency: 1,
@@ -91,6 +113,50 @@ describe("refill on a run's end", { timeout: 300_000 }, () => {
       await waitFor("all 5 due jobs to run", () => ran.length === 5, 60_000);
       // The first poll locks one job; from the first run's end on, the push comes before more of "a".
       expect(ran.indexOf("push")).toBeLessThanOrEqual(1);
+    } finally {
+      await agenda.stop();
+    }
+  });
+
+  it("with a rank, the name furthest behind goes first, not the ended run's own", async () => {
+    // "a": 6 jobs due a minute ago; "b": 2 due a moment ago. By name (each ended run's own name
+    // first) a worker that first ran a "b" would run the other "b" next; by due time every "a" comes
+    // first. The first lock is the poll's race, which "b" is made to win.
+    const coll = t.db.collection("refill_rank");
+    const now = Date.now();
+    const due = (name: string, i: number, ago: number) => ({
+      name,
+      type: "normal",
+      data: { i },
+      priority: 0,
+      nextRunAt: new Date(now - ago),
+      lockedAt: null,
+    });
+    await coll.insertMany([
+      ...[0, 1, 2, 3, 4, 5].map((i) => due("a", i, 60_000 - i * 1_000)),
+      due("b", 0, 2_000),
+      due("b", 1, 1_000),
+    ]);
+    const order = new DueOrder();
+    const refill = new RefillChannel(
+      () => ["a", "b"],
+      [],
+      (names) => order.sort(names),
+    );
+    const ran: string[] = [];
+    const agenda = refillAgenda("refill_rank", refill, 1, order, "a");
+    for (const name of ["a", "b"])
+      agenda.define(name, async (job: Job<{ i: number }>) => {
+        ran.push(`${name}${job.attrs.data.i}`);
+      });
+    await agenda.start();
+    try {
+      await waitFor("all 8 due jobs to run", () => ran.length === 8, 60_000);
+      // After the first run: every "a", in due order, then what is left of "b".
+      const afterFirst = ran.slice(1);
+      const as = afterFirst.filter((r) => r.startsWith("a"));
+      expect(afterFirst.slice(0, as.length)).toEqual(as);
+      expect(as).toEqual(["a0", "a1", "a2", "a3", "a4", "a5"].filter((r) => r !== ran[0]));
     } finally {
       await agenda.stop();
     }
