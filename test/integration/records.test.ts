@@ -8,6 +8,7 @@ import {
   releaseBatch,
   resend,
   type Scope,
+  skipExpired,
   storeLevels,
   storeOrders,
   storeShipments,
@@ -195,6 +196,25 @@ describe("records", () => {
     });
     const later = opts("w", { runStartedAt: new Date(Date.now() + 1) });
     expect(await claimBatch(t.db, wms("m8"), later)).toBeUndefined();
+  });
+
+  it("skipExpired skips failed deliveries past maxAge only, and finds none the second time", async () => {
+    await storeOrders(t.db, "mx", "c", [order("old")], new Date(Date.now() - 10_000));
+    await storeOrders(t.db, "mx", "c", [order("new")]);
+    const b = await claimBatch(t.db, wms("mx"), opts("w"));
+    const keep = { maxAttempts: 100, maxAgeMs: 1e9, retryDelayMs: 0 };
+    const failed = b!.items.map((i) => ({ id: i.recordId, error: "503" }));
+    await completeBatch(t.db, b!, { ok: [], failed }, keep);
+    expect(await skipExpired(t.db, wms("mx"), 5_000)).toBe(1);
+    expect(await skipExpired(t.db, wms("mx"), 5_000)).toBe(0);
+    const states = await cols(t.db)
+      .deliveries.find({ merchantId: "mx" }, { projection: { recordId: 1, state: 1, _id: 0 } })
+      .sort({ recordId: 1 })
+      .toArray();
+    expect(states).toEqual([
+      { recordId: "order:mx:c:new", state: "failed" },
+      { recordId: "order:mx:c:old", state: "skipped" },
+    ]);
   });
 
   it("release puts an unsent batch back", async () => {
