@@ -7,6 +7,7 @@ import type { Db } from "mongodb";
 import { JOB_PREFIX, JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
 import { gateLockQueries } from "../jobs/due-names.js";
 import { DueOrder } from "../jobs/due-order.js";
+import { agendaHasRoom, serializeLockQueries } from "../jobs/lock-room.js";
 import { windowLockQueries } from "../jobs/lock-window.js";
 import { RefillChannel } from "../jobs/refill.js";
 import {
@@ -70,7 +71,7 @@ export function createAgenda(
     gateLockQueries(backend.repository, db, JOBS_COLLECTION, roundMs);
   }
   dueOrder?.watch(backend.repository);
-  return new Agenda({
+  const agenda = new Agenda({
     backend,
     name: opts.owner,
     processEvery: opts.processEvery,
@@ -80,6 +81,8 @@ export function createAgenda(
     lockLimit,
     ...(refill ? { notificationChannel: refill } : {}),
   });
+  serializeLockQueries(backend.repository, (name) => agendaHasRoom(agenda, name));
+  return agenda;
 }
 
 export function createWorker(db: Db, options: WorkerOptions): Worker {
