@@ -21,18 +21,16 @@ describe("lock queries one at a time", { timeout: 300_000 }, () => {
 
   async function poll(collection: string, serialize: boolean) {
     const due = new Date(Date.now() - 1_000);
-    await t.db
-      .collection(collection)
-      .insertMany(
-        [...NAMES, ...NAMES].map((name) => ({
-          name,
-          type: "normal",
-          data: {},
-          priority: 0,
-          nextRunAt: due,
-          lockedAt: null,
-        })),
-      );
+    await t.db.collection(collection).insertMany(
+      [...NAMES, ...NAMES].map((name) => ({
+        name,
+        type: "normal",
+        data: {},
+        priority: 0,
+        nextRunAt: due,
+        lockedAt: null,
+      })),
+    );
     const backend = new MongoBackend({ mongo: t.db, collection });
     const repo = backend.repository;
     // Pass-through counters on the real repository: queries in flight at once, and releases.
