@@ -9,13 +9,14 @@ import { budgetsIn, createConnectorFactory, storeJournal } from "../connectors/i
 import { createLogger, type Logger } from "../platform/log.js";
 import { createMetrics } from "../platform/metrics.js";
 import { createNotifier, type Notifier } from "../platform/notify.js";
+import { watchSignals } from "../platform/signals.js";
 import { triggerOnDemand } from "../runtime/trigger.js";
 import { createWorker, type Worker } from "../runtime/worker.js";
 import { BindRefusedError } from "../server/app.js";
 import { CART_HOOK_WINDOW_MS } from "../server/cart-hooks.js";
 import { engineReconcile } from "../server/engine-adapter.js";
 import { recordsCounter } from "../server/record-counts.js";
-import { type Running, type RunOptions, runServer, untilSignal } from "../server/run-server.js";
+import { type Running, type RunOptions, runServer } from "../server/run-server.js";
 import { watchStaleJobs } from "../server/stale-watch.js";
 import { planWords } from "../server/words.js";
 import { openStore, type Store } from "../store/index.js";
@@ -108,6 +109,8 @@ export async function serve(o: ServeOptions): Promise<void> {
     );
   const parts: Parts = { store: await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) }) };
   parts.notifier = notifier;
+  // From here a Ctrl-C is a clean stop, also one that arrives while the server starts.
+  const signals = watchSignals();
   try {
     const target = { repo: o.repo, ref: o.ref, dir: o.dir };
     parts.running = await runServer({
@@ -133,9 +136,10 @@ export async function serve(o: ServeOptions): Promise<void> {
       { url: parts.running.server.url, store: parts.store.displayUri, ...target },
       "schedsync serve listening",
     );
-    const sig = await untilSignal();
+    const sig = await signals.received;
     log.info({ signal: sig }, "shutting down");
   } finally {
+    signals.dispose();
     await shutdown(parts, log);
   }
 }
@@ -151,6 +155,8 @@ export async function start(o: StartOptions): Promise<void> {
   const parts: Parts = { store: await openStore({ dataDir: storeDataDir(), log: (line) => log.info(line) }) };
   parts.notifier = notifier;
   const { db } = parts.store;
+  // From here a Ctrl-C is a clean stop, also one during the start-up apply (before the banner).
+  const signals = watchSignals();
   try {
     if (o.workers) {
       parts.worker = createWorker(db, {
@@ -184,16 +190,19 @@ export async function start(o: StartOptions): Promise<void> {
     parts.stopStaleWatch = notifier
       ? watchStaleJobs(db, { k: o.staleAfter, notify: notifier.notify, log })
       : undefined;
-    const startup = await parts.running.startup;
-    const applied = startup
-      ? `${startup.revision.slice(0, 12) || "nothing"}: ${startup.error ?? planWords(startup.summary)}`
-      : "nothing";
-    console.log(
-      `\n  schedsync is running: ${parts.running.server.url}\n` +
-        `  applied ${applied}; workers ${parts.worker ? "running" : "off"}; Ctrl-C to stop\n`,
-    );
-    await untilSignal();
+    const startup = await Promise.race([parts.running.startup, signals.received.then(() => undefined)]);
+    if (!signals.fired) {
+      const applied = startup
+        ? `${startup.revision.slice(0, 12) || "nothing"}: ${startup.error ?? planWords(startup.summary)}`
+        : "nothing";
+      console.log(
+        `\n  schedsync is running: ${parts.running.server.url}\n` +
+          `  applied ${applied}; workers ${parts.worker ? "running" : "off"}; Ctrl-C to stop\n`,
+      );
+    }
+    log.info({ signal: await signals.received }, "shutting down");
   } finally {
+    signals.dispose();
     await shutdown(parts, log);
     log.info("stopped");
   }

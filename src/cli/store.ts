@@ -1,5 +1,6 @@
 // `schedsync store install|status`: provision and inspect the embedded FerretDB store.
 import type { Command } from "commander";
+import { watchSignals } from "../platform/signals.js";
 import { FERRETDB_VERSION } from "../store/paths.js";
 import { CliError } from "./errors.js";
 import { storeDataDir } from "./paths.js";
@@ -95,13 +96,12 @@ async function serveStore(dataDir?: string): Promise<void> {
     dataDir: dataDir ?? storeDataDir(),
     log: (line) => console.error(line),
   });
+  // Listen before printing the URI: a signal that comes once a caller has read it stops cleanly.
+  const signals = watchSignals();
   console.log(`MONGODB_URI=${server.uri}`);
   // Signal listeners alone do not keep Node running; this timer does until a signal arrives.
   const keepAlive = setInterval(() => {}, 1 << 30);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
+  await signals.received;
   clearInterval(keepAlive);
   await server.release();
 }

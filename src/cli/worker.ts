@@ -1,5 +1,6 @@
 // `schedsync worker`: runs the jobs (scheduled, Automatic and cleanup) until SIGTERM/SIGINT.
 import type { Command } from "commander";
+import { watchSignals } from "../platform/signals.js";
 import { durationOption, intOption, retentionOption, UsageError } from "./option-types.js";
 import { storeDataDir } from "./paths.js";
 
@@ -109,14 +110,11 @@ Examples:
         log,
         ...settings,
       });
+      // Listen before starting: a SIGTERM right after "worker started" is a clean stop too.
+      const signals = watchSignals();
       await worker.start();
       log.info(settings, "worker started");
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once("SIGTERM", stop);
-        process.once("SIGINT", stop);
-      });
-      log.info("stopping: finishing running batches");
+      log.info({ signal: await signals.received }, "stopping: finishing running batches");
       await worker.stop(o.stopTimeout);
       await store.close();
       log.info("worker stopped");

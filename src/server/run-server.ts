@@ -1,5 +1,5 @@
 // `schedsync serve` and `start` share this: open the HTTP server, reconcile at start-up and on
-// each poll, stop cleanly on SIGINT/SIGTERM.
+// each poll; stop() is the clean end the commands call on SIGINT/SIGTERM (src/platform/signals.ts).
 import type { Agenda } from "agenda";
 import type { Db } from "mongodb";
 import type { JobSpec } from "../jobs/types.js";
@@ -90,17 +90,4 @@ export async function runServer(opts: RunOptions): Promise<Running> {
       return stopping;
     },
   };
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(sig);
-    };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
-  });
 }
