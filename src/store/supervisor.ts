@@ -147,9 +147,7 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<void> {
     await writeFile(`${cfg.stateFile}.tmp`, JSON.stringify(state));
     await rename(`${cfg.stateFile}.tmp`, cfg.stateFile);
   };
-  await writeState();
-  note(`ferretdb pid ${state.ferretdbPid} on 127.0.0.1:${ferretdbPort}; clients use 127.0.0.1:${port}`);
-
+  // Listen before the state file says we are up: a stop signal from then on is a clean stop.
   const shutdown = async (why: string) => {
     if (stopping) return;
     stopping = true;
@@ -160,6 +158,8 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<void> {
     process.exit(0);
   };
   for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(sig, () => void shutdown(sig));
+  await writeState();
+  note(`ferretdb pid ${state.ferretdbPid} on 127.0.0.1:${ferretdbPort}; clients use 127.0.0.1:${port}`);
 
   // Restart FerretDB on the same port if it dies, so clients reconnect by themselves.
   const watch = (c: ChildProcess) =>
