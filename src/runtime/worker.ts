@@ -7,7 +7,7 @@ import type { Db } from "mongodb";
 import { JOB_PREFIX, JOBS_COLLECTION, jobName, specOf, TRIGGER_JOB } from "../jobs/document.js";
 import { gateLockQueries } from "../jobs/due-names.js";
 import { DueOrder } from "../jobs/due-order.js";
-import { agendaHasRoom, serializeLockQueries } from "../jobs/lock-room.js";
+import { agendaLockGate, type LockQueries, serializeLockQueries } from "../jobs/lock-room.js";
 import { windowLockQueries } from "../jobs/lock-window.js";
 import { RefillChannel } from "../jobs/refill.js";
 import {
@@ -63,6 +63,16 @@ export function createAgenda(
   refill?: RefillChannel,
   dueOrder?: DueOrder,
 ): Agenda {
+  return agendaWithLockQueries(db, opts, refill, dueOrder).agenda;
+}
+
+/** createAgenda, and its lock queries (idle() once Agenda has stopped: lock-room.ts). */
+function agendaWithLockQueries(
+  db: Db,
+  opts: RuntimeOptions,
+  refill?: RefillChannel,
+  dueOrder?: DueOrder,
+): { agenda: Agenda; lockQueries: LockQueries } {
   const backend = new MongoBackend({ mongo: db, collection: JOBS_COLLECTION });
   const lockLimit = opts.lockLimit ?? 2 * opts.concurrency;
   const roundMs = Math.max(1, opts.processEvery / 2);
@@ -81,8 +91,8 @@ export function createAgenda(
     lockLimit,
     ...(refill ? { notificationChannel: refill } : {}),
   });
-  serializeLockQueries(backend.repository, (name) => agendaHasRoom(agenda, name));
-  return agenda;
+  const lockQueries = serializeLockQueries(backend.repository, agendaLockGate(agenda));
+  return { agenda, lockQueries };
 }
 
 export function createWorker(db: Db, options: WorkerOptions): Worker {
@@ -97,7 +107,7 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
           [TRIGGER_JOB],
           (names) => dueOrder.sort(names),
         );
-  const agenda = createAgenda(db, opts, refill, dueOrder);
+  const { agenda, lockQueries } = agendaWithLockQueries(db, opts, refill, dueOrder);
   const ctx: RuntimeContext = { db, agenda, opts, stopping: false, outcomes: new WeakMap() };
   ctx.runHours = new RunHourTally(db, opts.runHoursEveryMs, (err) =>
     opts.log.warn({ err: String(err) }, "could not count runs in their hour; kept for the next write"),
@@ -218,6 +228,8 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       await Promise.race([Promise.allSettled([...active]), deadline]);
       // Unlocks jobs this worker locked but did not start, so another worker runs them now.
       await agenda.stop(false);
+      // A poll round under way goes on after stop(); its lock queries end without a lock (lock-room.ts).
+      await Promise.race([lockQueries.idle(), deadline]);
       // Agenda 6.2.6's stop() keeps the locks of jobs still running (or whose end it has not saved
       // yet): after a restart they would wait for lockLifetime. The run lease (run:<key>) still
       // keeps a handler left running from overlapping the next run of its key.

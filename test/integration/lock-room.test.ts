@@ -1,10 +1,11 @@
 // One lock query at a time, none without room (src/jobs/lock-room.ts): Agenda's poll asks every
 // job name at once, so with one free slot each name with a due job locked one and Agenda released
-// all but the first. With the wrapper the poll locks one job and releases none.
+// all but the first. With the wrapper the poll locks one job and releases none, and a poll round
+// that goes on after Agenda's stop() leaves no job locked.
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agendaHasRoom, serializeLockQueries } from "../../src/jobs/lock-room.js";
+import { agendaLockGate, serializeLockQueries } from "../../src/jobs/lock-room.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -19,19 +20,23 @@ describe("lock queries one at a time", { timeout: 300_000 }, () => {
     await t?.close();
   });
 
-  async function poll(collection: string, serialize: boolean) {
+  /** A MongoBackend on `collection`, holding one due, unlocked job per entry of `names`. */
+  async function dueJobs(collection: string, names: string[]) {
     const due = new Date(Date.now() - 1_000);
-    await t.db.collection(collection).insertMany(
-      [...NAMES, ...NAMES].map((name) => ({
-        name,
-        type: "normal",
-        data: {},
-        priority: 0,
-        nextRunAt: due,
-        lockedAt: null,
-      })),
-    );
-    const backend = new MongoBackend({ mongo: t.db, collection });
+    const docs = names.map((name) => ({
+      name,
+      type: "normal",
+      data: {},
+      priority: 0,
+      nextRunAt: due,
+      lockedAt: null,
+    }));
+    await t.db.collection(collection).insertMany(docs);
+    return new MongoBackend({ mongo: t.db, collection });
+  }
+
+  async function poll(collection: string, serialize: boolean) {
+    const backend = await dueJobs(collection, [...NAMES, ...NAMES]);
     const repo = backend.repository;
     // Pass-through counters on the real repository: queries in flight at once, and releases.
     let inFlight = 0;
@@ -62,7 +67,7 @@ describe("lock queries one at a time", { timeout: 300_000 }, () => {
     });
     let calls = 0;
     let settled = 0;
-    if (serialize) serializeLockQueries(repo, (name) => agendaHasRoom(agenda, name));
+    if (serialize) serializeLockQueries(repo, agendaLockGate(agenda));
     const asked = repo.getNextJobToRun.bind(repo);
     repo.getNextJobToRun = (...args) => {
       calls += 1;
@@ -103,5 +108,37 @@ describe("lock queries one at a time", { timeout: 300_000 }, () => {
     const r = await poll("lock_room_agenda", false);
     expect(r.unlocks).toBe(NAMES.length - 1);
     expect(r.maxInFlight).toBeGreaterThan(1);
+  });
+  it("leaves no job locked by a lock query that was in flight when Agenda stopped", async () => {
+    const collection = "lock_room_stop";
+    const backend = await dueJobs(collection, NAMES);
+    const repo = backend.repository;
+    // The real lock query, held until the test lets it go: it locks a job after stop() has begun.
+    let queries = 0;
+    let letGo: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      letGo = r;
+    });
+    const query = repo.getNextJobToRun.bind(repo);
+    repo.getNextJobToRun = async (...args) => {
+      queries += 1;
+      await held;
+      return query(...args);
+    };
+    const agenda = new Agenda({ backend, name: "lock-room-stop", processEvery: 600_000, lockLimit: 10 });
+    const lockQueries = serializeLockQueries(repo, agendaLockGate(agenda));
+    let ran = 0;
+    for (const name of NAMES)
+      agenda.define(name, async () => {
+        ran += 1;
+      });
+    await agenda.start();
+    await waitFor("the poll's first lock query in flight", () => queries === 1);
+    await agenda.stop();
+    letGo();
+    await lockQueries.idle();
+    const locked = await t.db.collection(collection).countDocuments({ lockedAt: { $ne: null } });
+    // The query in flight ran and its job was released; the queued ones never queried.
+    expect({ queries, locked, ran }).toEqual({ queries: 1, locked: 0, ran: 0 });
   });
 });
