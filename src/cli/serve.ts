@@ -53,7 +53,10 @@ Examples:
 
 GitHub: add a webhook to https://<host>/hooks/github, content type
 application/json, the same secret, "Just the push event". Prometheus: scrape
-/metrics.`,
+/metrics.
+
+Stopping: Ctrl-C or SIGTERM lets a running reconcile finish, closes the
+HTTP server and the store, and logs "stopped".`,
     )
     .action(async (o: ServeOptions) => (await import("./serving.js")).serve(o));
 }

@@ -141,6 +141,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   } finally {
     signals.dispose();
     await shutdown(parts, log);
+    log.info("stopped");
   }
 }
 

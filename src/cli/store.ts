@@ -39,7 +39,8 @@ Examples:
     .command("serve")
     .description(
       "Run the embedded FerretDB in the foreground and print its MONGODB_URI, so other tools (or a " +
-        "test run with MONGODB_URI set) can use it; Ctrl-C stops it once no schedsync process uses it.",
+        "test run with MONGODB_URI set) can use it. Ctrl-C stops it: tools given the printed URI lose " +
+        "their store then; only schedsync processes on the embedded default (same data dir) keep it running.",
     )
     .option("--data-dir <path>", "data dir (default: SCHEDSYNC_DATA_DIR or .schedsync at the repo root)")
     .addHelpText(
@@ -104,4 +105,7 @@ async function serveStore(dataDir?: string): Promise<void> {
   await signals.received;
   clearInterval(keepAlive);
   await server.release();
+  console.error(
+    "schedsync: store serve stopped; FerretDB stops too unless a schedsync process on the embedded default (same data dir) still uses it",
+  );
 }

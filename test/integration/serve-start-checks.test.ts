@@ -110,7 +110,7 @@ describe.skipIf(!existsSync(join("dist", "cli", "main.js")))("serve and start st
       await t?.close();
     });
 
-    it("warns at start-up, before it listens, and answers every webhook 401", async () => {
+    it("warns at start-up, before it listens, answers every webhook 401, and ends with stopped", async () => {
       let out = "";
       child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
         cwd: repo.dir,
@@ -120,7 +120,8 @@ describe.skipIf(!existsSync(join("dist", "cli", "main.js")))("serve and start st
       child.stdout?.on("data", (c: Buffer) => {
         out += c.toString();
       });
-      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+      // "close": the exit code once stdout has been read to its end.
+      const exited = new Promise<number | null>((r) => child.once("close", (code) => r(code)));
       await waitFor("serve listening", () => out.includes('"msg":"schedsync serve listening"'), 120_000);
       const lines = out
         .trim()
@@ -141,6 +142,7 @@ describe.skipIf(!existsSync(join("dist", "cli", "main.js")))("serve and start st
       expect(r.status).toBe(401);
       child.kill("SIGINT");
       expect(await exited).toBe(0);
+      expect(out.trim().split("\n").at(-1)).toContain('"msg":"stopped"');
     }, 180_000);
   });
 
