@@ -24,6 +24,7 @@ import { CliError } from "./errors.js";
 import { notifyUrl } from "./operator-options.js";
 import { storeDataDir } from "./paths.js";
 import { checkExposure, checkGitRepo, checkPort, isRepoUrl } from "./preflight.js";
+import { stopOrForce } from "./stop-or-force.js";
 
 /** Options shared by serve and start (operator-options.ts). */
 interface OperatorOptions {
@@ -77,7 +78,7 @@ async function shutdown(p: Parts, log: Logger): Promise<void> {
   }
   if (p.worker) {
     log.info("stopping: workers");
-    await p.worker.stop(10_000);
+    await p.worker.stop(10_000, { exiting: true });
   }
   await p.notifier?.flush();
   await p.store.close();
@@ -140,7 +141,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     log.info({ signal: sig }, "shutting down");
   } finally {
     signals.dispose();
-    await shutdown(parts, log);
+    await stopOrForce(shutdown(parts, log), log);
     log.info("stopped");
   }
 }
@@ -204,7 +205,8 @@ export async function start(o: StartOptions): Promise<void> {
     log.info({ signal: await signals.received }, "shutting down");
   } finally {
     signals.dispose();
-    await shutdown(parts, log);
+    const { worker } = parts;
+    await stopOrForce(shutdown(parts, log), log, worker && (() => worker.abandon()));
     log.info("stopped");
   }
 }

@@ -11,7 +11,8 @@ export function register(program: Command): void {
     .command("start")
     .description(
       "Run everything locally: the embedded store, the schedules of this repo (committed on HEAD) " +
-        "applied and re-applied on each new commit, the workers, and the status page. Ctrl-C stops it all.",
+        "applied and re-applied on each new commit, the workers, and the status page. Ctrl-C stops it all " +
+        "(running jobs get 10 s to finish their batch; a second Ctrl-C stops at once, clearing their locks).",
     )
     .option("--host <address>", "address of the status page", "127.0.0.1")
     .addOption(intOption("--port <n>", "port of the status page (0 picks a free one)", PORT))

@@ -47,7 +47,7 @@ export function register(program: Command): void {
     )
     .addOption(retentionOption())
     .addOption(
-      intOption("--stop-timeout <ms>", "on SIGTERM, how long to let running batches finish", {
+      intOption("--stop-timeout <ms>", "on SIGTERM or SIGINT, how long to let running batches finish", {
         min: 0,
         default: 30_000,
       }),
@@ -57,7 +57,8 @@ export function register(program: Command): void {
       `
 Run as many workers as you like on one store: a service key never runs twice
 at once and a record is never sent twice in one attempt. SIGTERM/SIGINT stops
-taking work, lets each running batch finish (or hands it back), and exits. A
+taking work, lets each running batch finish (or hands it back), and exits; a
+second one stops waiting, clears the running jobs' locks and exits 143/130. A
 worker that is killed loses nothing: every worker sweeps every half lease (15 s
 by default) for leases expired for a whole lease, so a dead worker's batch is
 sent again, whole and with the same Idempotency-Key, at most two leases and a
@@ -115,7 +116,8 @@ Examples:
       await worker.start();
       log.info(settings, "worker started");
       log.info({ signal: await signals.received }, "stopping: finishing running batches");
-      await worker.stop(o.stopTimeout);
+      const { stopOrForce } = await import("./stop-or-force.js");
+      await stopOrForce(worker.stop(o.stopTimeout, { exiting: true }), log, () => worker.abandon());
       await store.close();
       log.info("worker stopped");
     });

@@ -42,7 +42,7 @@ function isDuplicateKey(err: unknown): boolean {
 
 export async function tryAcquire(db: Db, name: string, leaseMs: number): Promise<Lease | undefined> {
   const col = db.collection<LockDoc>(LOCKS);
-  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const holder = `${processHolderPrefix()}${randomBytes(4).toString("hex")}`;
   const now = new Date();
   try {
     // Matches only a free (expired) lock; when none matches, the upsert's insert collides on _id.
@@ -76,6 +76,31 @@ export async function tryAcquire(db: Db, name: string, leaseMs: number): Promise
         );
     },
   };
+}
+
+/** The start of every holder this process gives its leases (tryAcquire: host:pid:random). */
+export function processHolderPrefix(): string {
+  return `${hostname()}:${process.pid}:`;
+}
+
+/**
+ * Frees the leases named `namePrefix`… that this process holds, keeping their documents (and any
+ * record on them), as release(record) does: for a process about to exit while their holders still
+ * run, so the next holder does not wait up to leaseMs for them to expire. Returns how many.
+ */
+export async function releaseProcessLeases(db: Db, namePrefix: string): Promise<number> {
+  const r = await db.collection<LockDoc>(LOCKS).updateMany(
+    {
+      _id: { $regex: `^${escapeRegex(namePrefix)}` },
+      holder: { $regex: `^${escapeRegex(processHolderPrefix())}` },
+    },
+    { $set: { holder: null, expiresAt: new Date(0) } },
+  );
+  return r.modifiedCount;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Waits up to waitMs for the lock; LockBusyError names the holder if it stays taken. */

@@ -19,6 +19,7 @@ import {
 } from "../jobs/repository.js";
 import { RunHourTally } from "../jobs/run-hours.js";
 import { CLEANUP_SERVICE, type JobService } from "../jobs/types.js";
+import { releaseProcessLeases } from "../platform/lease.js";
 import { silentLogger } from "../platform/log.js";
 import { ensureRecordIndexes } from "../records/index.js";
 import { nextRunAfter } from "../schedule/index.js";
@@ -30,7 +31,7 @@ import { endScheduledRun } from "./reschedule.js";
 import { RESUME_SWEEP_MS, sweepResumes } from "./resume-sweep.js";
 import { archiveStep } from "./retention.js";
 import { again, runKey } from "./run-key.js";
-import { nextGen } from "./run-state.js";
+import { nextGen, runLockName } from "./run-state.js";
 import { sweep, sweepPeriodMs } from "./sweep.js";
 import { type TriggerData, trigger } from "./trigger.js";
 
@@ -42,8 +43,19 @@ export interface Worker {
   ctx: RuntimeContext;
   agenda: Agenda;
   start(): Promise<void>;
-  /** Graceful: stop taking jobs, let running ones finish their batch, unlock the rest. */
-  stop(timeoutMs?: number): Promise<void>;
+  /**
+   * Graceful: stop taking jobs, let running ones finish their batch (up to `timeoutMs`, default
+   * 30 s), unlock the rest. `exiting`: the process ends right after, so the run leases of handlers
+   * still running at the timeout are freed too (else the next run of their keys waits for them to
+   * expire, runLeaseMs, and is skipped as "previous run still going").
+   */
+  stop(timeoutMs?: number, o?: { exiting?: boolean }): Promise<void>;
+  /**
+   * For a process that exits now without waiting (a second Ctrl-C): stops Agenda, clears the locks
+   * of the jobs this worker runs and frees this process's run leases. Resolves with how many
+   * handlers were still running.
+   */
+  abandon(): Promise<number>;
 }
 
 export function resolveOptions(o: WorkerOptions): RuntimeOptions {
@@ -203,6 +215,13 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       });
   };
   let archiveTimer: NodeJS.Timeout | undefined;
+  // The start of stop and abandon: no new sweeps, steps or runs (handlers see ctx.stopping).
+  const quiet = () => {
+    ctx.stopping = true;
+    clearInterval(sweepTimer);
+    clearInterval(resumeTimer);
+    clearInterval(archiveTimer);
+  };
 
   return {
     ctx,
@@ -217,14 +236,13 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       sweepOnce();
       if (Number.isFinite(opts.retentionMs)) archiveTimer = setInterval(archiveOnce, opts.archiveEveryMs);
     },
-    stop: async (timeoutMs = 30_000) => {
-      ctx.stopping = true;
-      clearInterval(sweepTimer);
-      clearInterval(resumeTimer);
-      clearInterval(archiveTimer);
+    stop: async (timeoutMs = 30_000, o: { exiting?: boolean } = {}) => {
+      quiet();
       await sweeping;
       await archiving;
       const deadline = new Promise((r) => setTimeout(r, timeoutMs).unref());
+      if (active.size > 0)
+        opts.log.info({ running: active.size, timeoutMs }, "waiting for running jobs to finish their batch");
       await Promise.race([Promise.allSettled([...active]), deadline]);
       // Unlocks jobs this worker locked but did not start, so another worker runs them now.
       await agenda.stop(false);
@@ -232,12 +250,29 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       await Promise.race([lockQueries.idle(), deadline]);
       // Agenda 6.2.6's stop() keeps the locks of jobs still running (or whose end it has not saved
       // yet): after a restart they would wait for lockLifetime. The run lease (run:<key>) still
-      // keeps a handler left running from overlapping the next run of its key.
+      // keeps a handler left running from overlapping the next run of its key, unless the process
+      // is exiting.
       released = true;
       await releaseLocks(db, [...held], opts.owner);
+      if (active.size > 0) {
+        const freed = o.exiting ? await releaseProcessLeases(db, runLockName("")).catch(() => 0) : 0;
+        opts.log.warn(
+          { running: active.size, timeoutMs, runLeasesFreed: freed },
+          "gave up waiting for running jobs; their job locks are cleared",
+        );
+      }
       await ctx.runHours
         ?.flush()
         .catch((err) => opts.log.warn({ err: String(err) }, "could not count runs in their hour at stop"));
+    },
+    abandon: async () => {
+      quiet();
+      released = true;
+      const running = active.size;
+      await agenda.stop(false).catch(() => {});
+      await releaseLocks(db, [...held], opts.owner);
+      await releaseProcessLeases(db, runLockName("")).catch(() => 0);
+      return running;
     },
   };
 }

@@ -181,4 +181,67 @@ describe("schedsync records / resend / run / worker", { timeout: 300_000 }, () =
       if (child.exitCode === null) child.kill("SIGKILL");
     }
   });
+  /** A worker whose next WMS push (a new order of cart x, triggered by its download) hangs. */
+  async function workerWithHangingPush(id: string, args: string[]) {
+    hub.cart("x").addOrders([order("x", id)]);
+    await runNow(t.db, "n/x/orderDownload", { connectors: createConnectorFactory() });
+    hub.script.push({ delayMs: 600_000 });
+    const before = hub.requests.length;
+    const child = spawn(process.execPath, cliArgs(["worker", ...args]), {
+      env: { ...process.env, CI: "true", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const run = { child, out: "", exited: once(child, "close") };
+    child.stdout?.on("data", (c) => {
+      run.out += c;
+    });
+    child.stderr?.on("data", (c) => {
+      run.out += c;
+    });
+    await waitFor("the worker started", () => run.out.includes("worker started"), 120_000);
+    await waitFor(
+      "the push in flight",
+      () => hub.requests.slice(before).some((r) => r.method === "POST" && r.path.startsWith("/wms/")),
+      120_000,
+    );
+    return run;
+  }
+
+  /** Nothing the stopped worker held is left: no job lock, and the key's run lease is free. */
+  async function expectNothingHeld() {
+    expect(await t.db.collection("agendaJobs").countDocuments({ lockedAt: { $ne: null } })).toBe(0);
+    const lease = await tryAcquire(t.db, runLockName("n/orderDelivery"), 60_000);
+    expect(lease).toBeTruthy();
+    await lease?.release();
+  }
+
+  it("a second SIGTERM does not wait for the hanging push: exits 143 and leaves no lock behind", async () => {
+    const run = await workerWithHangingPush("21", ["--stop-timeout", "600000"]);
+    try {
+      run.child.kill("SIGTERM");
+      await waitFor("the graceful stop waiting", () => run.out.includes("waiting for running jobs"), 120_000);
+      run.child.kill("SIGTERM");
+      const [code] = await run.exited;
+      expect(code, run.out).toBe(143);
+      expect(run.out).toContain("second stop signal");
+      expect(run.out).toMatch(/"abandoned":1,"msg":"stopped without waiting"/);
+      await expectNothingHeld();
+    } finally {
+      if (run.child.exitCode === null) run.child.kill("SIGKILL");
+    }
+  });
+
+  it("a stop that gives up on a running job at --stop-timeout frees its run lease too", async () => {
+    const run = await workerWithHangingPush("22", ["--stop-timeout", "200"]);
+    try {
+      run.child.kill("SIGTERM");
+      const [code] = await run.exited;
+      expect(code, run.out).toBe(0);
+      expect(run.out).toMatch(/"running":1,"timeoutMs":200,"runLeasesFreed":1,"msg":"gave up waiting/);
+      expect(run.out).toContain("worker stopped");
+      await expectNothingHeld();
+    } finally {
+      if (run.child.exitCode === null) run.child.kill("SIGKILL");
+    }
+  });
 });

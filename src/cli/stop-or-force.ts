@@ -1,0 +1,38 @@
+// The second stop signal. The first starts a graceful stop (running jobs finish their batch, up to
+// the stop timeout); a second one means "now": the process clears what it holds in the store (job
+// locks, run leases) so other workers and the next start need not wait for them to expire
+// (lockLifetime: 10 min), then exits. A third ends the process at once (Node's default).
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "../platform/log.js";
+import { watchSignals } from "../platform/signals.js";
+
+/** How long the forced path may spend clearing locks before it exits anyway (ms). */
+export const ABANDON_MS = 5_000;
+
+/**
+ * Awaits `stopping` (the graceful stop). If a SIGINT or SIGTERM comes first, runs `abandon` (at
+ * most ABANDON_MS) and exits the process with 128 + the signal's number (130, 143).
+ */
+export async function stopOrForce(
+  stopping: Promise<unknown>,
+  log: Logger,
+  abandon?: () => Promise<number>,
+): Promise<void> {
+  const force = watchSignals();
+  try {
+    const sig = await Promise.race([stopping.then(() => undefined), force.received]);
+    if (sig === undefined) return;
+    log.warn(
+      { signal: sig },
+      "second stop signal: not waiting for running jobs; clearing their locks, then exiting",
+    );
+    const running = await Promise.race([
+      abandon?.().catch(() => undefined),
+      sleep(ABANDON_MS, undefined, { ref: false }),
+    ]);
+    log.info({ abandoned: running ?? null }, "stopped without waiting");
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  } finally {
+    force.dispose();
+  }
+}
