@@ -140,8 +140,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     const sig = await signals.received;
     log.info({ signal: sig }, "shutting down");
   } finally {
-    signals.dispose();
-    await stopOrForce(shutdown(parts, log), log);
+    await stopOrForce(shutdown(parts, log), signals, log);
     log.info("stopped");
   }
 }
@@ -204,9 +203,8 @@ export async function start(o: StartOptions): Promise<void> {
     }
     log.info({ signal: await signals.received }, "shutting down");
   } finally {
-    signals.dispose();
     const { worker } = parts;
-    await stopOrForce(shutdown(parts, log), log, worker && (() => worker.abandon()));
+    await stopOrForce(shutdown(parts, log), signals, log, worker && (() => worker.abandon()));
     log.info("stopped");
   }
 }

@@ -103,6 +103,7 @@ async function serveStore(dataDir?: string): Promise<void> {
   // Signal listeners alone do not keep Node running; this timer does until a signal arrives.
   const keepAlive = setInterval(() => {}, 1 << 30);
   await signals.received;
+  signals.dispose();
   clearInterval(keepAlive);
   await server.release();
   console.error(

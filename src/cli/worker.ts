@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { watchSignals } from "../platform/signals.js";
 import { durationOption, intOption, retentionOption, UsageError } from "./option-types.js";
 import { storeDataDir } from "./paths.js";
+import { stopOrForce } from "./stop-or-force.js";
 
 interface Options {
   concurrency: number;
@@ -116,8 +117,7 @@ Examples:
       await worker.start();
       log.info(settings, "worker started");
       log.info({ signal: await signals.received }, "stopping: finishing running batches");
-      const { stopOrForce } = await import("./stop-or-force.js");
-      await stopOrForce(worker.stop(o.stopTimeout, { exiting: true }), log, () => worker.abandon());
+      await stopOrForce(worker.stop(o.stopTimeout, { exiting: true }), signals, log, () => worker.abandon());
       await store.close();
       log.info("worker stopped");
     });

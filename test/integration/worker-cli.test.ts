@@ -2,10 +2,12 @@
 // connector against a fake hub on 127.0.0.1: records, resend, run, and worker's graceful SIGTERM.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnectorFactory } from "../../src/connectors/index.js";
 import { TRIGGER_JOB } from "../../src/jobs/document.js";
 import { tryAcquire } from "../../src/platform/lease.js";
+import { SAME_SIGNAL_MS } from "../../src/platform/signals.js";
 import { cols, type DeliveryDoc } from "../../src/records/index.js";
 import { runNow } from "../../src/runtime/manual.js";
 import { runLockName } from "../../src/runtime/run-key.js";
@@ -218,8 +220,15 @@ describe("schedsync records / resend / run / worker", { timeout: 300_000 }, () =
   it("a second SIGTERM does not wait for the hanging push: exits 143 and leaves no lock behind", async () => {
     const run = await workerWithHangingPush("21", ["--stop-timeout", "600000"]);
     try {
+      const first = Date.now();
+      run.child.kill("SIGTERM");
+      // A copy a few ms later (npm forwards the terminal's Ctrl-C) is the same stop, not a second.
+      await sleep(5);
       run.child.kill("SIGTERM");
       await waitFor("the graceful stop waiting", () => run.out.includes("waiting for running jobs"), 120_000);
+      await sleep(Math.max(0, SAME_SIGNAL_MS + 100 - (Date.now() - first)));
+      expect(run.child.exitCode === null && run.child.signalCode === null, run.out).toBe(true);
+      expect(run.out).not.toContain("second stop signal");
       run.child.kill("SIGTERM");
       const [code] = await run.exited;
       expect(code, run.out).toBe(143);
