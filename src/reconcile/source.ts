@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, stat } from "node:fs/promises";
 import { join, posix, resolve } from "node:path";
-import { type SimpleGit, simpleGit } from "simple-git";
+import { GitPluginError, type SimpleGit, simpleGit } from "simple-git";
 import { DEFAULT_LIMITS } from "../config/limits.js";
 import { cacheDir } from "../platform/paths.js";
 
@@ -52,6 +52,32 @@ function isUrl(repo: string): boolean {
   return URL_LIKE.test(repo);
 }
 
+/**
+ * Default bound on a clone or fetch that says nothing (ms; SCHEDSYNC_GIT_STALL_MS): a repository
+ * host that accepts the connection and never answers would otherwise hold the reconcile, and the
+ * stop that waits for it, forever.
+ */
+export const GIT_STALL_MS = 120_000;
+
+/**
+ * simple-git for network commands: killed after `stallMs` with no output (its timeout plugin; the
+ * progress lines that --progress asks for count as output), and git itself gives up on an http
+ * transfer slower than 1 byte/s for that long, so a git left behind by a forced exit ends too.
+ */
+function networkGit(env: NodeJS.ProcessEnv, dir?: string): SimpleGit {
+  const stallMs = stallMsOf(env);
+  return simpleGit({
+    ...(dir ? { baseDir: dir } : {}),
+    timeout: { block: stallMs },
+    config: ["http.lowSpeedLimit=1", `http.lowSpeedTime=${Math.max(1, Math.ceil(stallMs / 1000))}`],
+  });
+}
+
+function stallMsOf(env: NodeJS.ProcessEnv): number {
+  const ms = Number(env.SCHEDSYNC_GIT_STALL_MS);
+  return ms > 0 ? ms : GIT_STALL_MS;
+}
+
 /** A URL is mirrored once into the cache and fetched on each use. */
 async function mirror(url: string, env: NodeJS.ProcessEnv, log?: (line: string) => void): Promise<string> {
   const dir = join(cacheDir(env), "repos", createHash("sha256").update(url).digest("hex").slice(0, 24));
@@ -62,13 +88,24 @@ async function mirror(url: string, env: NodeJS.ProcessEnv, log?: (line: string) 
   try {
     log?.(`${exists ? "fetching" : "cloning"} ${redactUrl(url)} …`);
     if (exists) {
-      await simpleGit(dir).fetch(["--prune", "--tags", "--force", "origin", "+refs/heads/*:refs/heads/*"]);
+      await networkGit(env, dir).fetch([
+        "--progress",
+        "--prune",
+        "--tags",
+        "--force",
+        "origin",
+        "+refs/heads/*:refs/heads/*",
+      ]);
     } else {
       await mkdir(dir, { recursive: true });
-      await simpleGit().clone(url, dir, ["--mirror"]);
+      await networkGit(env).clone(url, dir, ["--mirror", "--progress"]);
     }
   } catch (err) {
-    throw new SourceError(`cannot fetch ${redactUrl(url)}: ${firstLine(err)}`);
+    const why =
+      err instanceof GitPluginError && err.plugin === "timeout"
+        ? `no answer for ${stallMsOf(env) / 1000} s (SCHEDSYNC_GIT_STALL_MS)`
+        : firstLine(err);
+    throw new SourceError(`cannot fetch ${redactUrl(url)}: ${why}`);
   }
   return dir;
 }

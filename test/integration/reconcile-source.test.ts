@@ -1,4 +1,7 @@
-import { symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAncestor, readRevision, SourceError } from "../../src/reconcile/source.js";
@@ -44,6 +47,31 @@ describe("source: reading one commit's tree", () => {
       env: { SCHEDSYNC_CACHE_DIR: cache },
     });
     expect(rev2.sha).toBe(sha2);
+  });
+
+  it("gives up on a repository host that accepts the connection and never answers", async () => {
+    // A real HTTP server on 127.0.0.1 that reads each request and never replies.
+    const open = new Set<Socket>();
+    const server = createServer(() => {});
+    server.on("connection", (s) => {
+      open.add(s);
+      s.on("close", () => open.delete(s));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    const cache = await mkdtemp(join(tmpdir(), "schedsync-stall-"));
+    try {
+      const read = readRevision({
+        repo: `http://127.0.0.1:${port}/repo.git`,
+        env: { SCHEDSYNC_CACHE_DIR: cache, SCHEDSYNC_GIT_STALL_MS: "1000" },
+      });
+      await expect(read).rejects.toBeInstanceOf(SourceError);
+      await expect(read).rejects.toThrow(`cannot fetch http://127.0.0.1:${port}/repo.git`);
+    } finally {
+      for (const s of open) s.destroy();
+      await new Promise((r) => server.close(r));
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 
   it("refuses symlinks and reports unknown refs and non-repos clearly", async () => {
