@@ -11,6 +11,12 @@ export interface RuntimeContext {
   opts: RuntimeOptions;
   /** Set on graceful shutdown: runs finish their current batch or page and stop taking more. */
   stopping: boolean;
+  /**
+   * Set when the worker's stop gave up on the handlers still running (its timeout, or abandon()):
+   * what then fails them (the store's client closing) is the stop, not the service; their ends are
+   * logged at debug and not recorded as failures.
+   */
+  abandoned?: boolean;
   /** A worker's runs-per-hour counts, written every few seconds (absent: each run writes its own). */
   runHours?: RunHourTally;
   /**

@@ -59,6 +59,10 @@ export async function reportRun(
   const outcome = outcomeOf(report);
   // No "service" field: the logger's base has service: "schedsync" already, and the key names it.
   const fields = { key: spec.key, merchant: spec.merchantId, cart: spec.cartId ?? undefined };
+  if (ctx.abandoned && report instanceof Error) {
+    log.debug({ ...fields, err: report.message }, "a run the stop gave up on ended");
+    return { outcome };
+  }
   const counts = report instanceof Error ? undefined : pushCounts(report);
   if (!outcome.ok)
     ctx.opts.hooks.countJobFailure?.({
@@ -102,7 +106,11 @@ export async function recordOutcome(
   try {
     change = await recordJobOutcome(ctx.db, spec.key, outcome);
   } catch (err) {
-    log.warn({ key: spec.key, err: String(err) }, "could not record the run's outcome on its job");
+    // After the stop gave up on the run the store is closing: expected, not worth a warning.
+    log[ctx.abandoned ? "debug" : "warn"](
+      { key: spec.key, err: String(err) },
+      "could not record the run's outcome on its job",
+    );
     return undefined;
   }
   if (!change) return undefined;

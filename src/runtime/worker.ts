@@ -253,6 +253,7 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       // keeps a handler left running from overlapping the next run of its key, unless the process
       // is exiting.
       released = true;
+      ctx.abandoned = active.size > 0;
       await releaseLocks(db, [...held], opts.owner);
       if (active.size > 0) {
         const freed = o.exiting ? await releaseProcessLeases(db, runLockName("")).catch(() => 0) : 0;
@@ -268,6 +269,7 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
     abandon: async () => {
       quiet();
       released = true;
+      ctx.abandoned = true;
       const running = active.size;
       await agenda.stop(false).catch(() => {});
       await releaseLocks(db, [...held], opts.owner);

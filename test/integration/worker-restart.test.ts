@@ -1,10 +1,13 @@
 // A worker stopped while a job runs leaves that job unlocked (agenda 6.2.6's stop() keeps the lock
 // of running jobs, so after a restart the job waited for lockLifetime, 10 min by default): the next
 // worker runs it as soon as it is due.
-import { ObjectId } from "mongodb";
+import { MongoClient, ObjectId } from "mongodb";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectorFactory } from "../../src/connectors/factory.js";
 import { jobIdHex } from "../../src/jobs/document.js";
+import { tryAcquire } from "../../src/platform/lease.js";
+import { runLockName } from "../../src/runtime/run-key.js";
 import { createWorker } from "../../src/runtime/worker.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -72,5 +75,34 @@ describe("worker restart with a job running", { timeout: 300_000 }, () => {
     } finally {
       await second.stop(5_000);
     }
+  });
+  it("an exiting stop frees the abandoned run's lease, and its end after the store closed is no failure", async () => {
+    await installJobs(t.db, [merchant("m2", [cart("B", "m2")])]);
+    const id = new ObjectId(jobIdHex("m2/B/orderDownload"));
+    await t.db.collection("agendaJobs").updateOne({ _id: id }, { $set: { nextRunAt: new Date() } });
+    const lines: { level: number; msg: string; runLeasesFreed?: number }[] = [];
+    const log = pino({ level: "debug" }, { write: (l: string) => lines.push(JSON.parse(l)) });
+    // Its own client, closed as a stopping process closes its store.
+    const client = await MongoClient.connect(t.uri);
+    const world = gatedConnectors();
+    const worker = createWorker(client.db(t.dbName), {
+      processEvery: 100,
+      connectors: world.connectors,
+      owner: "exiting",
+      log,
+    });
+    await worker.start();
+    await waitFor("the run to start", () => world.pulls() === 1);
+    await worker.stop(100, { exiting: true });
+    expect(await tryAcquire(t.db, runLockName("m2/B/orderDownload"), 1_000)).toBeTruthy();
+    await client.close();
+    world.release();
+    await waitFor("the abandoned run to end", () =>
+      lines.some((l) => l.msg === "a run the stop gave up on ended"),
+    );
+    const warnings = lines.filter((l) => l.level >= 40);
+    expect(warnings.map((l) => [l.msg, l.runLeasesFreed])).toEqual([
+      ["gave up waiting for running jobs; their job locks are cleared", 1],
+    ]);
   });
 });
