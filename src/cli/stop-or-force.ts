@@ -34,7 +34,12 @@ export async function stopOrForce(
         abandon().catch(() => undefined),
         sleep(ABANDON_MS, undefined, { ref: false }),
       ]);
-      log.info({ abandoned: running ?? null }, "stopped without waiting");
+      if (running === undefined)
+        log.warn(
+          { withinMs: ABANDON_MS },
+          "stopped without waiting, but could not clear the locks (is the store reachable?): the jobs stay locked until lockLifetime",
+        );
+      else log.info({ abandoned: running }, "stopped without waiting");
     } else {
       log.warn({ signal: sig }, "second stop signal: exiting without waiting");
     }

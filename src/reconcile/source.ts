@@ -62,14 +62,15 @@ export const GIT_STALL_MS = 120_000;
 /**
  * simple-git for network commands: killed after `stallMs` with no output (its timeout plugin; the
  * progress lines that --progress asks for count as output), and git itself gives up on an http
- * transfer slower than 1 byte/s for that long, so a git left behind by a forced exit ends too.
+ * transfer slower than 1 KiB/s for that long: its remote helper, which that kill does not reach,
+ * and a git left behind by a forced exit end too, even against a host that trickles bytes.
  */
 function networkGit(env: NodeJS.ProcessEnv, dir?: string): SimpleGit {
   const stallMs = stallMsOf(env);
   return simpleGit({
     ...(dir ? { baseDir: dir } : {}),
     timeout: { block: stallMs },
-    config: ["http.lowSpeedLimit=1", `http.lowSpeedTime=${Math.max(1, Math.ceil(stallMs / 1000))}`],
+    config: ["http.lowSpeedLimit=1024", `http.lowSpeedTime=${Math.max(1, Math.ceil(stallMs / 1000))}`],
   });
 }
 
@@ -103,7 +104,7 @@ async function mirror(url: string, env: NodeJS.ProcessEnv, log?: (line: string) 
   } catch (err) {
     const why =
       err instanceof GitPluginError && err.plugin === "timeout"
-        ? `no answer for ${stallMsOf(env) / 1000} s (SCHEDSYNC_GIT_STALL_MS)`
+        ? `no progress for ${stallMsOf(env) / 1000} s (SCHEDSYNC_GIT_STALL_MS)`
         : firstLine(err);
     throw new SourceError(`cannot fetch ${redactUrl(url)}: ${why}`);
   }

@@ -253,12 +253,13 @@ export function createWorker(db: Db, options: WorkerOptions): Worker {
       // keeps a handler left running from overlapping the next run of its key, unless the process
       // is exiting.
       released = true;
-      ctx.abandoned = active.size > 0;
+      const left = active.size; // once: a handler may end during the writes below
+      ctx.abandoned = left > 0;
       await releaseLocks(db, [...held], opts.owner);
-      if (active.size > 0) {
+      if (left > 0) {
         const freed = o.exiting ? await releaseProcessLeases(db, runLockName("")).catch(() => 0) : 0;
         opts.log.warn(
-          { running: active.size, timeoutMs, runLeasesFreed: freed },
+          { running: left, timeoutMs, runLeasesFreed: freed },
           "gave up waiting for running jobs; their job locks are cleared",
         );
       }

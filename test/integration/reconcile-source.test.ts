@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -6,6 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAncestor, readRevision, SourceError } from "../../src/reconcile/source.js";
 import { type TempRepo, tempRepo } from "../helpers/git-repo.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 describe("source: reading one commit's tree", () => {
   let repo: TempRepo;
@@ -73,6 +75,35 @@ describe("source: reading one commit's tree", () => {
       await rm(cache, { recursive: true, force: true });
     }
   });
+
+  it("gives up on a host that trickles bytes, and leaves no git process behind", async () => {
+    // Answers 200 and then one byte every 300 ms, forever: output that never amounts to progress.
+    const timers = new Set<NodeJS.Timeout>();
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/x-git-upload-pack-advertisement" });
+      timers.add(setInterval(() => res.write("0"), 300));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    const cache = await mkdtemp(join(tmpdir(), "schedsync-trickle-"));
+    const gitsOfPort = () =>
+      execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+        .split("\n")
+        .filter((l) => l.includes("git") && l.includes(`127.0.0.1:${port}/`));
+    try {
+      const read = readRevision({
+        repo: `http://127.0.0.1:${port}/repo.git`,
+        env: { SCHEDSYNC_CACHE_DIR: cache, SCHEDSYNC_GIT_STALL_MS: "1000" },
+      });
+      await expect(read).rejects.toThrow(`cannot fetch http://127.0.0.1:${port}/repo.git`);
+      await waitFor("no git process left for the host", () => gitsOfPort().length === 0, 60_000);
+    } finally {
+      for (const t of timers) clearInterval(t);
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await rm(cache, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("refuses symlinks and reports unknown refs and non-repos clearly", async () => {
     repo = await tempRepo();
