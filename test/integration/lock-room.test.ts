@@ -6,6 +6,7 @@ import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agendaLockGate, serializeLockQueries } from "../../src/jobs/lock-room.js";
+import { insertDueJobs } from "../helpers/agenda-jobs.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -22,16 +23,7 @@ describe("lock queries one at a time", { timeout: 300_000 }, () => {
 
   /** A MongoBackend on `collection`, holding one due, unlocked job per entry of `names`. */
   async function dueJobs(collection: string, names: string[]) {
-    const due = new Date(Date.now() - 1_000);
-    const docs = names.map((name) => ({
-      name,
-      type: "normal",
-      data: {},
-      priority: 0,
-      nextRunAt: due,
-      lockedAt: null,
-    }));
-    await t.db.collection(collection).insertMany(docs);
+    await insertDueJobs(t.db, collection, names);
     return new MongoBackend({ mongo: t.db, collection });
   }
 

@@ -10,6 +10,7 @@ import { JOBS_COLLECTION, jobIdHex } from "../../src/jobs/document.js";
 import { DueOrder } from "../../src/jobs/due-order.js";
 import { RefillChannel } from "../../src/jobs/refill.js";
 import { createWorker } from "../../src/runtime/worker.js";
+import { insertDueJobs } from "../helpers/agenda-jobs.js";
 import { type TestDb, testDb } from "../helpers/db.js";
 import { EMPTY_CONNECTORS } from "../helpers/empty-connectors.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -28,21 +29,7 @@ describe("refill on a run's end", { timeout: 300_000 }, () => {
   });
 
   /** One-shot jobs of these names, all due a second ago (data.i: the position), in `collection`. */
-  async function seedDue(collection: string, names: string[]) {
-    const coll = t.db.collection(collection);
-    const due = new Date(Date.now() - 1_000);
-    await coll.insertMany(
-      names.map((name, i) => ({
-        name,
-        type: "normal",
-        data: { i },
-        priority: 0,
-        nextRunAt: due,
-        lockedAt: null,
-      })),
-    );
-    return coll;
-  }
+  const seedDue = (collection: string, names: string[]) => insertDueJobs(t.db, collection, names);
 
   /** An Agenda with one slot whose poll is 10 minutes away: only the refill locks jobs between. */
   function refillAgenda(
